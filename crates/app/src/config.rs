@@ -1,0 +1,130 @@
+//! Configuration from environment variables, parsed once at start-up.
+//! Secrets redact themselves in `Debug` (invariant 9). Every variable, its
+//! default and meaning is listed in the README.
+
+use std::env;
+use std::fmt;
+/// A configuration problem, naming the variable.
+#[derive(Debug)]
+pub struct ConfigError(pub String);
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// A secret value: usable, never printed.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub host: String,
+    /// 0 picks a free port (tests).
+    pub port: u16,
+    /// The application role's connection (may hold a password).
+    pub app_database_url: Secret,
+    pub database_max_connections: u32,
+    pub redis_url: Option<Secret>,
+    pub jwt_secret: Secret,
+    pub access_token_ttl_seconds: i64,
+    pub bcrypt_cost: u32,
+    pub allowed_origins: Vec<String>,
+    pub secure_cookies: bool,
+    pub max_body_bytes: usize,
+    pub workers: usize,
+}
+
+fn var(name: &str) -> Option<String> {
+    env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn parsed<T: std::str::FromStr>(name: &str, default: T) -> Result<T, ConfigError> {
+    match var(name) {
+        None => Ok(default),
+        Some(raw) => raw
+            .trim()
+            .parse()
+            .map_err(|_| ConfigError(format!("{name} has an invalid value"))),
+    }
+}
+
+/// The application role's URL: `APP_DATABASE_URL`, else `DATABASE_URL` with
+/// its user replaced by `clearview_app` (the role the migrations create).
+fn app_database_url() -> Result<String, ConfigError> {
+    if let Some(url) = var("APP_DATABASE_URL") {
+        return Ok(url);
+    }
+    let owner = var("DATABASE_URL").ok_or_else(|| ConfigError("set APP_DATABASE_URL or DATABASE_URL".into()))?;
+    let (scheme, rest) = owner
+        .split_once("://")
+        .ok_or_else(|| ConfigError("DATABASE_URL is not a URL".into()))?;
+    let host = rest.rsplit_once('@').map(|(_, host)| host).unwrap_or(rest);
+    Ok(format!("{scheme}://clearview_app@{host}"))
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let jwt_secret = var("JWT_SECRET")
+            .ok_or_else(|| ConfigError("JWT_SECRET is required (32+ random characters)".into()))?;
+        if jwt_secret.len() < 32 {
+            return Err(ConfigError("JWT_SECRET must be at least 32 characters".into()));
+        }
+        let bcrypt_cost = parsed("BCRYPT_COST", 12u32)?;
+        if !(4..=31).contains(&bcrypt_cost) {
+            return Err(ConfigError("BCRYPT_COST must be between 4 and 31".into()));
+        }
+        let access_token_ttl_seconds = parsed("ACCESS_TOKEN_TTL_SECONDS", 900i64)?;
+        if !(1..=900).contains(&access_token_ttl_seconds) {
+            return Err(ConfigError("ACCESS_TOKEN_TTL_SECONDS must be between 1 and 900".into()));
+        }
+        Ok(Config {
+            host: var("HOST").unwrap_or_else(|| "127.0.0.1".into()),
+            port: parsed("PORT", 8080u16)?,
+            app_database_url: Secret::new(app_database_url()?),
+            database_max_connections: parsed("DATABASE_MAX_CONNECTIONS", 8u32)?,
+            redis_url: var("REDIS_URL").map(Secret::new),
+            jwt_secret: Secret::new(jwt_secret),
+            access_token_ttl_seconds,
+            bcrypt_cost,
+            allowed_origins: var("ALLOWED_ORIGINS")
+                .unwrap_or_else(|| "http://127.0.0.1:8080,http://localhost:8080".into())
+                .split(',')
+                .map(|o| o.trim().trim_end_matches('/').to_owned())
+                .filter(|o| !o.is_empty())
+                .collect(),
+            secure_cookies: parsed("COOKIE_SECURE", true)?,
+            max_body_bytes: parsed("MAX_BODY_BYTES", 1024 * 1024usize)?,
+            workers: parsed("HTTP_WORKERS", 2usize)?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_never_show_in_debug_output() {
+        let secret = Secret::new("hunter2-hunter2");
+        assert_eq!(format!("{secret:?}"), "<redacted>");
+    }
+}

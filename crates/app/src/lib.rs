@@ -1,0 +1,10 @@
+//! The composition root: typed configuration, wiring of adapters into use
+//! cases, and the `serve` command. No business logic lives here.
+
+mod config;
+mod readiness;
+mod startup;
+pub mod telemetry;
+
+pub use config::{Config, ConfigError};
+pub use startup::Application;

@@ -1,0 +1,30 @@
+//! `clearview`: the Clearview CRM server.
+//!
+//! - `clearview serve` — serve the HTTP API (configuration from the
+//!   environment, see the README).
+//! - `clearview migrate` — apply database migrations as the schema owner
+//!   (`DATABASE_URL`), for deployments.
+
+use clearview_app::{Application, Config, telemetry};
+
+#[actix_web::main]
+async fn main() -> anyhow::Result<()> {
+    telemetry::init();
+    match std::env::args().nth(1).as_deref() {
+        Some("serve") | None => {
+            let config = Config::from_env()?;
+            Application::build(config).await?.run_until_stopped().await?;
+        }
+        Some("migrate") => {
+            let url = std::env::var("DATABASE_URL").map_err(|_| anyhow::anyhow!("DATABASE_URL is required"))?;
+            let pool = clearview_store_postgres::connect(&url, 2).await?;
+            clearview_store_postgres::migrate(&pool).await?;
+            tracing::info!("migrations applied");
+        }
+        Some(other) => {
+            eprintln!("unknown command `{other}`; use `clearview serve` or `clearview migrate`");
+            std::process::exit(2);
+        }
+    }
+    Ok(())
+}

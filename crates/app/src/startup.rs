@@ -1,0 +1,83 @@
+//! Wiring: adapters into use cases, use cases into the HTTP server.
+
+use crate::config::Config;
+use crate::readiness::Probes;
+use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
+use actix_web::web::Data;
+use actix_web::{App, HttpServer};
+use clearview_cache_redis::RedisDenylist;
+use clearview_contacts::{CompanyService, ContactService};
+use clearview_http_api::security::{password::BcryptHasher, secrets::RefreshSecrets, tokens::TokenKeys};
+use clearview_http_api::{ApiState, HttpSettings, configure, request_id_middleware};
+use clearview_store_postgres::{PgStore, assert_role_cannot_bypass_rls, connect};
+use clearview_tenancy::{AuthService, SessionDenylist};
+use std::net::TcpListener;
+use std::sync::Arc;
+
+/// A bound, not yet running server; `port()` tells where (port 0 in tests).
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let pool = connect(config.app_database_url.expose(), config.database_max_connections).await?;
+        assert_role_cannot_bypass_rls(&pool).await.map_err(anyhow::Error::msg)?;
+        let store = Arc::new(PgStore::new(pool.clone()));
+
+        let redis = match &config.redis_url {
+            Some(url) => Some(Arc::new(RedisDenylist::new(
+                clearview_cache_redis::connect(url.expose()).map_err(anyhow::Error::msg)?,
+                config.access_token_ttl_seconds as u64,
+            ))),
+            None => None,
+        };
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let hasher = {
+            let cost = config.bcrypt_cost;
+            tokio::task::spawn_blocking(move || BcryptHasher::new(cost, cores)).await??
+        };
+        let auth = AuthService::new(
+            store.clone(),
+            Arc::new(hasher),
+            Arc::new(RefreshSecrets),
+            redis.clone().map(|r| r as Arc<dyn SessionDenylist>),
+            chrono::Duration::seconds(config.access_token_ttl_seconds),
+        );
+        let state = Data::new(ApiState {
+            auth,
+            contacts: ContactService::new(store.clone(), store.clone()),
+            companies: CompanyService::new(store.clone(), store.clone()),
+            tokens: TokenKeys::new(config.jwt_secret.expose().as_bytes(), config.access_token_ttl_seconds),
+            readiness: Arc::new(Probes { pool, redis }),
+        });
+        let settings = HttpSettings {
+            allowed_origins: config.allowed_origins.clone(),
+            secure_cookies: config.secure_cookies,
+            max_body_bytes: config.max_body_bytes,
+        };
+
+        let listener = TcpListener::bind((config.host.as_str(), config.port))?;
+        let port = listener.local_addr()?.port();
+        let server = HttpServer::new(move || {
+            App::new()
+                .configure(configure(state.clone(), settings.clone()))
+                .wrap(from_fn(request_id_middleware))
+        })
+        .workers(config.workers.max(1))
+        .listen(listener)?
+        .run();
+        tracing::info!(port, "clearview listening");
+        Ok(Self { port, server })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

@@ -1,0 +1,63 @@
+//! The HTTP adapter (actix-web): routes, the session extractor that builds
+//! the `TenantContext` (invariant 2), wire types, problem+json errors
+//! (invariant 8), the CSRF origin check and the OpenAPI document.
+//!
+//! Wire types live only here; domain types never derive serde.
+
+mod json;
+mod openapi;
+mod problem;
+mod request_id;
+mod routes;
+pub mod security;
+mod state;
+
+pub use openapi::ApiDoc;
+pub use problem::ApiError;
+pub use state::{ApiState, HttpSettings, Readiness};
+
+use actix_web::middleware::from_fn;
+use actix_web::web::{self, Data, ServiceConfig};
+use routes::{auth, companies, contacts, ops};
+
+/// Registers every route with its shared state and extractor settings.
+pub fn configure(state: Data<ApiState>, settings: HttpSettings) -> impl FnOnce(&mut ServiceConfig) {
+    move |cfg: &mut ServiceConfig| {
+        let payload = web::PayloadConfig::new(settings.max_body_bytes);
+        cfg.app_data(state)
+            .app_data(payload)
+            .app_data(Data::new(settings))
+            .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::not_found().into()))
+            .app_data(web::QueryConfig::default().error_handler(routes::params_error))
+            .route("/healthz", web::get().to(ops::healthz))
+            .route("/readyz", web::get().to(ops::readyz))
+            .service(
+                web::scope("/api")
+                    .wrap(from_fn(security::origin::middleware))
+                    .route("/openapi.json", web::get().to(ops::openapi))
+                    .route("/auth/register", web::post().to(auth::register))
+                    .route("/auth/login", web::post().to(auth::login))
+                    .route("/auth/refresh", web::post().to(auth::refresh))
+                    .route("/auth/logout", web::post().to(auth::logout))
+                    .route("/auth/me", web::get().to(auth::me))
+                    .route("/contacts", web::get().to(contacts::list))
+                    .route("/contacts", web::post().to(contacts::create))
+                    .route("/contacts/{id}", web::get().to(contacts::get))
+                    .route("/contacts/{id}", web::put().to(contacts::replace))
+                    .route("/contacts/{id}", web::patch().to(contacts::patch))
+                    .route("/contacts/{id}", web::delete().to(contacts::delete))
+                    .route("/companies", web::get().to(companies::list))
+                    .route("/companies", web::post().to(companies::create))
+                    .route("/companies/{id}", web::get().to(companies::get))
+                    .route("/companies/{id}", web::put().to(companies::replace))
+                    .route("/companies/{id}", web::patch().to(companies::patch))
+                    .route("/companies/{id}", web::delete().to(companies::delete))
+                    .route("/companies/{id}/contacts", web::get().to(companies::contacts)),
+            )
+            .default_service(web::to(routes::not_found));
+    }
+}
+
+/// Wraps an app's services with the request-id middleware (outermost, so
+/// every response, errors included, carries `X-Request-Id`).
+pub use request_id::middleware as request_id_middleware;

@@ -1,0 +1,174 @@
+//! `/api/auth/*`: sign-up, sign-in, refresh, sign-out and `me`.
+
+use crate::json::ValidJson;
+use crate::problem::{ApiError, Problem};
+use crate::security::cookies;
+use crate::security::session::Session;
+use crate::state::{ApiState, HttpSettings};
+use actix_web::http::StatusCode;
+use actix_web::http::header::LOCATION;
+use actix_web::web::Data;
+use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder};
+use clearview_kernel::{TenantContext, TenantId};
+use clearview_tenancy::{LoginRequest, Me, NewRegistration, SessionGrant};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterBody {
+    pub organization_name: String,
+    pub name: String,
+    pub email: String,
+    /// 10 characters to 72 bytes.
+    pub password: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginBody {
+    pub email: String,
+    pub password: String,
+    /// Needed only when the person belongs to several organizations.
+    pub organization_id: Option<Uuid>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UserView {
+    pub id: Uuid,
+    pub name: String,
+    pub email: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OrganizationView {
+    pub id: Uuid,
+    pub name: String,
+    /// `all` or `own`: what reps may read.
+    pub rep_visibility: String,
+    pub default_currency: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MeView {
+    pub user: UserView,
+    pub organization: OrganizationView,
+    /// admin, manager, rep or viewer.
+    pub role: String,
+}
+
+impl From<Me> for MeView {
+    fn from(me: Me) -> Self {
+        MeView {
+            user: UserView {
+                id: me.user_id.as_uuid(),
+                name: me.name,
+                email: me.email,
+            },
+            organization: OrganizationView {
+                id: me.organization.id.as_uuid(),
+                name: me.organization.name,
+                rep_visibility: me.organization.rep_visibility.as_str().into(),
+                default_currency: me.organization.default_currency,
+            },
+            role: me.role.as_str().into(),
+        }
+    }
+}
+
+/// Sets both session cookies on a response and returns the caller's view.
+async fn signed_in(
+    state: &ApiState,
+    settings: &HttpSettings,
+    grant: SessionGrant,
+    status: StatusCode,
+) -> Result<HttpResponse, ApiError> {
+    let identity = grant.identity;
+    let token = state.tokens.issue(&identity).map_err(|e| ApiError::unexpected(&e))?;
+    let ctx = TenantContext::new(identity.tenant_id, identity.user_id, identity.role);
+    let me = state.auth.me(&ctx).await?;
+    let mut response = HttpResponseBuilder::new(status);
+    if status == StatusCode::CREATED {
+        response.insert_header((LOCATION, format!("/api/organizations/{}", identity.tenant_id)));
+    }
+    Ok(response
+        .cookie(cookies::access(token, state.tokens.ttl_seconds, settings.secure_cookies))
+        .cookie(cookies::refresh(grant.refresh_token, settings.secure_cookies))
+        .json(MeView::from(me)))
+}
+
+/// Create an organization with its first admin, and sign in.
+#[utoipa::path(post, path = "/api/auth/register", tag = "auth", request_body = RegisterBody,
+    responses((status = 201, body = MeView, description = "Signed in; session cookies set"),
+              (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn register(
+    state: Data<ApiState>,
+    settings: Data<HttpSettings>,
+    ValidJson(body): ValidJson<RegisterBody>,
+) -> Result<HttpResponse, ApiError> {
+    let registration = NewRegistration::parse(&body.organization_name, &body.name, &body.email, &body.password)
+        .map_err(ApiError::invalid)?;
+    let grant = state.auth.register(registration).await?;
+    signed_in(&state, &settings, grant, StatusCode::CREATED).await
+}
+
+/// Sign in. A wrong password and an unknown email get the same 401.
+#[utoipa::path(post, path = "/api/auth/login", tag = "auth", request_body = LoginBody,
+    responses((status = 200, body = MeView, description = "Signed in; session cookies set"),
+              (status = 401, body = Problem),
+              (status = 409, body = Problem, description = "Several organizations: choose one")))]
+pub async fn login(
+    state: Data<ApiState>,
+    settings: Data<HttpSettings>,
+    ValidJson(body): ValidJson<LoginBody>,
+) -> Result<HttpResponse, ApiError> {
+    let grant = state
+        .auth
+        .login(LoginRequest {
+            email: body.email,
+            password: body.password,
+            organization_id: body.organization_id.map(TenantId::from_uuid),
+        })
+        .await?;
+    signed_in(&state, &settings, grant, StatusCode::OK).await
+}
+
+/// Rotate the refresh cookie and issue a new access cookie. Presenting an
+/// already-rotated refresh token revokes the whole session.
+#[utoipa::path(post, path = "/api/auth/refresh", tag = "auth",
+    responses((status = 200, body = MeView), (status = 401, body = Problem)))]
+pub async fn refresh(
+    req: HttpRequest,
+    state: Data<ApiState>,
+    settings: Data<HttpSettings>,
+) -> Result<HttpResponse, ApiError> {
+    let token = req.cookie(cookies::REFRESH).ok_or_else(ApiError::unauthorized)?;
+    let grant = state.auth.refresh(token.value()).await?;
+    signed_in(&state, &settings, grant, StatusCode::OK).await
+}
+
+/// Sign out: the session is revoked server-side at once.
+#[utoipa::path(post, path = "/api/auth/logout", tag = "auth", responses((status = 204)))]
+pub async fn logout(
+    session: Option<Session>,
+    state: Data<ApiState>,
+    settings: Data<HttpSettings>,
+) -> Result<HttpResponse, ApiError> {
+    if let Some(session) = session {
+        state.auth.logout(session.ctx.tenant_id, session.session_id).await?;
+    }
+    let mut response = HttpResponse::NoContent();
+    for cookie in cookies::cleared(settings.secure_cookies) {
+        response.cookie(cookie);
+    }
+    Ok(response.finish())
+}
+
+/// The signed-in user, their organization and role.
+#[utoipa::path(get, path = "/api/auth/me", tag = "auth",
+    responses((status = 200, body = MeView), (status = 401, body = Problem)))]
+pub async fn me(session: Session, state: Data<ApiState>) -> Result<HttpResponse, ApiError> {
+    let me = state.auth.me(&session.ctx).await?;
+    Ok(HttpResponse::Ok().json(MeView::from(me)))
+}

@@ -1,0 +1,20 @@
+//! Route handlers, one module per resource. Handlers only translate: wire
+//! types in, a use case call, wire types out. No SQL, no business rules.
+
+pub mod auth;
+pub mod companies;
+pub mod contacts;
+pub mod ops;
+mod params;
+mod patch;
+
+use crate::problem::ApiError;
+use actix_web::HttpResponse;
+use actix_web::http::StatusCode;
+
+pub use params::query_error as params_error;
+
+/// Unknown routes and methods answer in the same problem format.
+pub async fn not_found() -> Result<HttpResponse, ApiError> {
+    Err(ApiError::new(StatusCode::NOT_FOUND, "no such route"))
+}

@@ -1,0 +1,81 @@
+//! Query-string parameters shared by list routes, parsed with errors that
+//! name the parameter.
+
+use crate::problem::ApiError;
+use clearview_contacts::SearchTerm;
+use clearview_kernel::{Cursor, Limit, PageRequest, Sort, ValidationErrors};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+/// `?q&owner_id&company_id&sort&limit&cursor`. Unknown parameters are
+/// refused (a typo must not silently return everything).
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// Search: names, email (contacts) or name, domain (companies).
+    pub q: Option<String>,
+    pub owner_id: Option<String>,
+    pub company_id: Option<String>,
+    /// A sortable field, `-` prefix for descending. Default `-created_at`.
+    pub sort: Option<String>,
+    /// 1..=200, default 50.
+    pub limit: Option<String>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+pub struct Parsed {
+    pub search: Option<SearchTerm>,
+    pub owner_id: Option<Uuid>,
+    pub company_id: Option<Uuid>,
+    pub page: PageRequest,
+}
+
+fn uuid_param(errors: &mut ValidationErrors, name: &str, raw: Option<&str>) -> Option<Uuid> {
+    raw.and_then(|v| errors.check(name, Uuid::try_parse(v).map_err(|_| "must be a UUID")))
+}
+
+impl ListParams {
+    pub fn parse(&self, sorts: &[&'static str]) -> Result<Parsed, ApiError> {
+        let mut errors = ValidationErrors::new();
+        let search = errors.check("q", SearchTerm::parse(self.q.as_deref().unwrap_or_default())).flatten();
+        let owner_id = uuid_param(&mut errors, "owner_id", self.owner_id.as_deref());
+        let company_id = uuid_param(&mut errors, "company_id", self.company_id.as_deref());
+        let sort = errors.check("sort", Sort::parse(self.sort.as_deref().unwrap_or("-created_at"), sorts));
+        let limit = match self.limit.as_deref() {
+            None => Some(Limit::DEFAULT),
+            Some(raw) => errors.check(
+                "limit",
+                raw.parse::<u32>()
+                    .map_err(|_| format!("must be a whole number between 1 and {}", Limit::MAX))
+                    .and_then(Limit::new),
+            ),
+        };
+        let after = match (self.cursor.as_deref(), sort) {
+            (Some(raw), Some(sort)) => errors.check("cursor", Cursor::decode(raw, sort)).map(Some),
+            _ => Some(None),
+        };
+        match (sort, limit, after) {
+            (Some(sort), Some(limit), Some(after)) if errors.is_empty() => Ok(Parsed {
+                search,
+                owner_id,
+                company_id,
+                page: PageRequest { limit, sort, after },
+            }),
+            _ => Err(ApiError::invalid(errors)),
+        }
+    }
+}
+
+/// For the query extractor: an unknown or malformed parameter is a 422.
+pub fn query_error(err: actix_web::error::QueryPayloadError, _: &actix_web::HttpRequest) -> actix_web::Error {
+    let message = err.to_string();
+    let field = message
+        .split('`')
+        .nth(1)
+        .map(str::to_owned)
+        .unwrap_or_else(|| "query".to_owned());
+    ApiError::invalid_field(field, "is not a parameter of this route").into()
+}

@@ -1,0 +1,10 @@
+//! The cryptography of sessions: password hashing, refresh secrets and
+//! access tokens, plus the extractor that turns a cookie into a
+//! `TenantContext` and the `Origin` check against cross-site writes.
+
+pub mod cookies;
+pub mod origin;
+pub mod password;
+pub mod secrets;
+pub mod session;
+pub mod tokens;

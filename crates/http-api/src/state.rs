@@ -1,0 +1,35 @@
+//! What handlers share: the use cases, the token keys and HTTP settings.
+
+use crate::security::tokens::TokenKeys;
+use async_trait::async_trait;
+use clearview_contacts::{CompanyService, ContactService};
+use clearview_tenancy::AuthService;
+use std::sync::Arc;
+
+/// HTTP-level settings from configuration.
+#[derive(Debug, Clone)]
+pub struct HttpSettings {
+    /// Origins allowed to send unsafe requests (exact `scheme://host[:port]`).
+    pub allowed_origins: Vec<String>,
+    /// The `Secure` cookie attribute; only ever off for plain-HTTP tests.
+    pub secure_cookies: bool,
+    /// Largest accepted JSON body, in bytes.
+    pub max_body_bytes: usize,
+}
+
+/// Health of the backing services, for `/readyz`.
+#[async_trait]
+pub trait Readiness: Send + Sync {
+    /// Whether the database answers.
+    async fn database(&self) -> bool;
+    /// `None` when Redis is not configured, else whether it answers.
+    async fn redis(&self) -> Option<bool>;
+}
+
+pub struct ApiState {
+    pub auth: AuthService,
+    pub contacts: ContactService,
+    pub companies: CompanyService,
+    pub tokens: TokenKeys,
+    pub readiness: Arc<dyn Readiness>,
+}

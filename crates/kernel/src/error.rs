@@ -1,0 +1,29 @@
+//! The error every repository port may return. Adapters translate their
+//! driver errors into it at their edge (invariant 8): a named unique
+//! constraint becomes `Duplicate`, a foreign key becomes `MissingReference`.
+
+use thiserror::Error;
+use uuid::Uuid;
+
+#[derive(Debug, Error)]
+pub enum RepoError {
+    #[error("record not found")]
+    NotFound,
+    /// A unique rule was broken; `existing_id` names the record already there.
+    #[error("duplicate {field}")]
+    Duplicate {
+        field: &'static str,
+        existing_id: Option<Uuid>,
+    },
+    /// A referenced record does not exist in this tenant.
+    #[error("referenced {field} does not exist")]
+    MissingReference { field: &'static str },
+    #[error("unexpected storage failure")]
+    Unexpected(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl RepoError {
+    pub fn unexpected(err: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Self::Unexpected(Box::new(err))
+    }
+}

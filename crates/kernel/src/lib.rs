@@ -1,0 +1,21 @@
+//! Shared vocabulary of Clearview CRM: typed ids, the tenant context every
+//! port method takes first, roles, parsed value types and pagination.
+//!
+//! This crate is pure: no IO, no database, no HTTP (invariant 1). Types here
+//! parse once and keep their fields private, so a value that exists is valid.
+
+mod context;
+mod email;
+mod error;
+mod ids;
+mod page;
+mod text;
+mod validation;
+
+pub use context::{Role, TenantContext};
+pub use email::EmailAddress;
+pub use error::RepoError;
+pub use ids::{CompanyId, ContactId, SessionId, TenantId, UserId};
+pub use page::{Cursor, Limit, Page, PageRequest, Sort};
+pub use text::{optional_text, required_text};
+pub use validation::{FieldError, ValidationErrors};

@@ -1,0 +1,80 @@
+//! Pools, migrations, the start-up role check and tenant transactions.
+
+use clearview_kernel::TenantId;
+use sqlx::migrate::Migrator;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{PgPool, Postgres, Transaction};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// The schema, embedded at compile time from `migrations/`.
+pub static MIGRATOR: Migrator = sqlx::migrate!("../../migrations");
+
+/// Applies pending migrations. Run as the schema owner, never as the
+/// application role.
+pub async fn migrate(owner_pool: &PgPool) -> Result<(), sqlx::migrate::MigrateError> {
+    MIGRATOR.run(owner_pool).await
+}
+
+/// Opens a pool. Statements are prepared and cached per connection.
+pub async fn connect(url: &str, max_connections: u32) -> Result<PgPool, sqlx::Error> {
+    let options = PgConnectOptions::from_str(url)?.application_name("clearview");
+    PgPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(Duration::from_secs(5))
+        .connect_with(options)
+        .await
+}
+
+/// Refuses a connection whose role would make row-level security moot: a
+/// superuser, a `BYPASSRLS` role, or the owner of a table.
+pub async fn assert_role_cannot_bypass_rls(pool: &PgPool) -> Result<(), String> {
+    let (role, superuser, bypass): (String, bool, bool) =
+        sqlx::query_as("SELECT rolname::text, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")
+            .fetch_one(pool)
+            .await
+            .map_err(|e| format!("cannot inspect the database role: {e}"))?;
+    let owned: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner \
+         WHERE r.rolname = current_user AND c.relkind IN ('r', 'p')",
+    )
+    .fetch_one(pool)
+    .await
+    .map_err(|e| format!("cannot inspect table ownership: {e}"))?;
+    if superuser || bypass || owned > 0 {
+        return Err(format!(
+            "database role `{role}` can bypass row-level security (superuser: {superuser}, \
+             bypassrls: {bypass}, owns {owned} tables); connect as the application role \
+             `clearview_app` instead"
+        ));
+    }
+    Ok(())
+}
+
+/// The store behind every repository port.
+#[derive(Clone)]
+pub struct PgStore {
+    pub(crate) pool: PgPool,
+}
+
+impl PgStore {
+    pub fn new(pool: PgPool) -> Self {
+        Self { pool }
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// Opens a transaction bound to one tenant: `set_config(…, true)` is
+    /// `SET LOCAL`, so the setting dies with the transaction and a pooled
+    /// connection never carries a tenant into the next request.
+    pub(crate) async fn tenant_tx(&self, tenant: TenantId) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("SELECT set_config('app.tenant_id', $1, true)")
+            .bind(tenant.to_string())
+            .execute(&mut *tx)
+            .await?;
+        Ok(tx)
+    }
+}

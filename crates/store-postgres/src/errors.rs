@@ -1,0 +1,36 @@
+//! Translation of driver errors into the domain's `RepoError`.
+
+use clearview_kernel::RepoError;
+
+/// What a named constraint means to the domain.
+pub(crate) enum Meaning {
+    Duplicate(&'static str),
+    MissingReference(&'static str),
+}
+
+/// Every named constraint the domain cares about. Names are fixed in the
+/// migrations so this table stays true.
+const CONSTRAINTS: &[(&str, Meaning)] = &[
+    ("users_email_key", Meaning::Duplicate("email")),
+    ("contacts_email_key", Meaning::Duplicate("email")),
+    ("companies_domain_key", Meaning::Duplicate("domain")),
+    ("contacts_company_fkey", Meaning::MissingReference("company_id")),
+    ("contacts_owner_fkey", Meaning::MissingReference("owner_id")),
+    ("companies_owner_fkey", Meaning::MissingReference("owner_id")),
+];
+
+/// The meaning of a constraint violation, if it is one the domain knows.
+pub(crate) fn constraint_meaning(err: &sqlx::Error) -> Option<&'static Meaning> {
+    let name = err.as_database_error()?.constraint()?;
+    CONSTRAINTS.iter().find(|(n, _)| *n == name).map(|(_, meaning)| meaning)
+}
+
+/// Maps a driver error; unknown failures keep their full cause for the log.
+pub(crate) fn map_err(err: sqlx::Error) -> RepoError {
+    match (&err, constraint_meaning(&err)) {
+        (sqlx::Error::RowNotFound, _) => RepoError::NotFound,
+        (_, Some(Meaning::Duplicate(field))) => RepoError::Duplicate { field, existing_id: None },
+        (_, Some(Meaning::MissingReference(field))) => RepoError::MissingReference { field },
+        _ => RepoError::unexpected(err),
+    }
+}

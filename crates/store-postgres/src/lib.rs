@@ -1,0 +1,15 @@
+//! The PostgreSQL adapter: every repository port of the domain crates over
+//! sqlx. It keeps invariants 3 and 4: each unit of work is one transaction
+//! that sets `app.tenant_id` locally before any tenant query, queries still
+//! filter on `tenant_id`, and the server's role must not bypass RLS.
+//!
+//! Driver errors are translated here, at the edge, into `RepoError`
+//! (named constraints → `Duplicate` / `MissingReference`).
+
+mod accounts;
+mod db;
+mod errors;
+mod records;
+mod rows;
+
+pub use db::{PgStore, assert_role_cannot_bypass_rls, connect, migrate, MIGRATOR};

@@ -1,0 +1,94 @@
+//! Database rows and their conversion into domain records.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use clearview_contacts::{Company, Contact};
+use clearview_kernel::{CompanyId, ContactId, Cursor, UserId};
+use uuid::Uuid;
+
+pub(crate) const CONTACT_COLUMNS: &str =
+    "id, first_name, last_name, email, phone, title, company_id, owner_id, created_at, updated_at";
+pub(crate) const COMPANY_COLUMNS: &str = "id, name, domain, phone, owner_id, created_at, updated_at";
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct ContactRow {
+    id: Uuid,
+    first_name: String,
+    last_name: String,
+    email: Option<String>,
+    phone: Option<String>,
+    title: Option<String>,
+    company_id: Option<Uuid>,
+    owner_id: Option<Uuid>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+impl From<ContactRow> for Contact {
+    fn from(r: ContactRow) -> Self {
+        Contact {
+            id: ContactId::from_uuid(r.id),
+            first_name: r.first_name,
+            last_name: r.last_name,
+            email: r.email,
+            phone: r.phone,
+            title: r.title,
+            company_id: r.company_id.map(CompanyId::from_uuid),
+            owner_id: r.owner_id.map(UserId::from_uuid),
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct CompanyRow {
+    id: Uuid,
+    name: String,
+    domain: Option<String>,
+    phone: Option<String>,
+    owner_id: Option<Uuid>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+impl From<CompanyRow> for Company {
+    fn from(r: CompanyRow) -> Self {
+        Company {
+            id: CompanyId::from_uuid(r.id),
+            name: r.name,
+            domain: r.domain,
+            phone: r.phone,
+            owner_id: r.owner_id.map(UserId::from_uuid),
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+/// Timestamps in cursors keep microseconds, PostgreSQL's precision, so the
+/// next page starts exactly after the last row.
+pub(crate) fn timestamp_cursor(at: DateTime<Utc>, id: Uuid) -> Cursor {
+    Cursor {
+        value: at.to_rfc3339_opts(SecondsFormat::Micros, true),
+        id,
+    }
+}
+
+pub(crate) fn contact_cursor(field: &str, c: &Contact) -> Cursor {
+    let id = c.id.as_uuid();
+    match field {
+        "first_name" => Cursor { value: c.first_name.clone(), id },
+        "last_name" => Cursor { value: c.last_name.clone(), id },
+        "updated_at" => timestamp_cursor(c.updated_at, id),
+        _ => timestamp_cursor(c.created_at, id),
+    }
+}
+
+pub(crate) fn company_cursor(field: &str, c: &Company) -> Cursor {
+    let id = c.id.as_uuid();
+    match field {
+        "name" => Cursor { value: c.name.clone(), id },
+        "updated_at" => timestamp_cursor(c.updated_at, id),
+        _ => timestamp_cursor(c.created_at, id),
+    }
+}

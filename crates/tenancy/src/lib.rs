@@ -1,0 +1,17 @@
+//! Organizations, identities, memberships and sign-in sessions: the domain
+//! rules and the ports an adapter implements. Pure (invariant 1): hashing,
+//! storage, token minting and the denylist are ports.
+//!
+//! The tenant of a session is fixed at login: every session belongs to one
+//! organization, and refreshing it can never move it to another.
+
+mod model;
+mod ports;
+mod service;
+
+pub use model::{
+    LoginCandidate, Me, NewRegistration, Organization, OrganizationName, Password, PersonName,
+    RepVisibility, SessionGrant, SessionIdentity,
+};
+pub use ports::{AccountRepository, PasswordHasher, RefreshOutcome, SecretMinter, SessionDenylist};
+pub use service::{AuthError, AuthService, LoginRequest, MembershipChoice, SESSION_LIFETIME_DAYS};

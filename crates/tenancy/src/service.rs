@@ -1,0 +1,346 @@
+//! Sign-up, sign-in, refresh, sign-out and session checks.
+
+use crate::model::{Me, NewRegistration, SessionGrant, SessionIdentity};
+use crate::ports::{AccountRepository, PasswordHasher, RefreshOutcome, SecretMinter, SessionDenylist};
+use chrono::{Duration, Utc};
+use clearview_kernel::{EmailAddress, RepoError, Role, SessionId, TenantContext, TenantId, UserId};
+use std::sync::Arc;
+use thiserror::Error;
+
+/// How long a session may be refreshed before its owner signs in again.
+pub const SESSION_LIFETIME_DAYS: i64 = 30;
+
+/// An organization a person may sign in to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MembershipChoice {
+    pub organization_id: TenantId,
+    pub organization_name: String,
+}
+
+#[derive(Debug, Error)]
+pub enum AuthError {
+    /// Wrong password, unknown email, or a bad/expired/revoked session: the
+    /// same answer for all, so it tells an attacker nothing.
+    #[error("invalid credentials")]
+    InvalidCredentials,
+    /// The person belongs to several organizations and did not pick one.
+    #[error("choose an organization")]
+    ChooseOrganization(Vec<MembershipChoice>),
+    #[error("an account with this email already exists")]
+    EmailTaken,
+    #[error(transparent)]
+    Storage(#[from] RepoError),
+    #[error("password hashing failed: {0}")]
+    Hashing(String),
+}
+
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+    pub organization_id: Option<TenantId>,
+}
+
+/// The sign-in use cases, over their ports.
+#[derive(Clone)]
+pub struct AuthService {
+    accounts: Arc<dyn AccountRepository>,
+    hasher: Arc<dyn PasswordHasher>,
+    secrets: Arc<dyn SecretMinter>,
+    denylist: Option<Arc<dyn SessionDenylist>>,
+    /// Access-token lifetime: how far back the denylist must remember.
+    access_ttl: Duration,
+}
+
+impl AuthService {
+    pub fn new(
+        accounts: Arc<dyn AccountRepository>,
+        hasher: Arc<dyn PasswordHasher>,
+        secrets: Arc<dyn SecretMinter>,
+        denylist: Option<Arc<dyn SessionDenylist>>,
+        access_ttl: Duration,
+    ) -> Self {
+        Self {
+            accounts,
+            hasher,
+            secrets,
+            denylist,
+            access_ttl,
+        }
+    }
+
+    /// Creates an organization with its first admin and signs them in.
+    pub async fn register(&self, registration: NewRegistration) -> Result<SessionGrant, AuthError> {
+        let hash = self
+            .hasher
+            .hash(registration.password.expose())
+            .await
+            .map_err(AuthError::Hashing)?;
+        let tenant_id = TenantId::generate();
+        let user_id = UserId::generate();
+        match self.accounts.register(tenant_id, user_id, &registration, &hash).await {
+            Ok(()) => {}
+            Err(RepoError::Duplicate { .. }) => return Err(AuthError::EmailTaken),
+            Err(err) => return Err(err.into()),
+        }
+        self.start_session(tenant_id, user_id, Role::Admin).await
+    }
+
+    /// Checks a password and opens a session in one of the person's
+    /// organizations.
+    pub async fn login(&self, request: LoginRequest) -> Result<SessionGrant, AuthError> {
+        let candidates = match EmailAddress::parse(&request.email) {
+            Ok(email) => self.accounts.login_candidates(email.as_str()).await?,
+            Err(_) => Vec::new(),
+        };
+        let stored_hash = candidates.first().map(|c| c.password_hash.as_str());
+        // Always verify, even for an unknown email, so both take equally long.
+        let password_ok = self.hasher.verify(&request.password, stored_hash.map(str::to_owned)).await;
+        if !password_ok || stored_hash.is_none() {
+            return Err(AuthError::InvalidCredentials);
+        }
+        let user_id = candidates[0].user_id;
+        let memberships: Vec<_> = candidates.iter().filter_map(|c| c.membership.clone()).collect();
+        let chosen = match (request.organization_id, memberships.as_slice()) {
+            (Some(wanted), _) => memberships.iter().find(|(tenant, _, _)| *tenant == wanted),
+            (None, [only]) => Some(only),
+            (None, []) => None,
+            (None, _) => {
+                return Err(AuthError::ChooseOrganization(
+                    memberships
+                        .iter()
+                        .map(|(tenant, name, _)| MembershipChoice {
+                            organization_id: *tenant,
+                            organization_name: name.clone(),
+                        })
+                        .collect(),
+                ));
+            }
+        };
+        let (tenant_id, _, role) = chosen.ok_or(AuthError::InvalidCredentials)?;
+        self.start_session(*tenant_id, user_id, *role).await
+    }
+
+    async fn start_session(&self, tenant_id: TenantId, user_id: UserId, role: Role) -> Result<SessionGrant, AuthError> {
+        let identity = SessionIdentity {
+            tenant_id,
+            user_id,
+            role,
+            session_id: SessionId::generate(),
+        };
+        let refresh_token = self.secrets.mint(tenant_id);
+        let expires_at = Utc::now() + Duration::days(SESSION_LIFETIME_DAYS);
+        self.accounts
+            .create_session(&identity, &self.secrets.digest(&refresh_token), expires_at)
+            .await?;
+        Ok(SessionGrant {
+            identity,
+            refresh_token,
+        })
+    }
+
+    /// Rotates a refresh token. A token presented after it was rotated means
+    /// it was stolen or replayed: the whole session is revoked.
+    pub async fn refresh(&self, refresh_token: &str) -> Result<SessionGrant, AuthError> {
+        let tenant_id = self
+            .secrets
+            .tenant_of(refresh_token)
+            .ok_or(AuthError::InvalidCredentials)?;
+        let next = self.secrets.mint(tenant_id);
+        let outcome = self
+            .accounts
+            .rotate_refresh_token(
+                tenant_id,
+                &self.secrets.digest(refresh_token),
+                &self.secrets.digest(&next),
+            )
+            .await?;
+        match outcome {
+            RefreshOutcome::Rotated(identity) => Ok(SessionGrant {
+                identity,
+                refresh_token: next,
+            }),
+            RefreshOutcome::Reused(session_id) => {
+                self.deny(session_id).await;
+                Err(AuthError::InvalidCredentials)
+            }
+            RefreshOutcome::Invalid => Err(AuthError::InvalidCredentials),
+        }
+    }
+
+    /// Ends a session at once: in the database, then in the fast denylist.
+    pub async fn logout(&self, tenant_id: TenantId, session_id: SessionId) -> Result<(), AuthError> {
+        self.accounts.revoke_session(tenant_id, session_id).await?;
+        self.deny(session_id).await;
+        Ok(())
+    }
+
+    async fn deny(&self, session_id: SessionId) {
+        if let Some(denylist) = &self.denylist {
+            // The database already holds the revocation. If this write fails
+            // the denylist is stale until its completeness marker expires
+            // and it is re-warmed from the database (see ADR 0003).
+            let _ = denylist.deny(session_id).await;
+        }
+    }
+
+    /// Whether a verified access token's session is still live. Asks the
+    /// denylist first; when it cannot tell (down, or lost its data), asks
+    /// the database, and re-warms the denylist if it is reachable.
+    pub async fn session_is_live(&self, tenant_id: TenantId, session_id: SessionId) -> Result<bool, AuthError> {
+        if let Some(denylist) = &self.denylist {
+            match denylist.is_denied(session_id).await {
+                Ok(Some(denied)) => return Ok(!denied),
+                Ok(None) => {
+                    let revoked = self.accounts.recently_revoked(Utc::now() - self.access_ttl).await?;
+                    if denylist.rewarm(&revoked).await.is_ok() {
+                        return Ok(!revoked.contains(&session_id));
+                    }
+                }
+                Err(_) => {}
+            }
+        }
+        Ok(self.accounts.live_session(tenant_id, session_id).await?.is_some())
+    }
+
+    pub async fn me(&self, ctx: &TenantContext) -> Result<Me, AuthError> {
+        Ok(self.accounts.me(ctx).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::LoginCandidate;
+    use crate::ports::{MockAccountRepository, MockPasswordHasher, MockSecretMinter, MockSessionDenylist};
+    use mockall::predicate::*;
+
+    fn secrets() -> MockSecretMinter {
+        let mut secrets = MockSecretMinter::new();
+        secrets.expect_mint().returning(|t| format!("{t}.secret"));
+        secrets.expect_digest().returning(|s| s.as_bytes().to_vec());
+        secrets.expect_tenant_of().returning(|s| {
+            s.split('.').next().and_then(|t| t.parse().ok()).map(TenantId::from_uuid)
+        });
+        secrets
+    }
+
+    fn service(accounts: MockAccountRepository, hasher: MockPasswordHasher, denylist: Option<MockSessionDenylist>) -> AuthService {
+        AuthService::new(
+            Arc::new(accounts),
+            Arc::new(hasher),
+            Arc::new(secrets()),
+            denylist.map(|d| Arc::new(d) as Arc<dyn SessionDenylist>),
+            Duration::minutes(15),
+        )
+    }
+
+    fn candidate(user: UserId, tenant: TenantId, name: &str, role: Role) -> LoginCandidate {
+        LoginCandidate {
+            user_id: user,
+            password_hash: "hash".into(),
+            membership: Some((tenant, name.into(), role)),
+        }
+    }
+
+    fn login(email: &str, organization_id: Option<TenantId>) -> LoginRequest {
+        LoginRequest {
+            email: email.into(),
+            password: "correct horse".into(),
+            organization_id,
+        }
+    }
+
+    #[tokio::test]
+    async fn an_unknown_email_still_pays_for_a_hash_check_and_gets_the_same_error() {
+        let mut accounts = MockAccountRepository::new();
+        accounts.expect_login_candidates().returning(|_| Ok(vec![]));
+        let mut hasher = MockPasswordHasher::new();
+        hasher.expect_verify().with(always(), eq(None)).times(1).returning(|_, _| false);
+        let err = service(accounts, hasher, None).login(login("ghost@x.io", None)).await.unwrap_err();
+        assert!(matches!(err, AuthError::InvalidCredentials));
+    }
+
+    #[tokio::test]
+    async fn a_person_in_two_organizations_must_choose_one() {
+        let user = UserId::generate();
+        let (a, b) = (TenantId::generate(), TenantId::generate());
+        let mut accounts = MockAccountRepository::new();
+        accounts
+            .expect_login_candidates()
+            .returning(move |_| Ok(vec![candidate(user, a, "Acme", Role::Admin), candidate(user, b, "Beta", Role::Rep)]));
+        accounts.expect_create_session().returning(|_, _, _| Ok(()));
+        let mut hasher = MockPasswordHasher::new();
+        hasher.expect_verify().returning(|_, _| true);
+        let auth = service(accounts, hasher, None);
+
+        let err = auth.login(login("ada@x.io", None)).await.unwrap_err();
+        let AuthError::ChooseOrganization(choices) = err else { panic!("expected a choice") };
+        assert_eq!(choices.len(), 2);
+
+        let grant = auth.login(login("ada@x.io", Some(b))).await.unwrap();
+        assert_eq!(grant.identity.tenant_id, b);
+        assert_eq!(grant.identity.role, Role::Rep);
+    }
+
+    #[tokio::test]
+    async fn choosing_an_organization_one_is_not_a_member_of_fails_like_a_bad_password() {
+        let user = UserId::generate();
+        let a = TenantId::generate();
+        let mut accounts = MockAccountRepository::new();
+        accounts.expect_login_candidates().returning(move |_| Ok(vec![candidate(user, a, "Acme", Role::Admin)]));
+        let mut hasher = MockPasswordHasher::new();
+        hasher.expect_verify().returning(|_, _| true);
+        let err = service(accounts, hasher, None)
+            .login(login("ada@x.io", Some(TenantId::generate())))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, AuthError::InvalidCredentials));
+    }
+
+    #[tokio::test]
+    async fn a_reused_refresh_token_revokes_the_session_in_the_denylist() {
+        let tenant = TenantId::generate();
+        let session = SessionId::generate();
+        let mut accounts = MockAccountRepository::new();
+        accounts
+            .expect_rotate_refresh_token()
+            .returning(move |_, _, _| Ok(RefreshOutcome::Reused(session)));
+        let mut denylist = MockSessionDenylist::new();
+        denylist.expect_deny().with(eq(session)).times(1).returning(|_| Ok(()));
+        let err = service(accounts, MockPasswordHasher::new(), Some(denylist))
+            .refresh(&format!("{tenant}.old"))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, AuthError::InvalidCredentials));
+    }
+
+    #[tokio::test]
+    async fn when_the_denylist_is_down_the_database_decides() {
+        let tenant = TenantId::generate();
+        let session = SessionId::generate();
+        let mut accounts = MockAccountRepository::new();
+        accounts.expect_live_session().times(1).returning(|_, _| Ok(None));
+        let mut denylist = MockSessionDenylist::new();
+        denylist.expect_is_denied().returning(|_| Err("connection refused".into()));
+        let live = service(accounts, MockPasswordHasher::new(), Some(denylist))
+            .session_is_live(tenant, session)
+            .await
+            .unwrap();
+        assert!(!live);
+    }
+
+    #[tokio::test]
+    async fn an_incomplete_denylist_is_rewarmed_from_the_database() {
+        let session = SessionId::generate();
+        let mut accounts = MockAccountRepository::new();
+        accounts.expect_recently_revoked().times(1).returning(move |_| Ok(vec![session]));
+        let mut denylist = MockSessionDenylist::new();
+        denylist.expect_is_denied().returning(|_| Ok(None));
+        denylist.expect_rewarm().times(1).returning(|_| Ok(()));
+        let live = service(accounts, MockPasswordHasher::new(), Some(denylist))
+            .session_is_live(TenantId::generate(), session)
+            .await
+            .unwrap();
+        assert!(!live);
+    }
+}

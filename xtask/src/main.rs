@@ -1,0 +1,101 @@
+//! Developer tasks for the Clearview CRM workspace, run as `cargo xtask <command>`.
+//!
+//! - `db migrate` / `db reset`: apply the schema to the development database,
+//!   or drop, recreate and migrate it.
+//! - `seed`: create the demo organization, its users, companies and contacts
+//!   (idempotent: a second run only prints the logins).
+//! - `dev`: migrate, seed, then run the server against that database.
+//! - `check`: architecture checks cargo itself cannot express: domain crates
+//!   stay free of I/O dependencies, and every library crate is documented.
+//!
+//! The database is found by [`db::resolve`]: `DATABASE_URL`, else a local
+//! PostgreSQL on 127.0.0.1:5432, else a private cluster under `target/pgdata`.
+//! Arguments are parsed by hand to keep this crate's dependencies small.
+
+mod check;
+mod cluster;
+mod db;
+mod demo_data;
+mod dev;
+mod names;
+mod pgurl;
+mod seed;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+commands:
+  db migrate   create the development database if missing and apply migrations
+  db reset     drop and recreate the development database, then migrate
+  seed         migrate, then add the demo organization (no-op if present)
+  dev          migrate, seed, then run the server (cargo run -p clearview-app)
+  check        domain crates are free of I/O dependencies; lib.rs files are documented
+  help         show this text
+
+The database is DATABASE_URL if set, else postgres://postgres@127.0.0.1:5432/clearview
+if that server is reachable, else a private cluster in target/pgdata (port 54329).";
+
+/// The workspace root: this crate lives in `<root>/xtask`.
+fn workspace_root() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().map(PathBuf::from).unwrap_or(manifest)
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let root = workspace_root();
+
+    let result = match args.as_slice() {
+        [] | ["help" | "-h" | "--help"] => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        ["db", "migrate"] => db_migrate(&root).await,
+        ["db", "reset"] => db_reset(&root).await,
+        ["seed"] => seed_command(&root).await,
+        ["dev"] => dev::run(&root).await,
+        ["check"] => check::run(&root),
+        _ => {
+            eprintln!("unknown command: {}\n\n{USAGE}", args.join(" "));
+            return ExitCode::from(2);
+        }
+    };
+
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("xtask: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn db_migrate(root: &std::path::Path) -> anyhow::Result<ExitCode> {
+    let owner_url = db::resolve(root).await?;
+    db::ensure_database(&owner_url).await?;
+    db::migrate(&owner_url).await?;
+    println!("migrations applied");
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn db_reset(root: &std::path::Path) -> anyhow::Result<ExitCode> {
+    let owner_url = db::resolve(root).await?;
+    db::drop_database(&owner_url).await?;
+    db::ensure_database(&owner_url).await?;
+    db::migrate(&owner_url).await?;
+    println!("database recreated and migrated");
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn seed_command(root: &std::path::Path) -> anyhow::Result<ExitCode> {
+    let owner_url = db::resolve(root).await?;
+    db::ensure_database(&owner_url).await?;
+    db::migrate(&owner_url).await?;
+    seed::run(&owner_url).await?;
+    Ok(ExitCode::SUCCESS)
+}
