@@ -1,1 +1,13 @@
-//! e2e
+//! End-to-end test support: each test spawns the real server on port 0
+//! against a fresh PostgreSQL database (migrated as the owner, served as the
+//! application role) and real Redis, then drives it over HTTP like a client.
+//!
+//! Connection settings: `TEST_DATABASE_URL` (a superuser URL without a
+//! database name, default `postgres://postgres@127.0.0.1:5432`) and
+//! `TEST_REDIS_URL` (default `redis://127.0.0.1:6379`).
+
+mod client;
+mod spawn;
+
+pub use client::{Response, User};
+pub use spawn::{AppOptions, TestApp, spawn_app, spawn_app_with};

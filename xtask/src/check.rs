@@ -72,10 +72,7 @@ fn cargo_metadata(root: &Path) -> anyhow::Result<Value> {
         .output()
         .context("running cargo metadata")?;
     if !output.status.success() {
-        bail!(
-            "cargo metadata failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+        bail!("cargo metadata failed: {}", String::from_utf8_lossy(&output.stderr));
     }
     serde_json::from_slice(&output.stdout).context("parsing cargo metadata")
 }
@@ -90,14 +87,8 @@ pub struct Purity {
 
 /// Walks the resolved graph from each domain crate over normal edges only and
 /// reports every forbidden package reached, with the path that reaches it.
-pub fn impure_paths(
-    metadata: &Value,
-    domain: &[&str],
-    forbidden: &[&str],
-) -> anyhow::Result<Purity> {
-    let packages = metadata["packages"]
-        .as_array()
-        .context("metadata has no packages")?;
+pub fn impure_paths(metadata: &Value, domain: &[&str], forbidden: &[&str]) -> anyhow::Result<Purity> {
+    let packages = metadata["packages"].as_array().context("metadata has no packages")?;
     let names: HashMap<&str, &str> = packages
         .iter()
         .filter_map(|p| Some((p["id"].as_str()?, p["name"].as_str()?)))

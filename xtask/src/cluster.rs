@@ -31,10 +31,7 @@ pub fn ensure_running(root: &Path) -> anyhow::Result<String> {
     }
 
     if !data.join("PG_VERSION").exists() {
-        println!(
-            "initialising a private PostgreSQL cluster in {}",
-            data.display()
-        );
+        println!("initialising a private PostgreSQL cluster in {}", data.display());
         run(pg_command(&bin.join("initdb"), as_postgres)
             .arg("--pgdata")
             .arg(&data)
@@ -96,10 +93,7 @@ fn postgres_bin_dir() -> anyhow::Result<PathBuf> {
 
 /// Whether we run as root, asked of `id -u` so that no libc binding is needed.
 fn is_root() -> anyhow::Result<bool> {
-    let output = Command::new("id")
-        .arg("-u")
-        .output()
-        .context("running id -u")?;
+    let output = Command::new("id").arg("-u").output().context("running id -u")?;
     Ok(String::from_utf8_lossy(&output.stdout).trim() == "0")
 }
 
@@ -114,9 +108,7 @@ fn pg_command(program: &Path, as_postgres: bool) -> Command {
 }
 
 fn run(command: &mut Command) -> anyhow::Result<()> {
-    let status = command
-        .status()
-        .with_context(|| format!("running {command:?}"))?;
+    let status = command.status().with_context(|| format!("running {command:?}"))?;
     if !status.success() {
         bail!("{command:?} failed with {status}");
     }

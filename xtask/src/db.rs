@@ -68,11 +68,10 @@ pub async fn ensure_database(owner_url: &str) -> anyhow::Result<()> {
         return Ok(());
     }
     let mut connection = connect_maintenance(&owner).await?;
-    let exists: bool =
-        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
-            .bind(&owner.database)
-            .fetch_one(&mut connection)
-            .await?;
+    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+        .bind(&owner.database)
+        .fetch_one(&mut connection)
+        .await?;
     if !exists {
         let sql = format!("CREATE DATABASE {}", quote_identifier(&owner.database));
         sqlx::query(sqlx::AssertSqlSafe(sql))

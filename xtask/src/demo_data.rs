@@ -60,11 +60,7 @@ pub fn generate_companies(rng: &mut StdRng, owners: &[Uuid]) -> Vec<Company> {
     let mut seen = HashSet::new();
     let mut companies = Vec::with_capacity(COMPANY_COUNT);
     while companies.len() < COMPANY_COUNT {
-        let name = format!(
-            "{} {}",
-            pick(rng, COMPANY_PREFIXES),
-            pick(rng, COMPANY_TRADES)
-        );
+        let name = format!("{} {}", pick(rng, COMPANY_PREFIXES), pick(rng, COMPANY_TRADES));
         // Unique names give unique domains, which the schema requires.
         if !seen.insert(name.clone()) {
             continue;
@@ -87,9 +83,7 @@ pub fn generate_contacts(rng: &mut StdRng, companies: &[Company], owners: &[Uuid
         let first_name = pick(rng, FIRST_NAMES);
         let last_name = pick(rng, LAST_NAMES);
         // Most contacts work somewhere; the rest are individuals.
-        let company = rng
-            .random_bool(0.85)
-            .then(|| rng.random_range(0..companies.len()));
+        let company = rng.random_bool(0.85).then(|| rng.random_range(0..companies.len()));
         let domain = company.map_or("mail.example", |i| companies[i].domain.as_str());
         // Usually the account's owner also owns its people.
         let owner_id = match company {

@@ -21,8 +21,8 @@ pub async fn run(root: &Path) -> anyhow::Result<ExitCode> {
     let app_url = db::app_url(&owner_url)?;
     let jwt_secret = dev_jwt_secret(root)?;
     let port = std::env::var("PORT").unwrap_or_else(|_| DEFAULT_PORT.to_string());
-    let origins = std::env::var("ALLOWED_ORIGINS")
-        .unwrap_or_else(|_| format!("http://127.0.0.1:{port},http://localhost:{port}"));
+    let origins =
+        std::env::var("ALLOWED_ORIGINS").unwrap_or_else(|_| format!("http://127.0.0.1:{port},http://localhost:{port}"));
     let redis = std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
 
     let mut command = server_command(root);

@@ -82,9 +82,7 @@ impl std::fmt::Display for PgUrl {
 /// or BYPASSRLS so row-level security applies. No password: local development
 /// clusters use trust authentication.
 pub fn app_url(owner_url: &str) -> anyhow::Result<String> {
-    Ok(PgUrl::parse(owner_url)?
-        .with_user("clearview_app")
-        .to_string())
+    Ok(PgUrl::parse(owner_url)?.with_user("clearview_app").to_string())
 }
 
 /// Shows a URL without its password, for printing.
@@ -121,10 +119,7 @@ mod tests {
     #[test]
     fn app_url_without_user_keeps_options() {
         let url = app_url("postgresql://localhost:54329/crm?sslmode=disable").unwrap();
-        assert_eq!(
-            url,
-            "postgresql://clearview_app@localhost:54329/crm?sslmode=disable"
-        );
+        assert_eq!(url, "postgresql://clearview_app@localhost:54329/crm?sslmode=disable");
     }
 
     #[test]
@@ -144,10 +139,7 @@ mod tests {
 
     #[test]
     fn redacted_hides_password() {
-        assert_eq!(
-            redacted("postgres://owner:s3cret@h:1/d"),
-            "postgres://owner:***@h:1/d"
-        );
+        assert_eq!(redacted("postgres://owner:s3cret@h:1/d"), "postgres://owner:***@h:1/d");
         assert_eq!(redacted("postgres://owner@h/d"), "postgres://owner@h/d");
     }
 

@@ -19,26 +19,11 @@ const DEMO_ORG_NAME: &str = "Demo Sales Co";
 
 /// (id, email, display name, role)
 const DEMO_USERS: &[(Uuid, &str, &str, &str)] = &[
-    (
-        user_id(1),
-        "admin@demo.clearview.test",
-        "Ada Admin",
-        "admin",
-    ),
-    (
-        user_id(2),
-        "manager@demo.clearview.test",
-        "Max Manager",
-        "manager",
-    ),
+    (user_id(1), "admin@demo.clearview.test", "Ada Admin", "admin"),
+    (user_id(2), "manager@demo.clearview.test", "Max Manager", "manager"),
     (user_id(3), "rep@demo.clearview.test", "Rita Rep", "rep"),
     (user_id(4), "rep2@demo.clearview.test", "Ray Rep", "rep"),
-    (
-        user_id(5),
-        "viewer@demo.clearview.test",
-        "Vic Viewer",
-        "viewer",
-    ),
+    (user_id(5), "viewer@demo.clearview.test", "Vic Viewer", "viewer"),
 ];
 
 /// bcrypt cost for the demo hashes: a realistic cost, so demo logins take as
@@ -63,11 +48,10 @@ pub async fn run(owner_url: &str) -> anyhow::Result<()> {
         .execute(&mut *tx)
         .await?;
 
-    let exists: bool =
-        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM organizations WHERE tenant_id = $1)")
-            .bind(DEMO_ORG_ID)
-            .fetch_one(&mut *tx)
-            .await?;
+    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM organizations WHERE tenant_id = $1)")
+        .bind(DEMO_ORG_ID)
+        .fetch_one(&mut *tx)
+        .await?;
     if exists {
         tx.rollback().await?;
         println!("demo organization already seeded");
@@ -95,11 +79,7 @@ pub async fn run(owner_url: &str) -> anyhow::Result<()> {
 
 /// Members that can own records: everyone but the viewer.
 fn owners() -> Vec<Uuid> {
-    DEMO_USERS
-        .iter()
-        .filter(|u| u.3 != "viewer")
-        .map(|u| u.0)
-        .collect()
+    DEMO_USERS.iter().filter(|u| u.3 != "viewer").map(|u| u.0).collect()
 }
 
 pub fn print_logins() {
@@ -110,13 +90,11 @@ pub fn print_logins() {
 }
 
 async fn insert_org_and_members(tx: &mut PgConnection) -> anyhow::Result<()> {
-    sqlx::query(
-        "INSERT INTO organizations (tenant_id, name, rep_visibility) VALUES ($1, $2, 'all')",
-    )
-    .bind(DEMO_ORG_ID)
-    .bind(DEMO_ORG_NAME)
-    .execute(&mut *tx)
-    .await?;
+    sqlx::query("INSERT INTO organizations (tenant_id, name, rep_visibility) VALUES ($1, $2, 'all')")
+        .bind(DEMO_ORG_ID)
+        .bind(DEMO_ORG_NAME)
+        .execute(&mut *tx)
+        .await?;
 
     // One hash for all five users: bcrypt at cost 12 is deliberately slow.
     let hash = bcrypt::hash(DEMO_PASSWORD, BCRYPT_COST)?;
@@ -154,24 +132,9 @@ async fn insert_companies(tx: &mut PgConnection, companies: &[Company]) -> anyho
     )
     .bind(DEMO_ORG_ID)
     .bind(companies.iter().map(|c| c.id).collect::<Vec<_>>())
-    .bind(
-        companies
-            .iter()
-            .map(|c| c.name.as_str())
-            .collect::<Vec<_>>(),
-    )
-    .bind(
-        companies
-            .iter()
-            .map(|c| c.domain.as_str())
-            .collect::<Vec<_>>(),
-    )
-    .bind(
-        companies
-            .iter()
-            .map(|c| c.phone.as_str())
-            .collect::<Vec<_>>(),
-    )
+    .bind(companies.iter().map(|c| c.name.as_str()).collect::<Vec<_>>())
+    .bind(companies.iter().map(|c| c.domain.as_str()).collect::<Vec<_>>())
+    .bind(companies.iter().map(|c| c.phone.as_str()).collect::<Vec<_>>())
     .bind(companies.iter().map(|c| c.owner_id).collect::<Vec<_>>())
     .execute(&mut *tx)
     .await
@@ -179,15 +142,8 @@ async fn insert_companies(tx: &mut PgConnection, companies: &[Company]) -> anyho
     Ok(())
 }
 
-async fn insert_contacts(
-    tx: &mut PgConnection,
-    contacts: &[Contact],
-    companies: &[Company],
-) -> anyhow::Result<()> {
-    let company_ids: Vec<Option<Uuid>> = contacts
-        .iter()
-        .map(|c| c.company.map(|i| companies[i].id))
-        .collect();
+async fn insert_contacts(tx: &mut PgConnection, contacts: &[Contact], companies: &[Company]) -> anyhow::Result<()> {
+    let company_ids: Vec<Option<Uuid>> = contacts.iter().map(|c| c.company.map(|i| companies[i].id)).collect();
     sqlx::query(
         "INSERT INTO contacts (tenant_id, id, first_name, last_name, email, phone, title, company_id, owner_id) \
          SELECT $1, * FROM UNNEST($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::uuid[], $9::uuid[])",

@@ -83,8 +83,8 @@ fn app_database_url() -> Result<String, ConfigError> {
 
 impl Config {
     pub fn from_env() -> Result<Self, ConfigError> {
-        let jwt_secret = var("JWT_SECRET")
-            .ok_or_else(|| ConfigError("JWT_SECRET is required (32+ random characters)".into()))?;
+        let jwt_secret =
+            var("JWT_SECRET").ok_or_else(|| ConfigError("JWT_SECRET is required (32+ random characters)".into()))?;
         if jwt_secret.len() < 32 {
             return Err(ConfigError("JWT_SECRET must be at least 32 characters".into()));
         }

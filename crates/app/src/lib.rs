@@ -6,5 +6,5 @@ mod readiness;
 mod startup;
 pub mod telemetry;
 
-pub use config::{Config, ConfigError};
+pub use config::{Config, ConfigError, Secret};
 pub use startup::Application;

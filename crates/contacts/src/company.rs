@@ -102,8 +102,14 @@ mod tests {
 
     #[test]
     fn domains_are_normalised() {
-        assert_eq!(Domain::parse("https://www.Example.com/about").unwrap().as_str(), "example.com");
-        assert_eq!(Domain::parse("sub.example.co.uk").unwrap().as_str(), "sub.example.co.uk");
+        assert_eq!(
+            Domain::parse("https://www.Example.com/about").unwrap().as_str(),
+            "example.com"
+        );
+        assert_eq!(
+            Domain::parse("sub.example.co.uk").unwrap().as_str(),
+            "sub.example.co.uk"
+        );
     }
 
     #[test]

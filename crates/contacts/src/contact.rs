@@ -137,7 +137,12 @@ mod tests {
 
     #[test]
     fn a_blank_email_means_none() {
-        let draft = ContactInput { email: Some("  ".into()), ..input() }.validate().unwrap();
+        let draft = ContactInput {
+            email: Some("  ".into()),
+            ..input()
+        }
+        .validate()
+        .unwrap();
         assert_eq!(draft.email, None);
     }
 }

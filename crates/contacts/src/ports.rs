@@ -19,7 +19,8 @@ pub trait RecordRepository<K: RecordKind>: Send + Sync {
     async fn get(&self, ctx: &TenantContext, id: K::Id, scope: ReadScope) -> Result<K::Record, RepoError>;
     async fn update(&self, ctx: &TenantContext, id: K::Id, draft: &K::Draft) -> Result<K::Record, RepoError>;
     async fn delete(&self, ctx: &TenantContext, id: K::Id) -> Result<(), RepoError>;
-    async fn list(&self, ctx: &TenantContext, query: &K::Query, scope: ReadScope) -> Result<Page<K::Record>, RepoError>;
+    async fn list(&self, ctx: &TenantContext, query: &K::Query, scope: ReadScope)
+    -> Result<Page<K::Record>, RepoError>;
 }
 
 #[async_trait]

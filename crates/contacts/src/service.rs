@@ -170,7 +170,11 @@ mod tests {
                 .lock()
                 .unwrap()
                 .iter()
-                .find(|c| c.id == id && (scope == ReadScope::Everything || scope == ReadScope::OwnedBy(c.owner_id.unwrap_or(UserId::from_uuid(Uuid::nil())))))
+                .find(|c| {
+                    c.id == id
+                        && (scope == ReadScope::Everything
+                            || scope == ReadScope::OwnedBy(c.owner_id.unwrap_or(UserId::from_uuid(Uuid::nil()))))
+                })
                 .cloned()
                 .ok_or(RepoError::NotFound)
         }
@@ -185,7 +189,10 @@ mod tests {
             Ok(())
         }
         async fn list(&self, _: &TenantContext, _: &ContactQuery, _: ReadScope) -> Result<Page<Contact>, RepoError> {
-            Ok(Page { items: self.0.lock().unwrap().clone(), next_cursor: None })
+            Ok(Page {
+                items: self.0.lock().unwrap().clone(),
+                next_cursor: None,
+            })
         }
     }
 
@@ -203,7 +210,11 @@ mod tests {
     }
 
     fn input(name: &str) -> ContactInput {
-        ContactInput { first_name: name.into(), last_name: "Tester".into(), ..Default::default() }
+        ContactInput {
+            first_name: name.into(),
+            last_name: "Tester".into(),
+            ..Default::default()
+        }
     }
 
     #[tokio::test]
@@ -217,11 +228,20 @@ mod tests {
         let created = contacts.create(&alice, input("Ada")).await.unwrap();
         assert_eq!(created.owner_id, Some(alice.user_id));
 
-        let err = contacts.patch(&bob, created.id, |i| i.first_name = "Eve".into()).await.unwrap_err();
+        let err = contacts
+            .patch(&bob, created.id, |i| i.first_name = "Eve".into())
+            .await
+            .unwrap_err();
         assert!(matches!(err, RecordError::Forbidden(_)));
-        assert!(matches!(contacts.delete(&bob, created.id).await, Err(RecordError::Forbidden(_))));
+        assert!(matches!(
+            contacts.delete(&bob, created.id).await,
+            Err(RecordError::Forbidden(_))
+        ));
 
-        let moved = contacts.patch(&manager, created.id, |i| i.owner_id = Some(bob.user_id)).await.unwrap();
+        let moved = contacts
+            .patch(&manager, created.id, |i| i.owner_id = Some(bob.user_id))
+            .await
+            .unwrap();
         assert_eq!(moved.owner_id, Some(bob.user_id));
     }
 
@@ -232,7 +252,10 @@ mod tests {
         let bob = TenantContext::new(tenant, UserId::generate(), Role::Rep);
         let contacts = service(Visibility::Own);
         let created = contacts.create(&alice, input("Ada")).await.unwrap();
-        assert!(matches!(contacts.get(&bob, created.id).await, Err(RecordError::NotFound)));
+        assert!(matches!(
+            contacts.get(&bob, created.id).await,
+            Err(RecordError::NotFound)
+        ));
         assert!(contacts.get(&alice, created.id).await.is_ok());
     }
 
@@ -243,16 +266,24 @@ mod tests {
         let viewer = TenantContext::new(tenant, UserId::generate(), Role::Viewer);
         let contacts = service(Visibility::All);
         let created = contacts.create(&rep, input("Ada")).await.unwrap();
-        let err = contacts.patch(&rep, created.id, |i| i.owner_id = None).await.unwrap_err();
+        let err = contacts
+            .patch(&rep, created.id, |i| i.owner_id = None)
+            .await
+            .unwrap_err();
         assert!(matches!(err, RecordError::Forbidden(_)));
-        assert!(matches!(contacts.create(&viewer, input("Eve")).await, Err(RecordError::Forbidden(_))));
+        assert!(matches!(
+            contacts.create(&viewer, input("Eve")).await,
+            Err(RecordError::Forbidden(_))
+        ));
     }
 
     #[tokio::test]
     async fn invalid_input_is_rejected_before_storage() {
         let ctx = TenantContext::new(TenantId::generate(), UserId::generate(), Role::Admin);
         let err = service(Visibility::All).create(&ctx, input("")).await.unwrap_err();
-        let RecordError::Invalid(errors) = err else { panic!("expected validation errors") };
+        let RecordError::Invalid(errors) = err else {
+            panic!("expected validation errors")
+        };
         assert_eq!(errors.fields()[0].field, "first_name");
     }
 }

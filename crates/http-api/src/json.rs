@@ -52,7 +52,11 @@ pub fn classify(err: serde_path_to_error::Error<serde_json::Error>) -> ApiError 
     if message.starts_with("unknown field") {
         // The path already ends with the unknown key.
         let name = quoted(&message).unwrap_or("?");
-        let why = if READ_ONLY.contains(&name) { "is read-only" } else { "is not a field you can set" };
+        let why = if READ_ONLY.contains(&name) {
+            "is read-only"
+        } else {
+            "is not a field you can set"
+        };
         let field = if path == "." { name.to_owned() } else { path };
         return ApiError::invalid_field(field, why);
     }
@@ -80,7 +84,10 @@ impl<T: DeserializeOwned + 'static> FromRequest for ValidJson<T> {
             }
             let bytes = body.await.map_err(|err| {
                 if err.as_response_error().status_code() == StatusCode::PAYLOAD_TOO_LARGE {
-                    ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "the body is larger than this server accepts")
+                    ApiError::new(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        "the body is larger than this server accepts",
+                    )
                 } else {
                     ApiError::bad_request("the body could not be read")
                 }

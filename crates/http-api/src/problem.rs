@@ -139,7 +139,10 @@ impl ResponseError for ApiError {
             map.insert((*name).to_owned(), value.clone());
         }
         let mut response = HttpResponse::build(self.status);
-        response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json")));
+        response.insert_header((
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        ));
         if self.status == StatusCode::UNAUTHORIZED {
             response.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Cookie")));
         }
@@ -154,7 +157,10 @@ impl From<RecordError> for ApiError {
             RecordError::NotFound => ApiError::not_found(),
             RecordError::Forbidden(why) => ApiError::forbidden(why),
             RecordError::Duplicate { field, existing_id } => {
-                let mut err = ApiError::new(StatusCode::CONFLICT, format!("a record with this {field} already exists"));
+                let mut err = ApiError::new(
+                    StatusCode::CONFLICT,
+                    format!("a record with this {field} already exists"),
+                );
                 err.errors = ValidationErrors::single(field, "is already taken").fields().to_vec();
                 err.existing_id = existing_id;
                 err
@@ -178,12 +184,20 @@ impl From<AuthError> for ApiError {
                     .iter()
                     .map(|c| serde_json::json!({"organization_id": c.organization_id.as_uuid(), "name": c.organization_name}))
                     .collect();
-                ApiError::new(StatusCode::CONFLICT, "you belong to several organizations: choose one with organization_id")
-                    .with_extra("organizations", Value::Array(list))
+                ApiError::new(
+                    StatusCode::CONFLICT,
+                    "you belong to several organizations: choose one with organization_id",
+                )
+                .with_extra("organizations", Value::Array(list))
             }
             AuthError::EmailTaken => {
-                let mut err = ApiError::new(StatusCode::CONFLICT, "an account with this email already exists; sign in instead");
-                err.errors = ValidationErrors::single("email", "is already registered").fields().to_vec();
+                let mut err = ApiError::new(
+                    StatusCode::CONFLICT,
+                    "an account with this email already exists; sign in instead",
+                );
+                err.errors = ValidationErrors::single("email", "is already registered")
+                    .fields()
+                    .to_vec();
                 err
             }
             AuthError::Storage(source) => ApiError::unexpected(&source),

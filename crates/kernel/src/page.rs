@@ -132,7 +132,10 @@ mod tests {
     fn sort_parses_direction_and_rejects_unknown_fields() {
         assert_eq!(
             Sort::parse("-created_at", FIELDS).unwrap(),
-            Sort { field: "created_at", descending: true }
+            Sort {
+                field: "created_at",
+                descending: true
+            }
         );
         assert!(Sort::parse("password", FIELDS).is_err());
     }
@@ -148,7 +151,11 @@ mod tests {
     fn a_cursor_is_refused_for_another_sort() {
         let sort = Sort::parse("last_name", FIELDS).unwrap();
         let other = Sort::parse("-last_name", FIELDS).unwrap();
-        let encoded = Cursor { value: "Lovelace".into(), id: Uuid::nil() }.encode(sort);
+        let encoded = Cursor {
+            value: "Lovelace".into(),
+            id: Uuid::nil(),
+        }
+        .encode(sort);
         assert!(Cursor::decode(&encoded, other).is_err());
         assert!(Cursor::decode("%%%", sort).is_err());
     }
@@ -156,12 +163,22 @@ mod tests {
     #[test]
     fn from_rows_drops_the_probe_row_and_points_at_the_last_kept_row() {
         let sort = Sort::parse("created_at", FIELDS).unwrap();
-        let request = PageRequest { limit: Limit::new(2).unwrap(), sort, after: None };
-        let page = Page::from_rows(vec![1, 2, 3], &request, |n| Cursor { value: n.to_string(), id: Uuid::nil() });
+        let request = PageRequest {
+            limit: Limit::new(2).unwrap(),
+            sort,
+            after: None,
+        };
+        let page = Page::from_rows(vec![1, 2, 3], &request, |n| Cursor {
+            value: n.to_string(),
+            id: Uuid::nil(),
+        });
         assert_eq!(page.items, vec![1, 2]);
         let next = Cursor::decode(page.next_cursor.as_deref().unwrap(), sort).unwrap();
         assert_eq!(next.value, "2");
-        let last = Page::from_rows(vec![1], &request, |n| Cursor { value: n.to_string(), id: Uuid::nil() });
+        let last = Page::from_rows(vec![1], &request, |n| Cursor {
+            value: n.to_string(),
+            id: Uuid::nil(),
+        });
         assert_eq!(last.next_cursor, None);
     }
 

@@ -7,7 +7,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use clearview_kernel::{RepoError, Role, SessionId, TenantContext, TenantId, UserId};
 use clearview_tenancy::{
-    AccountRepository, LoginCandidate, Me, NewRegistration, Organization, RefreshOutcome, RepVisibility, SessionIdentity,
+    AccountRepository, LoginCandidate, Me, NewRegistration, Organization, RefreshOutcome, RepVisibility,
+    SessionIdentity,
 };
 use uuid::Uuid;
 
@@ -15,7 +16,12 @@ fn parse_role(raw: &str) -> Result<Role, RepoError> {
     raw.parse::<Role>().map_err(|e| RepoError::Unexpected(e.into()))
 }
 
-fn organization_from(id: Uuid, name: String, rep_visibility: &str, currency: String) -> Result<Organization, RepoError> {
+fn organization_from(
+    id: Uuid,
+    name: String,
+    rep_visibility: &str,
+    currency: String,
+) -> Result<Organization, RepoError> {
     Ok(Organization {
         id: TenantId::from_uuid(id),
         name,
@@ -60,16 +66,19 @@ impl AccountRepository for PgStore {
     }
 
     async fn login_candidates(&self, email: &str) -> Result<Vec<LoginCandidate>, RepoError> {
-        let rows: Vec<(Uuid, String, Option<Uuid>, Option<String>, Option<String>)> =
-            sqlx::query_as("SELECT user_id, password_hash, tenant_id, organization_name, role FROM login_candidates($1)")
-                .bind(email)
-                .fetch_all(&self.pool)
-                .await
-                .map_err(map_err)?;
+        let rows: Vec<(Uuid, String, Option<Uuid>, Option<String>, Option<String>)> = sqlx::query_as(
+            "SELECT user_id, password_hash, tenant_id, organization_name, role FROM login_candidates($1)",
+        )
+        .bind(email)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
         rows.into_iter()
             .map(|(user_id, password_hash, tenant, name, role)| {
                 let membership = match (tenant, name, role) {
-                    (Some(tenant), Some(name), Some(role)) => Some((TenantId::from_uuid(tenant), name, parse_role(&role)?)),
+                    (Some(tenant), Some(name), Some(role)) => {
+                        Some((TenantId::from_uuid(tenant), name, parse_role(&role)?))
+                    }
                     _ => None,
                 };
                 Ok(LoginCandidate {
@@ -134,12 +143,14 @@ impl AccountRepository for PgStore {
             return Ok(RefreshOutcome::Invalid);
         };
         if rotated_at.is_some() {
-            sqlx::query("UPDATE sessions SET revoked_at = now() WHERE tenant_id = $1 AND id = $2 AND revoked_at IS NULL")
-                .bind(tenant_id.as_uuid())
-                .bind(session_id)
-                .execute(&mut *tx)
-                .await
-                .map_err(map_err)?;
+            sqlx::query(
+                "UPDATE sessions SET revoked_at = now() WHERE tenant_id = $1 AND id = $2 AND revoked_at IS NULL",
+            )
+            .bind(tenant_id.as_uuid())
+            .bind(session_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
             tx.commit().await.map_err(map_err)?;
             return Ok(RefreshOutcome::Reused(SessionId::from_uuid(session_id)));
         }
@@ -180,7 +191,11 @@ impl AccountRepository for PgStore {
         tx.commit().await.map_err(map_err)
     }
 
-    async fn live_session(&self, tenant_id: TenantId, session_id: SessionId) -> Result<Option<SessionIdentity>, RepoError> {
+    async fn live_session(
+        &self,
+        tenant_id: TenantId,
+        session_id: SessionId,
+    ) -> Result<Option<SessionIdentity>, RepoError> {
         let mut tx = self.tenant_tx(tenant_id).await.map_err(map_err)?;
         let row: Option<(Uuid, String)> = sqlx::query_as(
             "SELECT s.user_id, m.role FROM sessions s \
@@ -215,19 +230,26 @@ impl AccountRepository for PgStore {
 
     async fn me(&self, ctx: &TenantContext) -> Result<Me, RepoError> {
         let mut tx = self.tenant_tx(ctx.tenant_id).await.map_err(map_err)?;
-        let (name, email, role, org_id, org_name, visibility, currency): (String, String, String, Uuid, String, String, String) =
-            sqlx::query_as(
-                "SELECT u.name, u.email, m.role, o.tenant_id, o.name, o.rep_visibility, o.default_currency::text \
+        let (name, email, role, org_id, org_name, visibility, currency): (
+            String,
+            String,
+            String,
+            Uuid,
+            String,
+            String,
+            String,
+        ) = sqlx::query_as(
+            "SELECT u.name, u.email, m.role, o.tenant_id, o.name, o.rep_visibility, o.default_currency::text \
                  FROM memberships m \
                  JOIN users u ON u.id = m.user_id \
                  JOIN organizations o ON o.tenant_id = m.tenant_id \
                  WHERE m.tenant_id = $1 AND m.user_id = $2",
-            )
-            .bind(ctx.tenant_id.as_uuid())
-            .bind(ctx.user_id.as_uuid())
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(map_err)?;
+        )
+        .bind(ctx.tenant_id.as_uuid())
+        .bind(ctx.user_id.as_uuid())
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(map_err)?;
         tx.commit().await.map_err(map_err)?;
         Ok(Me {
             user_id: ctx.user_id,

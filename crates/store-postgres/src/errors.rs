@@ -29,7 +29,10 @@ pub(crate) fn constraint_meaning(err: &sqlx::Error) -> Option<&'static Meaning> 
 pub(crate) fn map_err(err: sqlx::Error) -> RepoError {
     match (&err, constraint_meaning(&err)) {
         (sqlx::Error::RowNotFound, _) => RepoError::NotFound,
-        (_, Some(Meaning::Duplicate(field))) => RepoError::Duplicate { field, existing_id: None },
+        (_, Some(Meaning::Duplicate(field))) => RepoError::Duplicate {
+            field,
+            existing_id: None,
+        },
         (_, Some(Meaning::MissingReference(field))) => RepoError::MissingReference { field },
         _ => RepoError::unexpected(err),
     }

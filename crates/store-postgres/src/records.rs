@@ -26,14 +26,21 @@ fn select(columns: &str, table: &str, ctx: &TenantContext, scope: ReadScope) -> 
 
 /// Escapes LIKE wildcards so a search term matches literally.
 fn like_literal(term: &SearchTerm) -> String {
-    term.as_str().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+    term.as_str()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
 }
 
 /// Appends the keyset condition, order and limit (one extra row to learn
 /// whether a next page exists). `sort.field` comes from a fixed allow-list.
 fn push_page(sql: &mut QueryBuilder<Postgres>, page: &PageRequest) -> Result<(), RepoError> {
     let field = page.sort.field;
-    let (cmp, dir) = if page.sort.descending { ("<", "DESC") } else { (">", "ASC") };
+    let (cmp, dir) = if page.sort.descending {
+        ("<", "DESC")
+    } else {
+        (">", "ASC")
+    };
     if let Some(after) = &page.after {
         sql.push(format!(" AND ({field}, id) {cmp} ("));
         if field.ends_with("_at") {
@@ -52,7 +59,11 @@ fn push_page(sql: &mut QueryBuilder<Postgres>, page: &PageRequest) -> Result<(),
     Ok(())
 }
 
-async fn fetch_one_scoped<R, T>(store: &PgStore, ctx: &TenantContext, mut sql: QueryBuilder<Postgres>) -> Result<T, RepoError>
+async fn fetch_one_scoped<R, T>(
+    store: &PgStore,
+    ctx: &TenantContext,
+    mut sql: QueryBuilder<Postgres>,
+) -> Result<T, RepoError>
 where
     R: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
     T: From<R>,
@@ -63,7 +74,11 @@ where
     Ok(row.into())
 }
 
-async fn fetch_all_scoped<R, T>(store: &PgStore, ctx: &TenantContext, mut sql: QueryBuilder<Postgres>) -> Result<Vec<T>, RepoError>
+async fn fetch_all_scoped<R, T>(
+    store: &PgStore,
+    ctx: &TenantContext,
+    mut sql: QueryBuilder<Postgres>,
+) -> Result<Vec<T>, RepoError>
 where
     R: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
     T: From<R>,
@@ -80,7 +95,11 @@ async fn delete_row(store: &PgStore, ctx: &TenantContext, table: &str, id: Uuid)
     let mut tx = store.tenant_tx(ctx.tenant_id).await.map_err(map_err)?;
     let done = sql.build().execute(&mut *tx).await.map_err(map_err)?;
     tx.commit().await.map_err(map_err)?;
-    if done.rows_affected() == 0 { Err(RepoError::NotFound) } else { Ok(()) }
+    if done.rows_affected() == 0 {
+        Err(RepoError::NotFound)
+    } else {
+        Ok(())
+    }
 }
 
 /// After a unique violation, finds the record that holds the value, so the
@@ -148,7 +167,10 @@ impl RecordRepository<Contacts> for PgStore {
         let mut sql = QueryBuilder::new(
             "INSERT INTO contacts (tenant_id, id, first_name, last_name, email, phone, title, company_id, owner_id) VALUES (",
         );
-        sql.push_bind(ctx.tenant_id.as_uuid()).push(", ").push_bind(id.as_uuid()).push(", ");
+        sql.push_bind(ctx.tenant_id.as_uuid())
+            .push(", ")
+            .push_bind(id.as_uuid())
+            .push(", ");
         contact_values(&mut sql, draft);
         sql.push(format!(") RETURNING {CONTACT_COLUMNS}"));
         match fetch_one_scoped::<ContactRow, Contact>(self, ctx, sql).await {
@@ -181,7 +203,12 @@ impl RecordRepository<Contacts> for PgStore {
         delete_row(self, ctx, "contacts", id.as_uuid()).await
     }
 
-    async fn list(&self, ctx: &TenantContext, query: &ContactQuery, scope: ReadScope) -> Result<Page<Contact>, RepoError> {
+    async fn list(
+        &self,
+        ctx: &TenantContext,
+        query: &ContactQuery,
+        scope: ReadScope,
+    ) -> Result<Page<Contact>, RepoError> {
         let mut sql = select(CONTACT_COLUMNS, "contacts", ctx, scope);
         if let Some(owner) = query.owner_id {
             sql.push(" AND owner_id = ").push_bind(owner.as_uuid());
@@ -220,8 +247,12 @@ fn company_values(sql: &mut QueryBuilder<Postgres>, draft: &CompanyDraft) {
 #[async_trait]
 impl RecordRepository<Companies> for PgStore {
     async fn insert(&self, ctx: &TenantContext, id: CompanyId, draft: &CompanyDraft) -> Result<Company, RepoError> {
-        let mut sql = QueryBuilder::new("INSERT INTO companies (tenant_id, id, name, domain, phone, owner_id) VALUES (");
-        sql.push_bind(ctx.tenant_id.as_uuid()).push(", ").push_bind(id.as_uuid()).push(", ");
+        let mut sql =
+            QueryBuilder::new("INSERT INTO companies (tenant_id, id, name, domain, phone, owner_id) VALUES (");
+        sql.push_bind(ctx.tenant_id.as_uuid())
+            .push(", ")
+            .push_bind(id.as_uuid())
+            .push(", ");
         company_values(&mut sql, draft);
         sql.push(format!(") RETURNING {COMPANY_COLUMNS}"));
         match fetch_one_scoped::<CompanyRow, Company>(self, ctx, sql).await {
@@ -237,7 +268,8 @@ impl RecordRepository<Companies> for PgStore {
     }
 
     async fn update(&self, ctx: &TenantContext, id: CompanyId, draft: &CompanyDraft) -> Result<Company, RepoError> {
-        let mut sql = QueryBuilder::new("UPDATE companies SET updated_at = now(), (name, domain, phone, owner_id) = ROW(");
+        let mut sql =
+            QueryBuilder::new("UPDATE companies SET updated_at = now(), (name, domain, phone, owner_id) = ROW(");
         company_values(&mut sql, draft);
         sql.push(") WHERE tenant_id = ").push_bind(ctx.tenant_id.as_uuid());
         sql.push(" AND id = ").push_bind(id.as_uuid());
@@ -252,7 +284,12 @@ impl RecordRepository<Companies> for PgStore {
         delete_row(self, ctx, "companies", id.as_uuid()).await
     }
 
-    async fn list(&self, ctx: &TenantContext, query: &CompanyQuery, scope: ReadScope) -> Result<Page<Company>, RepoError> {
+    async fn list(
+        &self,
+        ctx: &TenantContext,
+        query: &CompanyQuery,
+        scope: ReadScope,
+    ) -> Result<Page<Company>, RepoError> {
         let mut sql = select(COMPANY_COLUMNS, "companies", ctx, scope);
         if let Some(owner) = query.owner_id {
             sql.push(" AND owner_id = ").push_bind(owner.as_uuid());
@@ -278,6 +315,10 @@ impl VisibilitySettings for PgStore {
             .await
             .map_err(map_err)?;
         tx.commit().await.map_err(map_err)?;
-        Ok(if setting == "own" { Visibility::Own } else { Visibility::All })
+        Ok(if setting == "own" {
+            Visibility::Own
+        } else {
+            Visibility::All
+        })
     }
 }

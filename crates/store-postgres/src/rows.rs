@@ -77,8 +77,14 @@ pub(crate) fn timestamp_cursor(at: DateTime<Utc>, id: Uuid) -> Cursor {
 pub(crate) fn contact_cursor(field: &str, c: &Contact) -> Cursor {
     let id = c.id.as_uuid();
     match field {
-        "first_name" => Cursor { value: c.first_name.clone(), id },
-        "last_name" => Cursor { value: c.last_name.clone(), id },
+        "first_name" => Cursor {
+            value: c.first_name.clone(),
+            id,
+        },
+        "last_name" => Cursor {
+            value: c.last_name.clone(),
+            id,
+        },
         "updated_at" => timestamp_cursor(c.updated_at, id),
         _ => timestamp_cursor(c.created_at, id),
     }
@@ -87,7 +93,10 @@ pub(crate) fn contact_cursor(field: &str, c: &Contact) -> Cursor {
 pub(crate) fn company_cursor(field: &str, c: &Company) -> Cursor {
     let id = c.id.as_uuid();
     match field {
-        "name" => Cursor { value: c.name.clone(), id },
+        "name" => Cursor {
+            value: c.name.clone(),
+            id,
+        },
         "updated_at" => timestamp_cursor(c.updated_at, id),
         _ => timestamp_cursor(c.created_at, id),
     }

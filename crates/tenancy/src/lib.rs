@@ -10,8 +10,8 @@ mod ports;
 mod service;
 
 pub use model::{
-    LoginCandidate, Me, NewRegistration, Organization, OrganizationName, Password, PersonName,
-    RepVisibility, SessionGrant, SessionIdentity,
+    LoginCandidate, Me, NewRegistration, Organization, OrganizationName, Password, PersonName, RepVisibility,
+    SessionGrant, SessionIdentity,
 };
 pub use ports::{AccountRepository, PasswordHasher, RefreshOutcome, SecretMinter, SessionDenylist};
 pub use service::{AuthError, AuthService, LoginRequest, MembershipChoice, SESSION_LIFETIME_DAYS};

@@ -94,7 +94,10 @@ impl AuthService {
         };
         let stored_hash = candidates.first().map(|c| c.password_hash.as_str());
         // Always verify, even for an unknown email, so both take equally long.
-        let password_ok = self.hasher.verify(&request.password, stored_hash.map(str::to_owned)).await;
+        let password_ok = self
+            .hasher
+            .verify(&request.password, stored_hash.map(str::to_owned))
+            .await;
         if !password_ok || stored_hash.is_none() {
             return Err(AuthError::InvalidCredentials);
         }
@@ -219,12 +222,19 @@ mod tests {
         secrets.expect_mint().returning(|t| format!("{t}.secret"));
         secrets.expect_digest().returning(|s| s.as_bytes().to_vec());
         secrets.expect_tenant_of().returning(|s| {
-            s.split('.').next().and_then(|t| t.parse().ok()).map(TenantId::from_uuid)
+            s.split('.')
+                .next()
+                .and_then(|t| t.parse().ok())
+                .map(TenantId::from_uuid)
         });
         secrets
     }
 
-    fn service(accounts: MockAccountRepository, hasher: MockPasswordHasher, denylist: Option<MockSessionDenylist>) -> AuthService {
+    fn service(
+        accounts: MockAccountRepository,
+        hasher: MockPasswordHasher,
+        denylist: Option<MockSessionDenylist>,
+    ) -> AuthService {
         AuthService::new(
             Arc::new(accounts),
             Arc::new(hasher),
@@ -255,8 +265,15 @@ mod tests {
         let mut accounts = MockAccountRepository::new();
         accounts.expect_login_candidates().returning(|_| Ok(vec![]));
         let mut hasher = MockPasswordHasher::new();
-        hasher.expect_verify().with(always(), eq(None)).times(1).returning(|_, _| false);
-        let err = service(accounts, hasher, None).login(login("ghost@x.io", None)).await.unwrap_err();
+        hasher
+            .expect_verify()
+            .with(always(), eq(None))
+            .times(1)
+            .returning(|_, _| false);
+        let err = service(accounts, hasher, None)
+            .login(login("ghost@x.io", None))
+            .await
+            .unwrap_err();
         assert!(matches!(err, AuthError::InvalidCredentials));
     }
 
@@ -265,16 +282,21 @@ mod tests {
         let user = UserId::generate();
         let (a, b) = (TenantId::generate(), TenantId::generate());
         let mut accounts = MockAccountRepository::new();
-        accounts
-            .expect_login_candidates()
-            .returning(move |_| Ok(vec![candidate(user, a, "Acme", Role::Admin), candidate(user, b, "Beta", Role::Rep)]));
+        accounts.expect_login_candidates().returning(move |_| {
+            Ok(vec![
+                candidate(user, a, "Acme", Role::Admin),
+                candidate(user, b, "Beta", Role::Rep),
+            ])
+        });
         accounts.expect_create_session().returning(|_, _, _| Ok(()));
         let mut hasher = MockPasswordHasher::new();
         hasher.expect_verify().returning(|_, _| true);
         let auth = service(accounts, hasher, None);
 
         let err = auth.login(login("ada@x.io", None)).await.unwrap_err();
-        let AuthError::ChooseOrganization(choices) = err else { panic!("expected a choice") };
+        let AuthError::ChooseOrganization(choices) = err else {
+            panic!("expected a choice")
+        };
         assert_eq!(choices.len(), 2);
 
         let grant = auth.login(login("ada@x.io", Some(b))).await.unwrap();
@@ -287,7 +309,9 @@ mod tests {
         let user = UserId::generate();
         let a = TenantId::generate();
         let mut accounts = MockAccountRepository::new();
-        accounts.expect_login_candidates().returning(move |_| Ok(vec![candidate(user, a, "Acme", Role::Admin)]));
+        accounts
+            .expect_login_candidates()
+            .returning(move |_| Ok(vec![candidate(user, a, "Acme", Role::Admin)]));
         let mut hasher = MockPasswordHasher::new();
         hasher.expect_verify().returning(|_, _| true);
         let err = service(accounts, hasher, None)
@@ -321,7 +345,9 @@ mod tests {
         let mut accounts = MockAccountRepository::new();
         accounts.expect_live_session().times(1).returning(|_, _| Ok(None));
         let mut denylist = MockSessionDenylist::new();
-        denylist.expect_is_denied().returning(|_| Err("connection refused".into()));
+        denylist
+            .expect_is_denied()
+            .returning(|_| Err("connection refused".into()));
         let live = service(accounts, MockPasswordHasher::new(), Some(denylist))
             .session_is_live(tenant, session)
             .await
@@ -333,7 +359,10 @@ mod tests {
     async fn an_incomplete_denylist_is_rewarmed_from_the_database() {
         let session = SessionId::generate();
         let mut accounts = MockAccountRepository::new();
-        accounts.expect_recently_revoked().times(1).returning(move |_| Ok(vec![session]));
+        accounts
+            .expect_recently_revoked()
+            .times(1)
+            .returning(move |_| Ok(vec![session]));
         let mut denylist = MockSessionDenylist::new();
         denylist.expect_is_denied().returning(|_| Ok(None));
         denylist.expect_rewarm().times(1).returning(|_| Ok(()));

@@ -93,7 +93,11 @@ async fn signed_in(
         response.insert_header((LOCATION, format!("/api/organizations/{}", identity.tenant_id)));
     }
     Ok(response
-        .cookie(cookies::access(token, state.tokens.ttl_seconds, settings.secure_cookies))
+        .cookie(cookies::access(
+            token,
+            state.tokens.ttl_seconds,
+            settings.secure_cookies,
+        ))
         .cookie(cookies::refresh(grant.refresh_token, settings.secure_cookies))
         .json(MeView::from(me)))
 }

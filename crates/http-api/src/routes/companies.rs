@@ -94,9 +94,16 @@ impl From<Page<Company>> for CompanyPage {
 
 #[utoipa::path(get, path = "/api/companies", tag = "companies", params(ListParams),
     responses((status = 200, body = CompanyPage), (status = 422, body = Problem)))]
-pub async fn list(session: Session, state: Data<ApiState>, params: Query<ListParams>) -> Result<HttpResponse, ApiError> {
+pub async fn list(
+    session: Session,
+    state: Data<ApiState>,
+    params: Query<ListParams>,
+) -> Result<HttpResponse, ApiError> {
     if params.company_id.is_some() {
-        return Err(ApiError::invalid_field("company_id", "is not a parameter of this route"));
+        return Err(ApiError::invalid_field(
+            "company_id",
+            "is not a parameter of this route",
+        ));
     }
     let parsed = params.parse(COMPANY_SORTS)?;
     let query = CompanyQuery {

@@ -124,7 +124,11 @@ pub(crate) fn contact_query(params: &ListParams, company: Option<CompanyId>) -> 
 
 #[utoipa::path(get, path = "/api/contacts", tag = "contacts", params(ListParams),
     responses((status = 200, body = ContactPage), (status = 422, body = Problem)))]
-pub async fn list(session: Session, state: Data<ApiState>, params: Query<ListParams>) -> Result<HttpResponse, ApiError> {
+pub async fn list(
+    session: Session,
+    state: Data<ApiState>,
+    params: Query<ListParams>,
+) -> Result<HttpResponse, ApiError> {
     let query = contact_query(&params, None)?;
     let page = state.contacts.list(&session.ctx, &query).await?;
     Ok(HttpResponse::Ok().json(ContactPage::from(page)))
@@ -191,7 +195,10 @@ pub async fn patch(
             set_optional(&mut input.email, body.email);
             set_optional(&mut input.phone, body.phone);
             set_optional(&mut input.title, body.title);
-            set_optional(&mut input.company_id, body.company_id.map(|c| c.map(CompanyId::from_uuid)));
+            set_optional(
+                &mut input.company_id,
+                body.company_id.map(|c| c.map(CompanyId::from_uuid)),
+            );
             set_optional(&mut input.owner_id, body.owner_id.map(|o| o.map(UserId::from_uuid)));
         })
         .await?;

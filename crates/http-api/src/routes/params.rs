@@ -40,10 +40,15 @@ fn uuid_param(errors: &mut ValidationErrors, name: &str, raw: Option<&str>) -> O
 impl ListParams {
     pub fn parse(&self, sorts: &[&'static str]) -> Result<Parsed, ApiError> {
         let mut errors = ValidationErrors::new();
-        let search = errors.check("q", SearchTerm::parse(self.q.as_deref().unwrap_or_default())).flatten();
+        let search = errors
+            .check("q", SearchTerm::parse(self.q.as_deref().unwrap_or_default()))
+            .flatten();
         let owner_id = uuid_param(&mut errors, "owner_id", self.owner_id.as_deref());
         let company_id = uuid_param(&mut errors, "company_id", self.company_id.as_deref());
-        let sort = errors.check("sort", Sort::parse(self.sort.as_deref().unwrap_or("-created_at"), sorts));
+        let sort = errors.check(
+            "sort",
+            Sort::parse(self.sort.as_deref().unwrap_or("-created_at"), sorts),
+        );
         let limit = match self.limit.as_deref() {
             None => Some(Limit::DEFAULT),
             Some(raw) => errors.check(

@@ -36,7 +36,9 @@ impl BcryptHasher {
 impl PasswordHasher for BcryptHasher {
     async fn hash(&self, password: &str) -> Result<String, String> {
         let (password, cost) = (password.to_owned(), self.cost);
-        self.blocking(move || bcrypt::hash(password, cost)).await?.map_err(|e| e.to_string())
+        self.blocking(move || bcrypt::hash(password, cost))
+            .await?
+            .map_err(|e| e.to_string())
     }
 
     async fn verify(&self, password: &str, hash: Option<String>) -> bool {

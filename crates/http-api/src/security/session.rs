@@ -31,7 +31,11 @@ impl FromRequest for Session {
                 .as_deref()
                 .and_then(|t| state.tokens.verify(t))
                 .ok_or_else(ApiError::unauthorized)?;
-            if !state.auth.session_is_live(identity.tenant_id, identity.session_id).await? {
+            if !state
+                .auth
+                .session_is_live(identity.tenant_id, identity.session_id)
+                .await?
+            {
                 return Err(ApiError::unauthorized());
             }
             Ok(Session {

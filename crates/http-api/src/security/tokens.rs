@@ -103,7 +103,10 @@ mod tests {
         let keys = TokenKeys::new(b"a-test-secret-of-enough-length-000", 900);
         let token = keys.issue(&identity()).unwrap();
         let mut parts: Vec<&str> = token.split('.').collect();
-        let none_header = base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, r#"{"alg":"none","typ":"JWT"}"#);
+        let none_header = base64::Engine::encode(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+            r#"{"alg":"none","typ":"JWT"}"#,
+        );
         parts[0] = &none_header;
         parts[2] = "";
         assert_eq!(keys.verify(&parts.join(".")), None);

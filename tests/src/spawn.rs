@@ -1,0 +1,189 @@
+//! Spawning the server on a fresh database.
+
+use crate::client::User;
+use clearview_app::{Application, Config, Secret};
+use sqlx::{Connection, Executor, PgConnection, PgPool};
+use uuid::Uuid;
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+fn server_url() -> String {
+    std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
+}
+
+/// The same server as the owner URL, connecting as another role.
+fn as_role(role: &str, database: &str) -> String {
+    let base = server_url();
+    let (scheme, rest) = base.split_once("://").expect("TEST_DATABASE_URL is a URL");
+    let host = rest.rsplit_once('@').map(|(_, h)| h).unwrap_or(rest);
+    format!("{scheme}://{role}@{host}/{database}")
+}
+
+/// What a test may change about the server it spawns.
+#[derive(Clone)]
+pub struct AppOptions {
+    pub redis_url: Option<String>,
+    pub max_body_bytes: usize,
+    /// Connect the server as the owner instead of the application role.
+    pub connect_as_owner: bool,
+}
+
+impl Default for AppOptions {
+    fn default() -> Self {
+        Self {
+            redis_url: Some(std::env::var("TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())),
+            max_body_bytes: 1024 * 1024,
+            connect_as_owner: false,
+        }
+    }
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub database: String,
+    /// The schema owner's pool (bypasses RLS as superuser): for arranging
+    /// what the API cannot do yet and for asserting what was stored.
+    pub owner: PgPool,
+    pub http: reqwest::Client,
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(AppOptions::default()).await.expect("the server starts")
+}
+
+/// Creates and migrates a fresh database, then starts the server on it.
+pub async fn spawn_app_with(options: AppOptions) -> Result<TestApp, String> {
+    let database = format!("cv_test_{}", Uuid::new_v4().simple());
+    let mut admin = PgConnection::connect(&format!("{}/postgres", server_url()))
+        .await
+        .expect("PostgreSQL is reachable (see TEST_DATABASE_URL)");
+    admin
+        .execute(sqlx::AssertSqlSafe(format!(r#"CREATE DATABASE "{database}""#)))
+        .await
+        .expect("can create a test database");
+    let owner_url = format!("{}/{database}", server_url());
+    let owner = PgPool::connect(&owner_url).await.expect("owner connects");
+    clearview_store_postgres::migrate(&owner)
+        .await
+        .expect("migrations apply");
+
+    let app_url = if options.connect_as_owner {
+        owner_url
+    } else {
+        as_role("clearview_app", &database)
+    };
+    let config = Config {
+        host: "127.0.0.1".into(),
+        port: 0,
+        app_database_url: Secret::new(app_url),
+        database_max_connections: 4,
+        redis_url: options.redis_url.map(Secret::new),
+        jwt_secret: Secret::new(Uuid::new_v4().simple().to_string() + &Uuid::new_v4().simple().to_string()),
+        access_token_ttl_seconds: 900,
+        // The lowest cost keeps tests fast; production defaults to 12.
+        bcrypt_cost: 4,
+        allowed_origins: vec!["http://127.0.0.1:8080".into()],
+        secure_cookies: true,
+        max_body_bytes: options.max_body_bytes,
+        workers: 1,
+    };
+    let app = Application::build(config).await.map_err(|e| e.to_string())?;
+    let address = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+    Ok(TestApp {
+        address,
+        database,
+        owner,
+        http: reqwest::Client::new(),
+    })
+}
+
+impl TestApp {
+    /// A client with no session.
+    pub fn anonymous(&self) -> User {
+        User::new(self.http.clone(), self.address.clone())
+    }
+
+    /// Registers a new organization; returns its signed-in admin.
+    pub async fn register(&self, organization: &str) -> User {
+        let mut user = self.anonymous();
+        let email = format!(
+            "admin-{}@{}.test",
+            Uuid::new_v4().simple(),
+            organization.to_lowercase().replace(' ', "-")
+        );
+        let response = user
+            .post(
+                "/api/auth/register",
+                &serde_json::json!({"organization_name": organization, "name": "Admin", "email": email, "password": PASSWORD}),
+            )
+            .await;
+        assert_eq!(response.status, 201, "register: {}", response.body);
+        user.email = email;
+        user.user_id = response.json["user"]["id"].as_str().unwrap().parse().unwrap();
+        user.tenant_id = response.json["organization"]["id"].as_str().unwrap().parse().unwrap();
+        user
+    }
+
+    /// Adds a member with `role` to the admin's organization (directly in the
+    /// database: invitations arrive with their own issue) and signs them in.
+    pub async fn member(&self, admin: &User, role: &str) -> User {
+        let user_id = Uuid::now_v7();
+        let email = format!("{role}-{}@members.test", user_id.simple());
+        let hash = bcrypt::hash(PASSWORD, 4).unwrap();
+        sqlx::query("INSERT INTO users (id, email, name, password_hash) VALUES ($1, $2, $3, $4)")
+            .bind(user_id)
+            .bind(&email)
+            .bind(format!("A {role}"))
+            .bind(hash)
+            .execute(&self.owner)
+            .await
+            .unwrap();
+        self.add_membership(admin.tenant_id, user_id, role).await;
+        let mut member = self.anonymous();
+        let response = member
+            .post(
+                "/api/auth/login",
+                &serde_json::json!({"email": email, "password": PASSWORD}),
+            )
+            .await;
+        assert_eq!(response.status, 200, "login: {}", response.body);
+        member.email = email;
+        member.user_id = user_id;
+        member.tenant_id = admin.tenant_id;
+        member
+    }
+
+    pub async fn add_membership(&self, tenant_id: Uuid, user_id: Uuid, role: &str) {
+        sqlx::query("INSERT INTO memberships (tenant_id, user_id, role) VALUES ($1, $2, $3)")
+            .bind(tenant_id)
+            .bind(user_id)
+            .bind(role)
+            .execute(&self.owner)
+            .await
+            .unwrap();
+    }
+
+    /// Runs SQL as the owner (arranging state the API cannot set yet).
+    pub async fn owner_exec(&self, sql: &'static str, id: Uuid) {
+        sqlx::query(sql).bind(id).execute(&self.owner).await.unwrap();
+    }
+}
+
+impl Drop for TestApp {
+    /// Drops the test database in the background so runs leave nothing.
+    fn drop(&mut self) {
+        let database = self.database.clone();
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
+            if let Ok(runtime) = runtime {
+                runtime.block_on(async {
+                    if let Ok(mut admin) = PgConnection::connect(&format!("{}/postgres", server_url())).await {
+                        let sql = format!(r#"DROP DATABASE IF EXISTS "{database}" WITH (FORCE)"#);
+                        let _ = admin.execute(sqlx::AssertSqlSafe(sql)).await;
+                    }
+                });
+            }
+        });
+    }
+}

@@ -1,0 +1,159 @@
+//! The HTTP conventions of design/api.md: content types, sizes, problem
+//! bodies, request ids, the Origin check and the OpenAPI document.
+
+use clearview_tests::{AppOptions, spawn_app, spawn_app_with};
+use reqwest::Method;
+use serde_json::json;
+use uuid::Uuid;
+
+#[tokio::test]
+async fn every_response_carries_a_request_id_that_problems_repeat() {
+    let app = spawn_app().await;
+    let mut anon = app.anonymous();
+    let ok = anon.get("/healthz").await;
+    assert!(ok.header("x-request-id").is_some());
+    let problem = anon.get("/api/contacts").await;
+    assert_eq!(problem.status, 401);
+    assert_eq!(problem.header("content-type").unwrap(), "application/problem+json");
+    assert_eq!(
+        problem.json["request_id"].as_str().unwrap(),
+        problem.header("x-request-id").unwrap()
+    );
+    for member in ["type", "title", "status", "detail"] {
+        assert!(!problem.json[member].is_null(), "problem lacks {member}");
+    }
+    let unknown = anon.get("/api/no-such-thing").await;
+    assert_eq!(unknown.status, 404);
+    assert_eq!(unknown.header("content-type").unwrap(), "application/problem+json");
+}
+
+#[tokio::test]
+async fn bodies_must_be_json_well_formed_and_within_the_limit() {
+    let app = spawn_app_with(AppOptions {
+        max_body_bytes: 4096,
+        ..AppOptions::default()
+    })
+    .await
+    .unwrap();
+    let mut admin = app.register("Acme").await;
+    let wrong_type = admin
+        .send(Method::POST, "/api/contacts", None, &[("content-type", "text/plain")])
+        .await;
+    assert_eq!(wrong_type.status, 415);
+
+    let url = format!("{}/api/contacts", app.address);
+    let cookie = format!("cv_access={}", admin.cookies["cv_access"]);
+    let malformed = app
+        .http
+        .post(&url)
+        .header("content-type", "application/json")
+        .header("cookie", &cookie)
+        .body("{\"first_name\": ")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(malformed.status().as_u16(), 400);
+
+    let huge = json!({"first_name": "A".repeat(5000), "last_name": "B"});
+    assert_eq!(admin.post("/api/contacts", &huge).await.status, 413);
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM contacts")
+        .fetch_one(&app.owner)
+        .await
+        .unwrap();
+    assert_eq!(count, 0);
+}
+
+#[tokio::test]
+async fn unsafe_requests_from_a_foreign_origin_are_refused() {
+    let app = spawn_app().await;
+    let mut admin = app.register("Acme").await;
+    let body = json!({"first_name": "A", "last_name": "B"});
+    let foreign = admin
+        .send(
+            Method::POST,
+            "/api/contacts",
+            Some(&body),
+            &[("origin", "https://evil.example")],
+        )
+        .await;
+    assert_eq!(foreign.status, 403);
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM contacts")
+        .fetch_one(&app.owner)
+        .await
+        .unwrap();
+    assert_eq!(count, 0);
+
+    let allowed = admin
+        .send(
+            Method::POST,
+            "/api/contacts",
+            Some(&body),
+            &[("origin", "http://127.0.0.1:8080")],
+        )
+        .await;
+    assert_eq!(allowed.status, 201);
+    let read = admin
+        .send(
+            Method::GET,
+            "/api/contacts",
+            None,
+            &[("origin", "https://evil.example")],
+        )
+        .await;
+    assert_eq!(read.status, 200, "safe methods are not blocked");
+}
+
+#[tokio::test]
+async fn every_documented_route_exists_and_every_route_is_documented() {
+    let app = spawn_app().await;
+    let mut admin = app.register("Acme").await;
+    let doc = admin.get("/api/openapi.json").await;
+    assert_eq!(doc.status, 200);
+    let paths = doc.json["paths"].as_object().unwrap();
+    let mut documented = Vec::new();
+    for (path, item) in paths {
+        for method in item.as_object().unwrap().keys() {
+            documented.push(format!("{} {path}", method.to_uppercase()));
+        }
+    }
+    documented.sort();
+    let mut expected = vec![
+        "POST /api/auth/register",
+        "POST /api/auth/login",
+        "POST /api/auth/refresh",
+        "POST /api/auth/logout",
+        "GET /api/auth/me",
+        "GET /api/contacts",
+        "POST /api/contacts",
+        "GET /api/contacts/{id}",
+        "PUT /api/contacts/{id}",
+        "PATCH /api/contacts/{id}",
+        "DELETE /api/contacts/{id}",
+        "GET /api/companies",
+        "POST /api/companies",
+        "GET /api/companies/{id}",
+        "PUT /api/companies/{id}",
+        "PATCH /api/companies/{id}",
+        "DELETE /api/companies/{id}",
+        "GET /api/companies/{id}/contacts",
+        "GET /healthz",
+        "GET /readyz",
+        "GET /api/openapi.json",
+    ];
+    expected.sort();
+    assert_eq!(documented, expected);
+
+    // Each documented route is served: nothing answers "no such route".
+    for route in &documented {
+        let (method, path) = route.split_once(' ').unwrap();
+        let path = path.replace("{id}", &Uuid::now_v7().to_string());
+        let method = Method::from_bytes(method.as_bytes()).unwrap();
+        let body = (method != Method::GET && method != Method::DELETE).then(|| json!({}));
+        let response = admin.send(method, &path, body.as_ref(), &[]).await;
+        assert_ne!(
+            response.json["detail"], "no such route",
+            "{route} is documented but not served"
+        );
+        assert_ne!(response.status, 405, "{route}");
+    }
+}

@@ -1,0 +1,102 @@
+//! Isolation enforced by the database itself (invariant 3): RLS on and
+//! forced on every tenant table, no tenant means no rows, and a server that
+//! could bypass RLS refuses to start.
+
+use clearview_tests::{AppOptions, spawn_app, spawn_app_with};
+use sqlx::{Connection, PgConnection};
+
+async fn as_app_role(database: &str) -> PgConnection {
+    let base = std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
+    let host = base
+        .rsplit_once('@')
+        .map(|(_, h)| h.to_owned())
+        .unwrap_or(base.replace("postgres://", ""));
+    PgConnection::connect(&format!("postgres://clearview_app@{host}/{database}"))
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn every_table_with_a_tenant_id_has_row_level_security_enabled_and_forced() {
+    let app = spawn_app().await;
+    let tables: Vec<(String, bool, bool, i64)> = sqlx::query_as(
+        "SELECT c.relname::text, c.relrowsecurity, c.relforcerowsecurity, \
+                (SELECT count(*) FROM pg_policy p WHERE p.polrelid = c.oid) \
+         FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid \
+         WHERE a.attname = 'tenant_id' AND c.relkind = 'r' AND c.relnamespace = 'public'::regnamespace",
+    )
+    .fetch_all(&app.owner)
+    .await
+    .unwrap();
+    assert!(tables.len() >= 6, "found {tables:?}");
+    for (table, enabled, forced, policies) in tables {
+        assert!(enabled && forced, "{table}: RLS enabled={enabled} forced={forced}");
+        assert_eq!(policies, 1, "{table} has exactly one policy");
+    }
+}
+
+#[tokio::test]
+async fn with_no_tenant_set_the_application_role_reads_no_rows_of_any_tenant_table() {
+    let app = spawn_app().await;
+    let mut admin = app.register("Acme").await;
+    let company = admin.company("Navy", None).await;
+    admin
+        .post(
+            "/api/contacts",
+            &serde_json::json!({"first_name": "A", "last_name": "B", "company_id": company}),
+        )
+        .await;
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT c.relname::text FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid \
+         WHERE a.attname = 'tenant_id' AND c.relkind = 'r' AND c.relnamespace = 'public'::regnamespace",
+    )
+    .fetch_all(&app.owner)
+    .await
+    .unwrap();
+    let mut conn = as_app_role(&app.database).await;
+    for table in tables {
+        let sql = format!("SELECT count(*) FROM {table}");
+        let owner_sees: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone()))
+            .fetch_one(&app.owner)
+            .await
+            .unwrap();
+        let app_sees: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+        assert!(owner_sees > 0, "{table} has rows to hide");
+        assert_eq!(app_sees, 0, "{table} leaks rows with no tenant set");
+    }
+}
+
+#[tokio::test]
+async fn the_application_role_cannot_write_into_another_tenant() {
+    let app = spawn_app().await;
+    let a = app.register("A").await;
+    let b = app.register("B").await;
+    let mut conn = as_app_role(&app.database).await;
+    let mut tx = conn.begin().await.unwrap();
+    sqlx::query("SELECT set_config('app.tenant_id', $1, true)")
+        .bind(a.tenant_id.to_string())
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    let write = sqlx::query("INSERT INTO companies (tenant_id, id, name) VALUES ($1, $2, 'Smuggled')")
+        .bind(b.tenant_id)
+        .bind(uuid::Uuid::now_v7())
+        .execute(&mut *tx)
+        .await;
+    let err = write.expect_err("the policy's WITH CHECK refuses the row");
+    assert!(err.to_string().contains("row-level security"), "{err}");
+}
+
+#[tokio::test]
+async fn the_server_refuses_to_start_as_a_role_that_bypasses_row_level_security() {
+    let result = spawn_app_with(AppOptions {
+        connect_as_owner: true,
+        ..AppOptions::default()
+    })
+    .await;
+    let err = result.err().expect("start-up must fail as a superuser");
+    assert!(err.contains("row-level security"), "{err}");
+}

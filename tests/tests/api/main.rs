@@ -1,0 +1,10 @@
+//! End-to-end tests: the real server, real PostgreSQL and real Redis.
+//! One test binary (fast to link); one module per concern.
+
+mod auth;
+mod contacts;
+mod contract;
+mod database;
+mod isolation;
+mod pagination;
+mod roles;
