@@ -3,11 +3,15 @@
 -- security applies to every query it makes (invariant 3). Migrations run as
 -- the owner (the role that applies this file). Roles are cluster-wide, so
 -- this is idempotent across databases of one cluster.
+-- Two databases migrating at once (parallel tests) may both try to create
+-- it, hence the exception handler.
 DO $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'clearview_app') THEN
         CREATE ROLE clearview_app LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
     END IF;
+EXCEPTION WHEN duplicate_object OR unique_violation THEN
+    NULL;
 END
 $$;
 

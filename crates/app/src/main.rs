@@ -3,7 +3,8 @@
 //! - `clearview serve` — serve the HTTP API (configuration from the
 //!   environment, see the README).
 //! - `clearview migrate` — apply database migrations as the schema owner
-//!   (`DATABASE_URL`), for deployments.
+//!   (`DATABASE_URL`), for deployments; with `APP_DATABASE_PASSWORD` set it
+//!   also sets the password of the `clearview_app` role the server uses.
 
 use clearview_app::{Application, Config, telemetry};
 
@@ -20,6 +21,10 @@ async fn main() -> anyhow::Result<()> {
             let pool = clearview_store_postgres::connect(&url, 2).await?;
             clearview_store_postgres::migrate(&pool).await?;
             tracing::info!("migrations applied");
+            if let Ok(password) = std::env::var("APP_DATABASE_PASSWORD") {
+                clearview_store_postgres::set_app_role_password(&pool, &password).await?;
+                tracing::info!("application role password set");
+            }
         }
         Some(other) => {
             eprintln!("unknown command `{other}`; use `clearview serve` or `clearview migrate`");

@@ -16,6 +16,19 @@ pub async fn migrate(owner_pool: &PgPool) -> Result<(), sqlx::migrate::MigrateEr
     MIGRATOR.run(owner_pool).await
 }
 
+/// Sets the password of the application role (deployments where the
+/// database requires password authentication). Run as the owner.
+pub async fn set_app_role_password(owner_pool: &PgPool, password: &str) -> Result<(), sqlx::Error> {
+    // ALTER ROLE takes no bind parameters: quote the literal instead.
+    let literal = format!("'{}'", password.replace('\'', "''"));
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "ALTER ROLE clearview_app WITH PASSWORD {literal}"
+    )))
+    .execute(owner_pool)
+    .await
+    .map(|_| ())
+}
+
 /// Opens a pool. Statements are prepared and cached per connection.
 pub async fn connect(url: &str, max_connections: u32) -> Result<PgPool, sqlx::Error> {
     let options = PgConnectOptions::from_str(url)?.application_name("clearview");

@@ -12,4 +12,4 @@ mod errors;
 mod records;
 mod rows;
 
-pub use db::{MIGRATOR, PgStore, assert_role_cannot_bypass_rls, connect, migrate};
+pub use db::{MIGRATOR, PgStore, assert_role_cannot_bypass_rls, connect, migrate, set_app_role_password};
