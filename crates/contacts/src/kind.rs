@@ -1,24 +1,10 @@
-//! What the generic record service needs to know about a kind of record.
+//! Contacts and companies as kinds of owned record.
 
 use crate::company::{Company, CompanyDraft, CompanyInput};
 use crate::contact::{Contact, ContactDraft, ContactInput};
 use crate::query::{CompanyQuery, ContactQuery};
+use clearview_kernel::records::RecordKind;
 use clearview_kernel::{CompanyId, ContactId, UserId, ValidationErrors};
-
-pub trait RecordKind: Send + Sync + 'static {
-    type Id: Copy + Send + Sync;
-    type Input: Clone + Send + Sync;
-    type Draft: Send + Sync;
-    type Record: Send + Sync;
-    type Query: Send + Sync;
-
-    fn new_id() -> Self::Id;
-    fn validate(input: &Self::Input) -> Result<Self::Draft, ValidationErrors>;
-    /// The client-settable fields of an existing record (the base of a PATCH).
-    fn input_of(record: &Self::Record) -> Self::Input;
-    fn input_owner(input: &mut Self::Input) -> &mut Option<UserId>;
-    fn record_owner(record: &Self::Record) -> Option<UserId>;
-}
 
 pub struct Contacts;
 

@@ -2,21 +2,24 @@
 //! the role policy (who may read, create, change and reassign what), the
 //! repository port and the use cases. Pure (invariant 1).
 //!
-//! Both record kinds share one generic service ([`RecordService`]) over one
-//! port ([`RecordRepository`]); a kind says how it validates and who owns it.
+//! Both record kinds use the kernel's generic record service and role
+//! policy (`clearview_kernel::records`); a kind says how it validates and
+//! who owns it.
 
 mod company;
 mod contact;
 mod kind;
-mod policy;
-mod ports;
 mod query;
-mod service;
+#[cfg(test)]
+mod service_tests;
 
+pub use clearview_kernel::records::{
+    ReadScope, RecordError, RecordRepository, RecordService, Visibility, VisibilitySettings,
+};
 pub use company::{Company, CompanyDraft, CompanyInput, Domain};
 pub use contact::{Contact, ContactDraft, ContactInput};
-pub use kind::{Companies, Contacts, RecordKind};
-pub use policy::{ReadScope, Visibility};
-pub use ports::{RecordRepository, VisibilitySettings};
+pub use kind::{Companies, Contacts};
 pub use query::{COMPANY_SORTS, CONTACT_SORTS, CompanyQuery, ContactQuery, SearchTerm};
-pub use service::{CompanyService, ContactService, RecordError, RecordService};
+
+pub type ContactService = RecordService<Contacts>;
+pub type CompanyService = RecordService<Companies>;

@@ -9,6 +9,7 @@ mod email;
 mod error;
 mod ids;
 mod page;
+pub mod records;
 mod text;
 mod validation;
 

@@ -3,7 +3,7 @@
 //! create records they own, change only their own, and read all records or
 //! only their own as the organization decides; viewers only read.
 
-use clearview_kernel::{Role, TenantContext, UserId};
+use crate::{Role, TenantContext, UserId};
 
 /// The organization's `rep_visibility` setting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,7 +70,7 @@ pub fn may_reassign(ctx: &TenantContext, from: Option<UserId>, to: Option<UserId
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clearview_kernel::TenantId;
+    use crate::TenantId;
 
     fn ctx(role: Role) -> TenantContext {
         TenantContext::new(TenantId::generate(), UserId::generate(), role)

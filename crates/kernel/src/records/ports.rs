@@ -1,10 +1,10 @@
 //! The storage port for records, and the one organization setting the
 //! policy needs.
 
-use crate::kind::RecordKind;
-use crate::policy::{ReadScope, Visibility};
+use super::kind::RecordKind;
+use super::policy::{ReadScope, Visibility};
+use crate::{Page, RepoError, TenantContext};
 use async_trait::async_trait;
-use clearview_kernel::{Page, RepoError, TenantContext};
 
 /// Tenant-scoped storage of one kind of record. Every method runs in the
 /// context's tenant; an id of another tenant is `NotFound`.

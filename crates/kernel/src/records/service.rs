@@ -1,0 +1,127 @@
+//! The record use cases: create, read, list, replace, patch and delete, with
+//! validation and the role policy applied before anything is stored.
+
+use super::kind::RecordKind;
+use super::policy::{self, ReadScope, Visibility};
+use super::ports::{RecordRepository, VisibilitySettings};
+use crate::{Page, RepoError, TenantContext, ValidationErrors};
+use std::sync::Arc;
+use thiserror::Error;
+use uuid::Uuid;
+
+#[derive(Debug, Error)]
+pub enum RecordError {
+    #[error("invalid input")]
+    Invalid(ValidationErrors),
+    #[error("not found")]
+    NotFound,
+    #[error("{0}")]
+    Forbidden(&'static str),
+    #[error("duplicate {field}")]
+    Duplicate {
+        field: &'static str,
+        existing_id: Option<Uuid>,
+    },
+    #[error("referenced {field} not found")]
+    MissingReference { field: &'static str },
+    #[error("unexpected failure")]
+    Unexpected(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl From<RepoError> for RecordError {
+    fn from(err: RepoError) -> Self {
+        match err {
+            RepoError::NotFound => RecordError::NotFound,
+            RepoError::Duplicate { field, existing_id } => RecordError::Duplicate { field, existing_id },
+            RepoError::MissingReference { field } => RecordError::MissingReference { field },
+            RepoError::Unexpected(source) => RecordError::Unexpected(source),
+        }
+    }
+}
+
+pub struct RecordService<K: RecordKind> {
+    repo: Arc<dyn RecordRepository<K>>,
+    settings: Arc<dyn VisibilitySettings>,
+}
+
+impl<K: RecordKind> Clone for RecordService<K> {
+    fn clone(&self) -> Self {
+        Self {
+            repo: self.repo.clone(),
+            settings: self.settings.clone(),
+        }
+    }
+}
+
+impl<K: RecordKind> RecordService<K> {
+    pub fn new(repo: Arc<dyn RecordRepository<K>>, settings: Arc<dyn VisibilitySettings>) -> Self {
+        Self { repo, settings }
+    }
+
+    async fn scope(&self, ctx: &TenantContext) -> Result<ReadScope, RecordError> {
+        let visibility = if policy::scope_depends_on_setting(ctx) {
+            self.settings.rep_visibility(ctx).await?
+        } else {
+            Visibility::All
+        };
+        Ok(policy::read_scope(ctx, visibility))
+    }
+
+    pub async fn create(&self, ctx: &TenantContext, mut input: K::Input) -> Result<K::Record, RecordError> {
+        let owner = policy::owner_on_create(ctx, *K::input_owner(&mut input)).map_err(RecordError::Forbidden)?;
+        *K::input_owner(&mut input) = Some(owner);
+        let draft = K::validate(&input).map_err(RecordError::Invalid)?;
+        Ok(self.repo.insert(ctx, K::new_id(), &draft).await?)
+    }
+
+    pub async fn get(&self, ctx: &TenantContext, id: K::Id) -> Result<K::Record, RecordError> {
+        let scope = self.scope(ctx).await?;
+        Ok(self.repo.get(ctx, id, scope).await?)
+    }
+
+    pub async fn list(&self, ctx: &TenantContext, query: &K::Query) -> Result<Page<K::Record>, RecordError> {
+        let scope = self.scope(ctx).await?;
+        Ok(self.repo.list(ctx, query, scope).await?)
+    }
+
+    /// Replaces every client-settable field (PUT).
+    pub async fn replace(&self, ctx: &TenantContext, id: K::Id, input: K::Input) -> Result<K::Record, RecordError> {
+        self.modify(ctx, id, |_| input).await
+    }
+
+    /// Changes the fields `apply` sets on the record's current values (PATCH).
+    pub async fn patch(
+        &self,
+        ctx: &TenantContext,
+        id: K::Id,
+        apply: impl FnOnce(&mut K::Input) + Send,
+    ) -> Result<K::Record, RecordError> {
+        self.modify(ctx, id, |mut input| {
+            apply(&mut input);
+            input
+        })
+        .await
+    }
+
+    async fn modify(
+        &self,
+        ctx: &TenantContext,
+        id: K::Id,
+        change: impl FnOnce(K::Input) -> K::Input + Send,
+    ) -> Result<K::Record, RecordError> {
+        let current = self.get(ctx, id).await?;
+        let current_owner = K::record_owner(&current);
+        policy::may_modify(ctx, current_owner).map_err(RecordError::Forbidden)?;
+        let mut input = change(K::input_of(&current));
+        let new_owner = *K::input_owner(&mut input);
+        policy::may_reassign(ctx, current_owner, new_owner).map_err(RecordError::Forbidden)?;
+        let draft = K::validate(&input).map_err(RecordError::Invalid)?;
+        Ok(self.repo.update(ctx, id, &draft).await?)
+    }
+
+    pub async fn delete(&self, ctx: &TenantContext, id: K::Id) -> Result<(), RecordError> {
+        let current = self.get(ctx, id).await?;
+        policy::may_modify(ctx, K::record_owner(&current)).map_err(RecordError::Forbidden)?;
+        Ok(self.repo.delete(ctx, id).await?)
+    }
+}
