@@ -18,6 +18,10 @@ pub enum RepoError {
     /// A referenced record does not exist in this tenant.
     #[error("referenced {field} does not exist")]
     MissingReference { field: &'static str },
+    /// The change would break a rule the store enforces (e.g. deleting a
+    /// pipeline that still holds deals).
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
     #[error("unexpected storage failure")]
     Unexpected(#[source] Box<dyn std::error::Error + Send + Sync>),
 }

@@ -52,3 +52,9 @@ id_type!(
     /// A sign-in session; its refresh tokens form one rotation family.
     SessionId
 );
+id_type!(PipelineId);
+id_type!(
+    /// A stage of one pipeline.
+    StageId
+);
+id_type!(DealId);

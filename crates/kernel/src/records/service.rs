@@ -24,6 +24,8 @@ pub enum RecordError {
     },
     #[error("referenced {field} not found")]
     MissingReference { field: &'static str },
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
     #[error("unexpected failure")]
     Unexpected(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
@@ -34,6 +36,7 @@ impl From<RepoError> for RecordError {
             RepoError::NotFound => RecordError::NotFound,
             RepoError::Duplicate { field, existing_id } => RecordError::Duplicate { field, existing_id },
             RepoError::MissingReference { field } => RecordError::MissingReference { field },
+            RepoError::Conflict(why) => RecordError::Conflict(why),
             RepoError::Unexpected(source) => RecordError::Unexpected(source),
         }
     }
