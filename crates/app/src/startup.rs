@@ -8,10 +8,12 @@ use actix_web::web::Data;
 use actix_web::{App, HttpServer};
 use clearview_cache_redis::RedisDenylist;
 use clearview_contacts::{CompanyService, ContactService};
+use clearview_deals::DealService;
 use clearview_http_api::security::{password::BcryptHasher, secrets::RefreshSecrets, tokens::TokenKeys};
 use clearview_http_api::{ApiState, HttpSettings, configure, request_id_middleware};
+use clearview_pipelines::PipelineService;
 use clearview_store_postgres::{PgStore, assert_role_cannot_bypass_rls, connect};
-use clearview_tenancy::{AuthService, SessionDenylist};
+use clearview_tenancy::{AuthService, OrganizationService, SessionDenylist};
 use std::net::TcpListener;
 use std::sync::Arc;
 
@@ -50,6 +52,9 @@ impl Application {
             auth,
             contacts: ContactService::new(store.clone(), store.clone()),
             companies: CompanyService::new(store.clone(), store.clone()),
+            organizations: OrganizationService::new(store.clone()),
+            pipelines: PipelineService::new(store.clone(), store.clone()),
+            deals: DealService::new(store.clone(), store.clone()),
             tokens: TokenKeys::new(config.jwt_secret.expose().as_bytes(), config.access_token_ttl_seconds),
             readiness: Arc::new(Probes { pool, redis }),
         });

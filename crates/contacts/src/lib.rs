@@ -13,13 +13,14 @@ mod query;
 #[cfg(test)]
 mod service_tests;
 
+pub use clearview_kernel::SearchTerm;
 pub use clearview_kernel::records::{
     ReadScope, RecordError, RecordRepository, RecordService, Visibility, VisibilitySettings,
 };
 pub use company::{Company, CompanyDraft, CompanyInput, Domain};
 pub use contact::{Contact, ContactDraft, ContactInput};
 pub use kind::{Companies, Contacts};
-pub use query::{COMPANY_SORTS, CONTACT_SORTS, CompanyQuery, ContactQuery, SearchTerm};
+pub use query::{COMPANY_SORTS, CONTACT_SORTS, CompanyQuery, ContactQuery};
 
 pub type ContactService = RecordService<Contacts>;
 pub type CompanyService = RecordService<Companies>;

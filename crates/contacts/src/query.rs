@@ -1,30 +1,9 @@
 //! List queries: filters, search and a page.
 
-use clearview_kernel::{CompanyId, PageRequest, UserId};
+use clearview_kernel::{CompanyId, PageRequest, SearchTerm, UserId};
 
 pub const CONTACT_SORTS: &[&str] = &["created_at", "updated_at", "first_name", "last_name"];
 pub const COMPANY_SORTS: &[&str] = &["created_at", "updated_at", "name"];
-
-/// A search term: trimmed and lower-cased, 1..=100 characters.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SearchTerm(String);
-
-impl SearchTerm {
-    pub fn parse(raw: &str) -> Result<Option<Self>, String> {
-        let term = raw.trim().to_lowercase();
-        if term.is_empty() {
-            return Ok(None);
-        }
-        if term.chars().count() > 100 {
-            return Err("must be at most 100 characters".into());
-        }
-        Ok(Some(Self(term)))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ContactQuery {

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use clearview_kernel::{
-    Amount, CompanyId, ContactId, Currency, DealId, Decimal, PageRequest, PipelineId, StageId, UserId,
+    Amount, CompanyId, ContactId, Currency, DealId, Decimal, PageRequest, PipelineId, SearchTerm, StageId, UserId,
     ValidationErrors, optional_text, required_text,
 };
 use clearview_pipelines::{Probability, StageKind};
@@ -169,6 +169,8 @@ pub struct DealQuery {
     pub owner_id: Option<UserId>,
     pub contact_id: Option<ContactId>,
     pub company_id: Option<CompanyId>,
+    /// Contained in the title.
+    pub search: Option<SearchTerm>,
     pub page: PageRequest,
 }
 

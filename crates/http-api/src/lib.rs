@@ -18,7 +18,7 @@ pub use state::{ApiState, HttpSettings, Readiness};
 
 use actix_web::middleware::from_fn;
 use actix_web::web::{self, Data, ServiceConfig};
-use routes::{auth, companies, contacts, ops};
+use routes::{auth, companies, contacts, deals, ops, organizations, pipelines, reports};
 
 /// Registers every route with its shared state and extractor settings.
 pub fn configure(state: Data<ApiState>, settings: HttpSettings) -> impl FnOnce(&mut ServiceConfig) {
@@ -52,7 +52,35 @@ pub fn configure(state: Data<ApiState>, settings: HttpSettings) -> impl FnOnce(&
                     .route("/companies/{id}", web::put().to(companies::replace))
                     .route("/companies/{id}", web::patch().to(companies::patch))
                     .route("/companies/{id}", web::delete().to(companies::delete))
-                    .route("/companies/{id}/contacts", web::get().to(companies::contacts)),
+                    .route("/companies/{id}/contacts", web::get().to(companies::contacts))
+                    .route("/companies/{id}/deals", web::get().to(deals::of_company))
+                    .route("/contacts/{id}/deals", web::get().to(deals::of_contact))
+                    .route("/organizations/{id}", web::get().to(organizations::get))
+                    .route("/organizations/{id}", web::patch().to(organizations::patch))
+                    .route("/pipelines", web::get().to(pipelines::list))
+                    .route("/pipelines", web::post().to(pipelines::create))
+                    .route("/pipelines/{id}", web::get().to(pipelines::get))
+                    .route("/pipelines/{id}", web::patch().to(pipelines::patch))
+                    .route("/pipelines/{id}", web::delete().to(pipelines::delete))
+                    .route("/pipelines/{id}/deals", web::get().to(pipelines::board))
+                    .route("/pipelines/{id}/stages", web::post().to(pipelines::add_stage))
+                    .route("/pipelines/{id}/stages/order", web::put().to(pipelines::reorder))
+                    .route(
+                        "/pipelines/{id}/stages/{stage_id}",
+                        web::patch().to(pipelines::update_stage),
+                    )
+                    .route(
+                        "/pipelines/{id}/stages/{stage_id}",
+                        web::delete().to(pipelines::delete_stage),
+                    )
+                    .route("/deals", web::get().to(deals::list))
+                    .route("/deals", web::post().to(deals::create))
+                    .route("/deals/{id}", web::get().to(deals::get))
+                    .route("/deals/{id}", web::put().to(deals::replace))
+                    .route("/deals/{id}", web::patch().to(deals::patch))
+                    .route("/deals/{id}", web::delete().to(deals::delete))
+                    .route("/deals/{id}/history", web::get().to(deals::history))
+                    .route("/reports/forecast", web::get().to(reports::forecast)),
             )
             .default_service(web::to(routes::not_found));
     }

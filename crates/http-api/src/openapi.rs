@@ -1,7 +1,7 @@
 //! The OpenAPI document, generated from the handlers' annotations so it
 //! cannot drift from the code (a test checks every path answers).
 
-use crate::routes::{auth, companies, contacts, ops};
+use crate::routes::{auth, companies, contacts, deals, ops, organizations, pipelines, reports};
 use utoipa::OpenApi;
 
 #[derive(OpenApi)]
@@ -15,12 +15,19 @@ use utoipa::OpenApi;
         auth::register, auth::login, auth::refresh, auth::logout, auth::me,
         contacts::list, contacts::create, contacts::get, contacts::replace, contacts::patch, contacts::delete,
         companies::list, companies::create, companies::get, companies::replace, companies::patch,
-        companies::delete, companies::contacts,
+        companies::delete, companies::contacts, deals::of_company, deals::of_contact,
+        organizations::get, organizations::patch,
+        pipelines::list, pipelines::create, pipelines::get, pipelines::patch, pipelines::delete, pipelines::board,
+        pipelines::add_stage, pipelines::reorder, pipelines::update_stage, pipelines::delete_stage,
+        deals::list, deals::create, deals::get, deals::replace, deals::patch, deals::delete, deals::history,
+        reports::forecast,
         ops::healthz, ops::readyz, ops::openapi,
     ),
     tags(
         (name = "auth", description = "Sign-up, sign-in and sessions"),
-        (name = "contacts"), (name = "companies"), (name = "operations"),
+        (name = "contacts"), (name = "companies"), (name = "organizations"),
+        (name = "pipelines", description = "Pipelines, stages and the board"),
+        (name = "deals"), (name = "reports"), (name = "operations"),
     )
 )]
 pub struct ApiDoc;

@@ -170,6 +170,7 @@ impl From<RecordError> for ApiError {
                 err.errors = ValidationErrors::single(field, "not found").fields().to_vec();
                 err
             }
+            RecordError::Conflict(why) => ApiError::new(StatusCode::CONFLICT, why),
             RecordError::Unexpected(source) => ApiError::unexpected(source.as_ref()),
         }
     }

@@ -3,7 +3,9 @@
 use crate::security::tokens::TokenKeys;
 use async_trait::async_trait;
 use clearview_contacts::{CompanyService, ContactService};
-use clearview_tenancy::AuthService;
+use clearview_deals::DealService;
+use clearview_pipelines::PipelineService;
+use clearview_tenancy::{AuthService, OrganizationService};
 use std::sync::Arc;
 
 /// HTTP-level settings from configuration.
@@ -30,6 +32,9 @@ pub struct ApiState {
     pub auth: AuthService,
     pub contacts: ContactService,
     pub companies: CompanyService,
+    pub organizations: OrganizationService,
+    pub pipelines: PipelineService,
+    pub deals: DealService,
     pub tokens: TokenKeys,
     pub readiness: Arc<dyn Readiness>,
 }

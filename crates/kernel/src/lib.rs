@@ -21,5 +21,5 @@ pub use ids::{CompanyId, ContactId, DealId, PipelineId, SessionId, StageId, Tena
 pub use money::{Amount, Currency, money_string};
 pub use page::{Cursor, Limit, Page, PageRequest, Sort};
 pub use rust_decimal::Decimal;
-pub use text::{optional_text, required_text};
+pub use text::{SearchTerm, optional_text, required_text};
 pub use validation::{FieldError, ValidationErrors};

@@ -63,6 +63,15 @@ pub struct Cursor {
 }
 
 impl Cursor {
+    /// A cursor on a timestamp column. Microseconds, PostgreSQL's precision,
+    /// so the next page starts exactly after the last row.
+    pub fn at(at: chrono::DateTime<chrono::Utc>, id: Uuid) -> Self {
+        Cursor {
+            value: at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+            id,
+        }
+    }
+
     pub fn encode(&self, sort: Sort) -> String {
         URL_SAFE_NO_PAD.encode(format!("{}\n{}\n{}", sort.key(), self.id, self.value))
     }

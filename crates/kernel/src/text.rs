@@ -28,6 +28,27 @@ fn bounded(text: &str, max: usize) -> Result<String, String> {
     Ok(text.to_owned())
 }
 
+/// A search term: trimmed and lower-cased, 1..=100 characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchTerm(String);
+
+impl SearchTerm {
+    pub fn parse(raw: &str) -> Result<Option<Self>, String> {
+        let term = raw.trim().to_lowercase();
+        if term.is_empty() {
+            return Ok(None);
+        }
+        if term.chars().count() > 100 {
+            return Err("must be at most 100 characters".into());
+        }
+        Ok(Some(Self(term)))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

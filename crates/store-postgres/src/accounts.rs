@@ -5,10 +5,10 @@ use crate::db::PgStore;
 use crate::errors::map_err;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use clearview_kernel::{RepoError, Role, SessionId, TenantContext, TenantId, UserId};
+use clearview_kernel::{PipelineId, RepoError, Role, SessionId, TenantContext, TenantId, UserId};
 use clearview_tenancy::{
-    AccountRepository, LoginCandidate, Me, NewRegistration, Organization, RefreshOutcome, RepVisibility,
-    SessionIdentity,
+    AccountRepository, LoginCandidate, Me, NewRegistration, Organization, OrganizationChanges, RefreshOutcome,
+    RepVisibility, SessionIdentity,
 };
 use uuid::Uuid;
 
@@ -62,6 +62,17 @@ impl AccountRepository for PgStore {
             .execute(&mut *tx)
             .await
             .map_err(map_err)?;
+        // Every organization starts with a usable sales process.
+        crate::pipelines::insert_pipeline(
+            &mut tx,
+            tenant_id.as_uuid(),
+            PipelineId::generate(),
+            "Sales",
+            true,
+            &clearview_pipelines::default_stages(),
+        )
+        .await
+        .map_err(map_err)?;
         tx.commit().await.map_err(map_err)
     }
 
@@ -266,6 +277,28 @@ impl AccountRepository for PgStore {
             "SELECT tenant_id, name, rep_visibility, default_currency::text FROM organizations WHERE tenant_id = $1",
         )
         .bind(ctx.tenant_id.as_uuid())
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        tx.commit().await.map_err(map_err)?;
+        organization_from(id, name, &visibility, currency)
+    }
+
+    async fn update_organization(
+        &self,
+        ctx: &TenantContext,
+        changes: &OrganizationChanges,
+    ) -> Result<Organization, RepoError> {
+        let mut tx = self.tenant_tx(ctx.tenant_id).await.map_err(map_err)?;
+        let (id, name, visibility, currency): (Uuid, String, String, String) = sqlx::query_as(
+            "UPDATE organizations SET name = coalesce($2, name), rep_visibility = coalesce($3, rep_visibility), \
+             default_currency = coalesce($4, default_currency) WHERE tenant_id = $1 \
+             RETURNING tenant_id, name, rep_visibility, default_currency::text",
+        )
+        .bind(ctx.tenant_id.as_uuid())
+        .bind(changes.name.as_ref().map(|n| n.as_str()))
+        .bind(changes.rep_visibility.map(|v| v.as_str()))
+        .bind(changes.default_currency.map(|c| c.as_str().to_owned()))
         .fetch_one(&mut *tx)
         .await
         .map_err(map_err)?;

@@ -17,6 +17,12 @@ const CONSTRAINTS: &[(&str, Meaning)] = &[
     ("contacts_company_fkey", Meaning::MissingReference("company_id")),
     ("contacts_owner_fkey", Meaning::MissingReference("owner_id")),
     ("companies_owner_fkey", Meaning::MissingReference("owner_id")),
+    ("pipelines_name_key", Meaning::Duplicate("name")),
+    ("pipeline_stages_name_key", Meaning::Duplicate("name")),
+    ("deals_stage_fkey", Meaning::MissingReference("stage_id")),
+    ("deals_company_fkey", Meaning::MissingReference("company_id")),
+    ("deals_owner_fkey", Meaning::MissingReference("owner_id")),
+    ("deal_contacts_contact_fkey", Meaning::MissingReference("contact_ids")),
 ];
 
 /// The meaning of a constraint violation, if it is one the domain knows.

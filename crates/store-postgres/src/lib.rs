@@ -8,7 +8,9 @@
 
 mod accounts;
 mod db;
+mod deals;
 mod errors;
+mod pipelines;
 mod records;
 mod rows;
 

@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 /// Starts `SELECT <columns> FROM <table> WHERE tenant_id = $1` with the
 /// read scope applied.
-fn select(columns: &str, table: &str, ctx: &TenantContext, scope: ReadScope) -> QueryBuilder<Postgres> {
+pub(crate) fn select(columns: &str, table: &str, ctx: &TenantContext, scope: ReadScope) -> QueryBuilder<Postgres> {
     let mut sql = QueryBuilder::new(format!("SELECT {columns} FROM {table} WHERE tenant_id = "));
     sql.push_bind(ctx.tenant_id.as_uuid());
     if let ReadScope::OwnedBy(owner) = scope {
@@ -25,7 +25,7 @@ fn select(columns: &str, table: &str, ctx: &TenantContext, scope: ReadScope) -> 
 }
 
 /// Escapes LIKE wildcards so a search term matches literally.
-fn like_literal(term: &SearchTerm) -> String {
+pub(crate) fn like_literal(term: &SearchTerm) -> String {
     term.as_str()
         .replace('\\', "\\\\")
         .replace('%', "\\%")
@@ -34,7 +34,7 @@ fn like_literal(term: &SearchTerm) -> String {
 
 /// Appends the keyset condition, order and limit (one extra row to learn
 /// whether a next page exists). `sort.field` comes from a fixed allow-list.
-fn push_page(sql: &mut QueryBuilder<Postgres>, page: &PageRequest) -> Result<(), RepoError> {
+pub(crate) fn push_page(sql: &mut QueryBuilder<Postgres>, page: &PageRequest) -> Result<(), RepoError> {
     let field = page.sort.field;
     let (cmp, dir) = if page.sort.descending {
         ("<", "DESC")
@@ -43,12 +43,13 @@ fn push_page(sql: &mut QueryBuilder<Postgres>, page: &PageRequest) -> Result<(),
     };
     if let Some(after) = &page.after {
         sql.push(format!(" AND ({field}, id) {cmp} ("));
+        let malformed = || RepoError::Unexpected("cursor value is malformed".into());
         if field.ends_with("_at") {
-            let at: DateTime<Utc> = after
-                .value
-                .parse()
-                .map_err(|_| RepoError::Unexpected("cursor timestamp is malformed".into()))?;
+            let at: DateTime<Utc> = after.value.parse().map_err(|_| malformed())?;
             sql.push_bind(at);
+        } else if field == "amount" {
+            let amount: clearview_kernel::Decimal = after.value.parse().map_err(|_| malformed())?;
+            sql.push_bind(amount);
         } else {
             sql.push_bind(after.value.clone());
         }
@@ -89,7 +90,7 @@ where
     Ok(rows.into_iter().map(T::from).collect())
 }
 
-async fn delete_row(store: &PgStore, ctx: &TenantContext, table: &str, id: Uuid) -> Result<(), RepoError> {
+pub(crate) async fn delete_row(store: &PgStore, ctx: &TenantContext, table: &str, id: Uuid) -> Result<(), RepoError> {
     let mut sql = QueryBuilder::new(format!("DELETE FROM {table} WHERE tenant_id = "));
     sql.push_bind(ctx.tenant_id.as_uuid()).push(" AND id = ").push_bind(id);
     let mut tx = store.tenant_tx(ctx.tenant_id).await.map_err(map_err)?;

@@ -1,6 +1,6 @@
 //! Database rows and their conversion into domain records.
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use clearview_contacts::{Company, Contact};
 use clearview_kernel::{CompanyId, ContactId, Cursor, UserId};
 use uuid::Uuid;
@@ -65,13 +65,8 @@ impl From<CompanyRow> for Company {
     }
 }
 
-/// Timestamps in cursors keep microseconds, PostgreSQL's precision, so the
-/// next page starts exactly after the last row.
 pub(crate) fn timestamp_cursor(at: DateTime<Utc>, id: Uuid) -> Cursor {
-    Cursor {
-        value: at.to_rfc3339_opts(SecondsFormat::Micros, true),
-        id,
-    }
+    Cursor::at(at, id)
 }
 
 pub(crate) fn contact_cursor(field: &str, c: &Contact) -> Cursor {

@@ -6,12 +6,14 @@
 //! organization, and refreshing it can never move it to another.
 
 mod model;
+mod organization;
 mod ports;
 mod service;
 
 pub use model::{
-    LoginCandidate, Me, NewRegistration, Organization, OrganizationName, Password, PersonName, RepVisibility,
-    SessionGrant, SessionIdentity,
+    LoginCandidate, Me, NewRegistration, Organization, OrganizationChanges, OrganizationName, Password, PersonName,
+    RepVisibility, SessionGrant, SessionIdentity,
 };
+pub use organization::OrganizationService;
 pub use ports::{AccountRepository, PasswordHasher, RefreshOutcome, SecretMinter, SessionDenylist};
 pub use service::{AuthError, AuthService, LoginRequest, MembershipChoice, SESSION_LIFETIME_DAYS};

@@ -121,6 +121,14 @@ pub struct Organization {
     pub default_currency: String,
 }
 
+/// Validated changes to an organization's name and settings.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OrganizationChanges {
+    pub name: Option<OrganizationName>,
+    pub rep_visibility: Option<RepVisibility>,
+    pub default_currency: Option<clearview_kernel::Currency>,
+}
+
 /// One of a person's memberships, as the login look-up returns it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LoginCandidate {

@@ -1,7 +1,7 @@
 //! What tenancy needs from the outside world. Each adapter maps its own
 //! failures to `RepoError` (storage) or `Result<_, String>` (the rest).
 
-use crate::model::{LoginCandidate, Me, NewRegistration, Organization, SessionIdentity};
+use crate::model::{LoginCandidate, Me, NewRegistration, Organization, OrganizationChanges, SessionIdentity};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use clearview_kernel::{RepoError, SessionId, TenantContext, TenantId, UserId};
@@ -56,6 +56,13 @@ pub trait AccountRepository: Send + Sync {
     async fn me(&self, ctx: &TenantContext) -> Result<Me, RepoError>;
 
     async fn organization(&self, ctx: &TenantContext) -> Result<Organization, RepoError>;
+
+    /// Applies the given changes to the caller's organization.
+    async fn update_organization(
+        &self,
+        ctx: &TenantContext,
+        changes: &OrganizationChanges,
+    ) -> Result<Organization, RepoError>;
 }
 
 /// What rotating a refresh token found.

@@ -2,6 +2,7 @@
 
 use crate::json::ValidJson;
 use crate::problem::{ApiError, Problem};
+use crate::routes::organizations::OrganizationView;
 use crate::security::cookies;
 use crate::security::session::Session;
 use crate::state::{ApiState, HttpSettings};
@@ -42,15 +43,6 @@ pub struct UserView {
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct OrganizationView {
-    pub id: Uuid,
-    pub name: String,
-    /// `all` or `own`: what reps may read.
-    pub rep_visibility: String,
-    pub default_currency: String,
-}
-
-#[derive(Serialize, ToSchema)]
 pub struct MeView {
     pub user: UserView,
     pub organization: OrganizationView,
@@ -66,12 +58,7 @@ impl From<Me> for MeView {
                 name: me.name,
                 email: me.email,
             },
-            organization: OrganizationView {
-                id: me.organization.id.as_uuid(),
-                name: me.organization.name,
-                rep_visibility: me.organization.rep_visibility.as_str().into(),
-                default_currency: me.organization.default_currency,
-            },
+            organization: me.organization.into(),
             role: me.role.as_str().into(),
         }
     }

@@ -4,9 +4,13 @@
 pub mod auth;
 pub mod companies;
 pub mod contacts;
+pub mod deals;
 pub mod ops;
+pub mod organizations;
 mod params;
 mod patch;
+pub mod pipelines;
+pub mod reports;
 
 use crate::problem::ApiError;
 use actix_web::HttpResponse;

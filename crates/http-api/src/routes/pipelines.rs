@@ -1,0 +1,361 @@
+//! `/api/pipelines`: pipelines, their stages, and the board.
+
+use crate::json::ValidJson;
+use crate::problem::{ApiError, Problem};
+use crate::routes::deals::{DealView, deal_cursor};
+use crate::security::session::Session;
+use crate::state::ApiState;
+use actix_web::HttpResponse;
+use actix_web::http::header::LOCATION;
+use actix_web::web::{Data, Path, Query};
+use chrono::{DateTime, Utc};
+use clearview_kernel::{Limit, PipelineId, StageId, ValidationErrors, money_string, required_text};
+use clearview_pipelines::{NewPipeline, Pipeline, Probability, Stage, StagePatch, StageSpec, totals_by_currency};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+#[derive(Serialize, ToSchema)]
+pub struct StageView {
+    pub id: Uuid,
+    pub name: String,
+    pub position: u32,
+    pub probability: u8,
+    /// open, won or lost.
+    pub kind: String,
+}
+
+impl From<&Stage> for StageView {
+    fn from(s: &Stage) -> Self {
+        StageView {
+            id: s.id.as_uuid(),
+            name: s.name.clone(),
+            position: s.position,
+            probability: s.probability.get(),
+            kind: s.kind.as_str().into(),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PipelineView {
+    pub id: Uuid,
+    pub name: String,
+    pub is_default: bool,
+    pub stages: Vec<StageView>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<Pipeline> for PipelineView {
+    fn from(p: Pipeline) -> Self {
+        PipelineView {
+            id: p.id.as_uuid(),
+            name: p.name,
+            is_default: p.is_default,
+            stages: p.stages.iter().map(StageView::from).collect(),
+            created_at: p.created_at,
+            updated_at: p.updated_at,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PipelineList {
+    pub data: Vec<PipelineView>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StageBody {
+    pub name: String,
+    pub probability: i64,
+    /// open, won or lost.
+    pub kind: String,
+    /// 0-based place in the pipeline (new stages only; default: last).
+    #[serde(default)]
+    pub position: Option<u32>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PipelineBody {
+    pub name: String,
+    pub stages: Vec<StageBody>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PipelinePatch {
+    pub name: Option<String>,
+    /// `true` makes this the default pipeline (the previous one stops being it).
+    pub is_default: Option<bool>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StagePatchBody {
+    pub name: Option<String>,
+    pub probability: Option<i64>,
+    pub kind: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StageOrder {
+    pub stage_ids: Vec<Uuid>,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct DeleteStageParams {
+    /// Where the stage's deals go; required when it holds deals.
+    pub move_to_stage_id: Option<Uuid>,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct BoardParams {
+    /// Deals shown per stage, 1..=200 (default 50); page further with
+    /// `GET /api/deals?stage_id=…&cursor=<the stage's next_cursor>`.
+    pub limit: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MoneyTotal {
+    pub currency: String,
+    pub amount: String,
+    pub weighted_amount: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct BoardColumn {
+    pub stage: StageView,
+    /// Every deal of the stage (not just those shown).
+    pub count: i64,
+    pub totals: Vec<MoneyTotal>,
+    pub deals: Vec<DealView>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Board {
+    pub pipeline: PipelineView,
+    pub stages: Vec<BoardColumn>,
+}
+
+fn pipeline_id(id: &Path<Uuid>) -> PipelineId {
+    PipelineId::from_uuid(**id)
+}
+
+#[utoipa::path(get, path = "/api/pipelines", tag = "pipelines", responses((status = 200, body = PipelineList)))]
+pub async fn list(session: Session, state: Data<ApiState>) -> Result<HttpResponse, ApiError> {
+    let pipelines = state.pipelines.list(&session.ctx).await?;
+    Ok(HttpResponse::Ok().json(PipelineList {
+        data: pipelines.into_iter().map(PipelineView::from).collect(),
+        next_cursor: None,
+    }))
+}
+
+#[utoipa::path(post, path = "/api/pipelines", tag = "pipelines", request_body = PipelineBody,
+    responses((status = 201, body = PipelineView), (status = 403, body = Problem), (status = 409, body = Problem),
+              (status = 422, body = Problem)))]
+pub async fn create(
+    session: Session,
+    state: Data<ApiState>,
+    ValidJson(body): ValidJson<PipelineBody>,
+) -> Result<HttpResponse, ApiError> {
+    let mut errors = ValidationErrors::new();
+    let stages: Vec<Option<StageSpec>> = body
+        .stages
+        .iter()
+        .enumerate()
+        .map(|(i, s)| StageSpec::parse(&format!("stages[{i}]."), &s.name, s.probability, &s.kind, &mut errors))
+        .collect();
+    let stages = stages.into_iter().flatten().collect();
+    let new = NewPipeline::new(&body.name, stages, &mut errors).ok_or_else(|| ApiError::invalid(errors))?;
+    let pipeline = state.pipelines.create(&session.ctx, new).await?;
+    Ok(HttpResponse::Created()
+        .insert_header((LOCATION, format!("/api/pipelines/{}", pipeline.id)))
+        .json(PipelineView::from(pipeline)))
+}
+
+#[utoipa::path(get, path = "/api/pipelines/{id}", tag = "pipelines",
+    responses((status = 200, body = PipelineView), (status = 404, body = Problem)))]
+pub async fn get(session: Session, state: Data<ApiState>, id: Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    let pipeline = state.pipelines.get(&session.ctx, pipeline_id(&id)).await?;
+    Ok(HttpResponse::Ok().json(PipelineView::from(pipeline)))
+}
+
+#[utoipa::path(patch, path = "/api/pipelines/{id}", tag = "pipelines", request_body = PipelinePatch,
+    responses((status = 200, body = PipelineView), (status = 403, body = Problem), (status = 404, body = Problem),
+              (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn patch(
+    session: Session,
+    state: Data<ApiState>,
+    id: Path<Uuid>,
+    ValidJson(body): ValidJson<PipelinePatch>,
+) -> Result<HttpResponse, ApiError> {
+    let pipeline = state
+        .pipelines
+        .update(&session.ctx, pipeline_id(&id), body.name, body.is_default)
+        .await?;
+    Ok(HttpResponse::Ok().json(PipelineView::from(pipeline)))
+}
+
+#[utoipa::path(delete, path = "/api/pipelines/{id}", tag = "pipelines",
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn delete(session: Session, state: Data<ApiState>, id: Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    state.pipelines.delete(&session.ctx, pipeline_id(&id)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[utoipa::path(post, path = "/api/pipelines/{id}/stages", tag = "pipelines", request_body = StageBody,
+    responses((status = 201, body = StageView), (status = 403, body = Problem), (status = 404, body = Problem),
+              (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn add_stage(
+    session: Session,
+    state: Data<ApiState>,
+    id: Path<Uuid>,
+    ValidJson(body): ValidJson<StageBody>,
+) -> Result<HttpResponse, ApiError> {
+    let mut errors = ValidationErrors::new();
+    let spec = StageSpec::parse("", &body.name, body.probability, &body.kind, &mut errors)
+        .ok_or_else(|| ApiError::invalid(errors))?;
+    let stage = state
+        .pipelines
+        .add_stage(&session.ctx, pipeline_id(&id), spec, body.position)
+        .await?;
+    Ok(HttpResponse::Created()
+        .insert_header((LOCATION, format!("/api/pipelines/{}/stages/{}", *id, stage.id)))
+        .json(StageView::from(&stage)))
+}
+
+#[utoipa::path(patch, path = "/api/pipelines/{id}/stages/{stage_id}", tag = "pipelines", request_body = StagePatchBody,
+    responses((status = 200, body = StageView), (status = 403, body = Problem), (status = 404, body = Problem),
+              (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn update_stage(
+    session: Session,
+    state: Data<ApiState>,
+    ids: Path<(Uuid, Uuid)>,
+    ValidJson(body): ValidJson<StagePatchBody>,
+) -> Result<HttpResponse, ApiError> {
+    let mut errors = ValidationErrors::new();
+    let patch = StagePatch {
+        name: body.name.and_then(|n| errors.check("name", required_text(&n, 100))),
+        probability: body
+            .probability
+            .and_then(|p| errors.check("probability", Probability::new(p))),
+        kind: body.kind.and_then(|k| errors.check("kind", k.parse())),
+    };
+    errors.into_result().map_err(ApiError::invalid)?;
+    let (pipeline, stage) = ids.into_inner();
+    let stage = state
+        .pipelines
+        .update_stage(
+            &session.ctx,
+            PipelineId::from_uuid(pipeline),
+            StageId::from_uuid(stage),
+            patch,
+        )
+        .await?;
+    Ok(HttpResponse::Ok().json(StageView::from(&stage)))
+}
+
+/// A stage holding deals is deleted only with `move_to_stage_id`; its deals
+/// move there in the same transaction.
+#[utoipa::path(delete, path = "/api/pipelines/{id}/stages/{stage_id}", tag = "pipelines", params(DeleteStageParams),
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem),
+              (status = 422, body = Problem)))]
+pub async fn delete_stage(
+    session: Session,
+    state: Data<ApiState>,
+    ids: Path<(Uuid, Uuid)>,
+    params: Query<DeleteStageParams>,
+) -> Result<HttpResponse, ApiError> {
+    let (pipeline, stage) = ids.into_inner();
+    state
+        .pipelines
+        .delete_stage(
+            &session.ctx,
+            PipelineId::from_uuid(pipeline),
+            StageId::from_uuid(stage),
+            params.move_to_stage_id.map(StageId::from_uuid),
+        )
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[utoipa::path(put, path = "/api/pipelines/{id}/stages/order", tag = "pipelines", request_body = StageOrder,
+    responses((status = 200, body = PipelineView), (status = 403, body = Problem), (status = 404, body = Problem),
+              (status = 422, body = Problem)))]
+pub async fn reorder(
+    session: Session,
+    state: Data<ApiState>,
+    id: Path<Uuid>,
+    ValidJson(body): ValidJson<StageOrder>,
+) -> Result<HttpResponse, ApiError> {
+    let order: Vec<StageId> = body.stage_ids.into_iter().map(StageId::from_uuid).collect();
+    let pipeline = state.pipelines.reorder(&session.ctx, pipeline_id(&id), &order).await?;
+    Ok(HttpResponse::Ok().json(PipelineView::from(pipeline)))
+}
+
+/// The board: every stage in order with its newest deals, its deal count
+/// and total and weighted amounts per currency.
+#[utoipa::path(get, path = "/api/pipelines/{id}/deals", tag = "pipelines", params(BoardParams),
+    responses((status = 200, body = Board), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn board(
+    session: Session,
+    state: Data<ApiState>,
+    id: Path<Uuid>,
+    params: Query<BoardParams>,
+) -> Result<HttpResponse, ApiError> {
+    let limit = match params.limit.as_deref() {
+        None => Limit::DEFAULT,
+        Some(raw) => raw
+            .parse::<u32>()
+            .map_err(|e| e.to_string())
+            .and_then(Limit::new)
+            .map_err(|e| ApiError::invalid_field("limit", e))?,
+    };
+    let ctx = &session.ctx;
+    let pipeline = state.pipelines.get(ctx, pipeline_id(&id)).await?;
+    let totals = state.pipelines.board_totals(ctx, pipeline.id).await?;
+    let mut deals = state.deals.board(ctx, pipeline.id, limit.get()).await?;
+    let stages = pipeline
+        .stages
+        .iter()
+        .map(|stage| {
+            let groups: Vec<_> = totals
+                .iter()
+                .filter(|row| row.stage_id == stage.id)
+                .map(|row| (row.currency, row.probability, row.count, row.amount))
+                .collect();
+            let by_currency = totals_by_currency(&groups);
+            let mut stage_deals: Vec<_> = deals.extract_if(.., |d| d.stage_id == stage.id).collect();
+            let more = stage_deals.len() > limit.get() as usize;
+            stage_deals.truncate(limit.get() as usize);
+            BoardColumn {
+                stage: StageView::from(stage),
+                count: by_currency.values().map(|t| t.count).sum(),
+                totals: by_currency
+                    .iter()
+                    .map(|(currency, t)| MoneyTotal {
+                        currency: currency.as_str().into(),
+                        amount: money_string(t.total),
+                        weighted_amount: money_string(t.weighted),
+                    })
+                    .collect(),
+                next_cursor: more.then(|| stage_deals.last().map(deal_cursor)).flatten(),
+                deals: stage_deals.into_iter().map(DealView::from).collect(),
+            }
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(Board {
+        pipeline: PipelineView::from(pipeline),
+        stages,
+    }))
+}

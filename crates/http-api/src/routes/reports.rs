@@ -1,0 +1,113 @@
+//! `/api/reports/forecast`: expected, weighted and won amounts per month.
+
+use crate::problem::{ApiError, Problem};
+use crate::security::session::Session;
+use crate::state::ApiState;
+use actix_web::HttpResponse;
+use actix_web::web::{Data, Query};
+use chrono::{Datelike, Months, NaiveDate, Utc};
+use clearview_kernel::{Decimal, PipelineId, ValidationErrors, money_string};
+use clearview_pipelines::forecast_months;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ForecastParams {
+    /// Only this pipeline (default: all).
+    pub pipeline_id: Option<String>,
+    /// First day counted, YYYY-MM-DD (default: the first of this month).
+    pub from: Option<String>,
+    /// Last day counted, YYYY-MM-DD (default: the end of the 12th month).
+    pub to: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ForecastAmounts {
+    pub currency: String,
+    /// Open deals expected to close this month.
+    pub expected: String,
+    /// The same, each weighted by its probability.
+    pub weighted: String,
+    /// Deals won this month.
+    pub won: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ForecastMonthView {
+    /// YYYY-MM.
+    pub month: String,
+    pub currencies: Vec<ForecastAmounts>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Forecast {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub months: Vec<ForecastMonthView>,
+}
+
+fn date_param(errors: &mut ValidationErrors, name: &str, raw: Option<&str>, default: NaiveDate) -> NaiveDate {
+    raw.and_then(|v| {
+        errors.check(
+            name,
+            NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| "must be a date YYYY-MM-DD"),
+        )
+    })
+    .unwrap_or(default)
+}
+
+/// Open deals by month of expected close (total and probability-weighted)
+/// and won deals by month of closing, per currency. Every month of the
+/// range is listed, empty ones too.
+#[utoipa::path(get, path = "/api/reports/forecast", tag = "reports", params(ForecastParams),
+    responses((status = 200, body = Forecast), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn forecast(
+    session: Session,
+    state: Data<ApiState>,
+    params: Query<ForecastParams>,
+) -> Result<HttpResponse, ApiError> {
+    let today = Utc::now().date_naive();
+    let first = today.with_day(1).unwrap_or(today);
+    let default_to = first + Months::new(12) - chrono::Days::new(1);
+    let mut errors = ValidationErrors::new();
+    let from = date_param(&mut errors, "from", params.from.as_deref(), first);
+    let to = date_param(&mut errors, "to", params.to.as_deref(), default_to);
+    let pipeline = params
+        .pipeline_id
+        .as_deref()
+        .and_then(|v| errors.check("pipeline_id", Uuid::try_parse(v).map_err(|_| "must be a UUID")));
+    errors.into_result().map_err(ApiError::invalid)?;
+    let rows = state
+        .pipelines
+        .forecast(&session.ctx, pipeline.map(PipelineId::from_uuid), from, to)
+        .await?;
+    let by_month = forecast_months(&rows);
+    let mut months = Vec::new();
+    let mut month = from.with_day(1).unwrap_or(from);
+    while month <= to {
+        let data = by_month.get(&month).cloned().unwrap_or_default();
+        let mut currencies: Vec<_> = data.expected.keys().chain(data.won.keys()).copied().collect();
+        currencies.sort();
+        currencies.dedup();
+        months.push(ForecastMonthView {
+            month: month.format("%Y-%m").to_string(),
+            currencies: currencies
+                .into_iter()
+                .map(|c| {
+                    let (expected, weighted) = data.expected.get(&c).copied().unwrap_or_default();
+                    ForecastAmounts {
+                        currency: c.as_str().into(),
+                        expected: money_string(expected),
+                        weighted: money_string(weighted),
+                        won: money_string(data.won.get(&c).copied().unwrap_or(Decimal::ZERO)),
+                    }
+                })
+                .collect(),
+        });
+        month = month + Months::new(1);
+    }
+    Ok(HttpResponse::Ok().json(Forecast { from, to, months }))
+}

@@ -1,0 +1,43 @@
+//! Reading and changing the caller's organization: every member reads it,
+//! only admins change its name and settings.
+
+use crate::model::{Organization, OrganizationChanges};
+use crate::ports::AccountRepository;
+use clearview_kernel::records::RecordError;
+use clearview_kernel::{Role, TenantContext, TenantId};
+use std::sync::Arc;
+
+#[derive(Clone)]
+pub struct OrganizationService {
+    accounts: Arc<dyn AccountRepository>,
+}
+
+impl OrganizationService {
+    pub fn new(accounts: Arc<dyn AccountRepository>) -> Self {
+        Self { accounts }
+    }
+
+    /// The organization `id`, which must be the caller's own: any other id
+    /// is "not found", whether or not it exists.
+    pub async fn get(&self, ctx: &TenantContext, id: TenantId) -> Result<Organization, RecordError> {
+        if id != ctx.tenant_id {
+            return Err(RecordError::NotFound);
+        }
+        Ok(self.accounts.organization(ctx).await?)
+    }
+
+    pub async fn update(
+        &self,
+        ctx: &TenantContext,
+        id: TenantId,
+        changes: OrganizationChanges,
+    ) -> Result<Organization, RecordError> {
+        if id != ctx.tenant_id {
+            return Err(RecordError::NotFound);
+        }
+        if ctx.role != Role::Admin {
+            return Err(RecordError::Forbidden("only admins change organization settings"));
+        }
+        Ok(self.accounts.update_organization(ctx, &changes).await?)
+    }
+}
