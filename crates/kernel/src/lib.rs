@@ -16,7 +16,7 @@ mod validation;
 pub use context::{Role, TenantContext};
 pub use email::EmailAddress;
 pub use error::RepoError;
-pub use ids::{CompanyId, ContactId, SessionId, TenantId, UserId};
+pub use ids::{ActivityId, CompanyId, ContactId, DealId, SessionId, TenantId, UserId};
 pub use page::{Cursor, Limit, Page, PageRequest, Sort};
 pub use text::{optional_text, required_text};
 pub use validation::{FieldError, ValidationErrors};
