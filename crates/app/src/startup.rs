@@ -6,6 +6,7 @@ use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::web::Data;
 use actix_web::{App, HttpServer};
+use clearview_activities::ActivityService;
 use clearview_cache_redis::RedisDenylist;
 use clearview_contacts::{CompanyService, ContactService};
 use clearview_http_api::security::{password::BcryptHasher, secrets::RefreshSecrets, tokens::TokenKeys};
@@ -50,6 +51,7 @@ impl Application {
             auth,
             contacts: ContactService::new(store.clone(), store.clone()),
             companies: CompanyService::new(store.clone(), store.clone()),
+            activities: ActivityService::new(store.clone(), store.clone()),
             tokens: TokenKeys::new(config.jwt_secret.expose().as_bytes(), config.access_token_ttl_seconds),
             readiness: Arc::new(Probes { pool, redis }),
         });

@@ -2,6 +2,7 @@
 
 use crate::security::tokens::TokenKeys;
 use async_trait::async_trait;
+use clearview_activities::ActivityService;
 use clearview_contacts::{CompanyService, ContactService};
 use clearview_tenancy::AuthService;
 use std::sync::Arc;
@@ -30,6 +31,7 @@ pub struct ApiState {
     pub auth: AuthService,
     pub contacts: ContactService,
     pub companies: CompanyService,
+    pub activities: ActivityService,
     pub tokens: TokenKeys,
     pub readiness: Arc<dyn Readiness>,
 }

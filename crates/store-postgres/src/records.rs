@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 /// Starts `SELECT <columns> FROM <table> WHERE tenant_id = $1` with the
 /// read scope applied.
-fn select(columns: &str, table: &str, ctx: &TenantContext, scope: ReadScope) -> QueryBuilder<Postgres> {
+pub(crate) fn select(columns: &str, table: &str, ctx: &TenantContext, scope: ReadScope) -> QueryBuilder<Postgres> {
     let mut sql = QueryBuilder::new(format!("SELECT {columns} FROM {table} WHERE tenant_id = "));
     sql.push_bind(ctx.tenant_id.as_uuid());
     if let ReadScope::OwnedBy(owner) = scope {
@@ -34,7 +34,7 @@ fn like_literal(term: &SearchTerm) -> String {
 
 /// Appends the keyset condition, order and limit (one extra row to learn
 /// whether a next page exists). `sort.field` comes from a fixed allow-list.
-fn push_page(sql: &mut QueryBuilder<Postgres>, page: &PageRequest) -> Result<(), RepoError> {
+pub(crate) fn push_page(sql: &mut QueryBuilder<Postgres>, page: &PageRequest) -> Result<(), RepoError> {
     let field = page.sort.field;
     let (cmp, dir) = if page.sort.descending {
         ("<", "DESC")
@@ -59,7 +59,7 @@ fn push_page(sql: &mut QueryBuilder<Postgres>, page: &PageRequest) -> Result<(),
     Ok(())
 }
 
-async fn fetch_one_scoped<R, T>(
+pub(crate) async fn fetch_one_scoped<R, T>(
     store: &PgStore,
     ctx: &TenantContext,
     mut sql: QueryBuilder<Postgres>,
@@ -74,7 +74,7 @@ where
     Ok(row.into())
 }
 
-async fn fetch_all_scoped<R, T>(
+pub(crate) async fn fetch_all_scoped<R, T>(
     store: &PgStore,
     ctx: &TenantContext,
     mut sql: QueryBuilder<Postgres>,
@@ -89,7 +89,7 @@ where
     Ok(rows.into_iter().map(T::from).collect())
 }
 
-async fn delete_row(store: &PgStore, ctx: &TenantContext, table: &str, id: Uuid) -> Result<(), RepoError> {
+pub(crate) async fn delete_row(store: &PgStore, ctx: &TenantContext, table: &str, id: Uuid) -> Result<(), RepoError> {
     let mut sql = QueryBuilder::new(format!("DELETE FROM {table} WHERE tenant_id = "));
     sql.push_bind(ctx.tenant_id.as_uuid()).push(" AND id = ").push_bind(id);
     let mut tx = store.tenant_tx(ctx.tenant_id).await.map_err(map_err)?;
