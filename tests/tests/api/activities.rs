@@ -387,7 +387,7 @@ async fn metadata_must_be_a_json_object_of_at_most_16_kib_and_fields_are_checked
 #[tokio::test]
 async fn the_role_matrix_applies_to_activities() {
     let app = spawn_app().await;
-    let mut admin = app.register("Acme").await;
+    let admin = app.register("Acme").await;
     let mut viewer = app.member(&admin, "viewer").await;
     let mut alice = app.member(&admin, "rep").await;
     let mut bob = app.member(&admin, "rep").await;
