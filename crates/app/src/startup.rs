@@ -6,6 +6,7 @@ use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::web::Data;
 use actix_web::{App, HttpServer};
+use clearview_activities::ActivityService;
 use clearview_cache_redis::RedisDenylist;
 use clearview_contacts::{CompanyService, ContactService};
 use clearview_deals::DealService;
@@ -55,6 +56,7 @@ impl Application {
             organizations: OrganizationService::new(store.clone()),
             pipelines: PipelineService::new(store.clone(), store.clone()),
             deals: DealService::new(store.clone(), store.clone()),
+            activities: ActivityService::new(store.clone(), store.clone()),
             tokens: TokenKeys::new(config.jwt_secret.expose().as_bytes(), config.access_token_ttl_seconds),
             readiness: Arc::new(Probes { pool, redis }),
         });

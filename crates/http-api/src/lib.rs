@@ -40,6 +40,19 @@ pub fn configure(state: Data<ApiState>, settings: HttpSettings) -> impl FnOnce(&
                     .route("/auth/refresh", web::post().to(auth::refresh))
                     .route("/auth/logout", web::post().to(auth::logout))
                     .route("/auth/me", web::get().to(auth::me))
+                    .route("/activities", web::get().to(routes::activities::list))
+                    .route("/activities", web::post().to(routes::activities::create))
+                    .route("/activities/{id}", web::get().to(routes::activities::get))
+                    .route("/activities/{id}", web::patch().to(routes::activities::patch))
+                    .route("/activities/{id}", web::delete().to(routes::activities::delete))
+                    .route(
+                        "/contacts/{id}/activities",
+                        web::get().to(routes::activities::contact_timeline),
+                    )
+                    .route(
+                        "/companies/{id}/activities",
+                        web::get().to(routes::activities::company_timeline),
+                    )
                     .route("/contacts", web::get().to(contacts::list))
                     .route("/contacts", web::post().to(contacts::create))
                     .route("/contacts/{id}", web::get().to(contacts::get))

@@ -1,7 +1,7 @@
 //! The OpenAPI document, generated from the handlers' annotations so it
 //! cannot drift from the code (a test checks every path answers).
 
-use crate::routes::{auth, companies, contacts, deals, ops, organizations, pipelines, reports};
+use crate::routes::{activities, auth, companies, contacts, deals, ops, organizations, pipelines, reports};
 use utoipa::OpenApi;
 
 #[derive(OpenApi)]
@@ -21,6 +21,8 @@ use utoipa::OpenApi;
         pipelines::add_stage, pipelines::reorder, pipelines::update_stage, pipelines::delete_stage,
         deals::list, deals::create, deals::get, deals::replace, deals::patch, deals::delete, deals::history,
         reports::forecast,
+        activities::list, activities::create, activities::get, activities::patch, activities::delete,
+        activities::contact_timeline, activities::company_timeline,
         ops::healthz, ops::readyz, ops::openapi,
     ),
     tags(
@@ -28,6 +30,7 @@ use utoipa::OpenApi;
         (name = "contacts"), (name = "companies"), (name = "organizations"),
         (name = "pipelines", description = "Pipelines, stages and the board"),
         (name = "deals"), (name = "reports"), (name = "operations"),
+        (name = "activities", description = "Calls, emails, meetings, tasks, notes and timelines"),
     )
 )]
 pub struct ApiDoc;

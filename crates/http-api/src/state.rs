@@ -2,6 +2,7 @@
 
 use crate::security::tokens::TokenKeys;
 use async_trait::async_trait;
+use clearview_activities::ActivityService;
 use clearview_contacts::{CompanyService, ContactService};
 use clearview_deals::DealService;
 use clearview_pipelines::PipelineService;
@@ -35,6 +36,7 @@ pub struct ApiState {
     pub organizations: OrganizationService,
     pub pipelines: PipelineService,
     pub deals: DealService,
+    pub activities: ActivityService,
     pub tokens: TokenKeys,
     pub readiness: Arc<dyn Readiness>,
 }

@@ -48,6 +48,7 @@ id_type!(
 );
 id_type!(ContactId);
 id_type!(CompanyId);
+id_type!(ActivityId);
 id_type!(
     /// A sign-in session; its refresh tokens form one rotation family.
     SessionId

@@ -17,7 +17,7 @@ mod validation;
 pub use context::{Role, TenantContext};
 pub use email::EmailAddress;
 pub use error::RepoError;
-pub use ids::{CompanyId, ContactId, DealId, PipelineId, SessionId, StageId, TenantId, UserId};
+pub use ids::{ActivityId, CompanyId, ContactId, DealId, PipelineId, SessionId, StageId, TenantId, UserId};
 pub use money::{Amount, Currency, money_string};
 pub use page::{Cursor, Limit, Page, PageRequest, Sort};
 pub use rust_decimal::Decimal;

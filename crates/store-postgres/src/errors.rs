@@ -23,6 +23,10 @@ const CONSTRAINTS: &[(&str, Meaning)] = &[
     ("deals_company_fkey", Meaning::MissingReference("company_id")),
     ("deals_owner_fkey", Meaning::MissingReference("owner_id")),
     ("deal_contacts_contact_fkey", Meaning::MissingReference("contact_ids")),
+    ("activities_deal_fkey", Meaning::MissingReference("deal_id")),
+    ("activities_contact_fkey", Meaning::MissingReference("contact_id")),
+    ("activities_company_fkey", Meaning::MissingReference("company_id")),
+    ("activities_owner_fkey", Meaning::MissingReference("owner_id")),
 ];
 
 /// The meaning of a constraint violation, if it is one the domain knows.

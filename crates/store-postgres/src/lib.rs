@@ -7,6 +7,7 @@
 //! (named constraints → `Duplicate` / `MissingReference`).
 
 mod accounts;
+mod activities;
 mod db;
 mod deals;
 mod errors;

@@ -60,7 +60,7 @@ pub(crate) fn push_page(sql: &mut QueryBuilder<Postgres>, page: &PageRequest) ->
     Ok(())
 }
 
-async fn fetch_one_scoped<R, T>(
+pub(crate) async fn fetch_one_scoped<R, T>(
     store: &PgStore,
     ctx: &TenantContext,
     mut sql: QueryBuilder<Postgres>,
@@ -75,7 +75,7 @@ where
     Ok(row.into())
 }
 
-async fn fetch_all_scoped<R, T>(
+pub(crate) async fn fetch_all_scoped<R, T>(
     store: &PgStore,
     ctx: &TenantContext,
     mut sql: QueryBuilder<Postgres>,

@@ -40,12 +40,30 @@ async fn with_no_tenant_set_the_application_role_reads_no_rows_of_any_tenant_tab
     let app = spawn_app().await;
     let mut admin = app.register("Acme").await;
     let company = admin.company("Navy", None).await;
-    admin
+    let contact = admin
         .post(
             "/api/contacts",
             &serde_json::json!({"first_name": "A", "last_name": "B", "company_id": company}),
         )
+        .await
+        .id();
+    // Registration made the default pipeline; a deal with a contact fills
+    // deals, deal_contacts and deal_stage_changes.
+    let deal = admin
+        .post(
+            "/api/deals",
+            &serde_json::json!({"title": "Fleet", "amount": "10.00", "currency": "USD", "contact_ids": [contact]}),
+        )
+        .await
+        .id();
+    let activity = admin
+        .post(
+            "/api/activities",
+            &serde_json::json!({"kind": "call", "subject": "Intro", "deal_id": deal, "contact_id": contact,
+                                "company_id": company, "metadata": {"outcome": "voicemail"}}),
+        )
         .await;
+    assert_eq!(activity.status, 201, "{}", activity.body);
     let tables: Vec<String> = sqlx::query_scalar(
         "SELECT c.relname::text FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid \
          WHERE a.attname = 'tenant_id' AND c.relkind = 'r' AND c.relnamespace = 'public'::regnamespace",

@@ -1,6 +1,7 @@
 //! End-to-end tests: the real server, real PostgreSQL and real Redis.
 //! One test binary (fast to link); one module per concern.
 
+mod activities;
 mod auth;
 mod contacts;
 mod contract;

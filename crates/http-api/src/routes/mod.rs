@@ -1,6 +1,7 @@
 //! Route handlers, one module per resource. Handlers only translate: wire
 //! types in, a use case call, wire types out. No SQL, no business rules.
 
+pub mod activities;
 pub mod auth;
 pub mod companies;
 pub mod contacts;
