@@ -93,6 +93,10 @@ pub fn configure(state: Data<ApiState>, settings: HttpSettings) -> impl FnOnce(&
                     .route("/deals/{id}", web::patch().to(deals::patch))
                     .route("/deals/{id}", web::delete().to(deals::delete))
                     .route("/deals/{id}/history", web::get().to(deals::history))
+                    .route(
+                        "/deals/{id}/activities",
+                        web::get().to(routes::activities::deal_timeline),
+                    )
                     .route("/reports/forecast", web::get().to(reports::forecast)),
             )
             .default_service(web::to(routes::not_found));

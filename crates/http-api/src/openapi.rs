@@ -22,7 +22,7 @@ use utoipa::OpenApi;
         deals::list, deals::create, deals::get, deals::replace, deals::patch, deals::delete, deals::history,
         reports::forecast,
         activities::list, activities::create, activities::get, activities::patch, activities::delete,
-        activities::contact_timeline, activities::company_timeline,
+        activities::contact_timeline, activities::company_timeline, activities::deal_timeline,
         ops::healthz, ops::readyz, ops::openapi,
     ),
     tags(

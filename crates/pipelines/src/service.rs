@@ -160,7 +160,7 @@ impl PipelineService {
             return Err(invalid("move_to_stage_id", "must be another stage of this pipeline"));
         }
         rules::ensure_open_stage(pipeline.stages.iter().filter(|s| s.id != stage).map(|s| s.kind))
-            .map_err(|e| RecordError::Conflict(e))?;
+            .map_err(RecordError::Conflict)?;
         Ok(self.repo.delete_stage(ctx, id, stage, move_to).await?)
     }
 

@@ -15,6 +15,7 @@ use sqlx::{PgConnection, Postgres, QueryBuilder};
 use uuid::Uuid;
 
 type StageRow = (Uuid, Uuid, String, i32, i16, String);
+type PipelineRow = (Uuid, String, bool, DateTime<Utc>, DateTime<Utc>);
 const STAGE_COLUMNS: &str = "id, pipeline_id, name, position, probability, kind";
 
 fn stage_from(row: StageRow) -> Result<Stage, RepoError> {
@@ -73,7 +74,7 @@ pub(crate) async fn insert_pipeline(
 
 /// Loads pipelines (all, or one) with their stages in board order.
 async fn load(conn: &mut PgConnection, tenant: Uuid, only: Option<Uuid>) -> Result<Vec<Pipeline>, RepoError> {
-    let heads: Vec<(Uuid, String, bool, DateTime<Utc>, DateTime<Utc>)> = sqlx::query_as(
+    let heads: Vec<PipelineRow> = sqlx::query_as(
         "SELECT id, name, is_default, created_at, updated_at FROM pipelines \
          WHERE tenant_id = $1 AND ($2::uuid IS NULL OR id = $2) ORDER BY is_default DESC, lower(name), id",
     )

@@ -140,6 +140,7 @@ async fn every_documented_route_exists_and_every_route_is_documented() {
         "PATCH /api/deals/{id}",
         "DELETE /api/deals/{id}",
         "GET /api/deals/{id}/history",
+        "GET /api/deals/{id}/activities",
         "GET /api/reports/forecast",
         "POST /api/auth/login",
         "POST /api/auth/refresh",

@@ -6,6 +6,8 @@ mod auth;
 mod contacts;
 mod contract;
 mod database;
+mod deals;
 mod isolation;
 mod pagination;
+mod pipelines;
 mod roles;

@@ -230,6 +230,7 @@ enum Scope {
     All,
     Contact(ContactId),
     Company(CompanyId),
+    Deal(DealId),
 }
 
 impl ActivityParams {
@@ -238,6 +239,7 @@ impl ActivityParams {
         let path_param = match scope {
             Scope::Contact(_) => self.contact_id.as_ref().map(|_| "contact_id"),
             Scope::Company(_) => self.company_id.as_ref().map(|_| "company_id"),
+            Scope::Deal(_) => self.deal_id.as_ref().map(|_| "deal_id"),
             Scope::All => None,
         };
         if let Some(name) = path_param {
@@ -278,10 +280,11 @@ impl ActivityParams {
         }
         .parse(ACTIVITY_SORTS)?
         .page;
-        let (contact_id, company_id) = match scope {
-            Scope::All => (contact_id, company_id),
-            Scope::Contact(contact) => (Some(contact.as_uuid()), company_id),
-            Scope::Company(company) => (contact_id, Some(company.as_uuid())),
+        let (deal_id, contact_id, company_id) = match scope {
+            Scope::All => (deal_id, contact_id, company_id),
+            Scope::Contact(contact) => (deal_id, Some(contact.as_uuid()), company_id),
+            Scope::Company(company) => (deal_id, contact_id, Some(company.as_uuid())),
+            Scope::Deal(deal) => (Some(deal.as_uuid()), contact_id, company_id),
         };
         Ok(ActivityQuery {
             deal_id: deal_id.map(DealId::from_uuid),
@@ -436,6 +439,24 @@ pub async fn company_timeline(
     let company = CompanyId::from_uuid(*id);
     state.companies.get(&session.ctx, company).await?;
     let query = params.query(Scope::Company(company))?;
+    let page = state.activities.list(&session.ctx, &query).await?;
+    Ok(HttpResponse::Ok().json(ActivityPage::from(page)))
+}
+
+/// The deal's timeline: its activities, newest first, keyset-paged.
+#[utoipa::path(get, path = "/api/deals/{id}/activities", tag = "activities",
+    params(("id" = Uuid, Path, description = "The deal"), ActivityParams),
+    responses((status = 200, body = ActivityPage), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn deal_timeline(
+    session: Session,
+    state: Data<ApiState>,
+    id: Path<Uuid>,
+    params: Query<ActivityParams>,
+) -> Result<HttpResponse, ApiError> {
+    let deal = DealId::from_uuid(*id);
+    // 404 for a deal the caller cannot see, not an empty timeline.
+    state.deals.get(&session.ctx, deal).await?;
+    let query = params.query(Scope::Deal(deal))?;
     let page = state.activities.list(&session.ctx, &query).await?;
     Ok(HttpResponse::Ok().json(ActivityPage::from(page)))
 }

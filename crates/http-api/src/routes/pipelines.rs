@@ -175,6 +175,11 @@ pub async fn create(
         .enumerate()
         .map(|(i, s)| StageSpec::parse(&format!("stages[{i}]."), &s.name, s.probability, &s.kind, &mut errors))
         .collect();
+    if stages.iter().any(Option::is_none) {
+        // Report the bad stages (and the name), not a misleading stage count.
+        errors.check("name", required_text(&body.name, 100));
+        return Err(ApiError::invalid(errors));
+    }
     let stages = stages.into_iter().flatten().collect();
     let new = NewPipeline::new(&body.name, stages, &mut errors).ok_or_else(|| ApiError::invalid(errors))?;
     let pipeline = state.pipelines.create(&session.ctx, new).await?;
