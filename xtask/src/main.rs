@@ -2,8 +2,9 @@
 //!
 //! - `db migrate` / `db reset`: apply the schema to the development database,
 //!   or drop, recreate and migrate it.
-//! - `seed`: create the demo organization, its users, companies and contacts
-//!   (idempotent: a second run only prints the logins).
+//! - `seed`: create the demo organization, its users, companies, contacts,
+//!   pipelines, deals and activities (idempotent: a second run only prints
+//!   the counts and logins; an org from an older seed gets what it lacks).
 //! - `dev`: migrate, seed, then run the server against that database.
 //! - `check`: architecture checks cargo itself cannot express: domain crates
 //!   stay free of I/O dependencies, and every library crate is documented.
@@ -15,11 +16,16 @@
 mod check;
 mod cluster;
 mod db;
+mod demo_activities;
 mod demo_data;
+mod demo_deals;
+#[cfg(test)]
+mod demo_tests;
 mod dev;
 mod names;
 mod pgurl;
 mod seed;
+mod seed_sales;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

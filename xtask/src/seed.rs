@@ -1,6 +1,7 @@
 //! The demo organization: five members, one per role (two reps, so that
-//! "own records only" visibility has something to hide), and a few hundred
-//! deterministic companies and contacts to page, sort and search through.
+//! "own records only" visibility has something to hide), a few hundred
+//! deterministic companies and contacts to page, sort and search through,
+//! and (see [`crate::seed_sales`]) two pipelines with deals and activities.
 
 use crate::demo_data::{Company, Contact, generate_companies, generate_contacts};
 use anyhow::Context;
@@ -34,7 +35,8 @@ const fn user_id(n: u128) -> Uuid {
     Uuid::from_u128(0x0192_0000_0000_7000_8000_0000_0001_0000 + n)
 }
 
-/// Seeds the demo organization unless it exists, then prints the logins.
+/// Seeds what the demo organization lacks (all of it, or just its pipelines,
+/// deals and activities), in one transaction; then prints counts and logins.
 pub async fn run(owner_url: &str) -> anyhow::Result<()> {
     let mut connection = PgConnection::connect(owner_url)
         .await
@@ -52,29 +54,63 @@ pub async fn run(owner_url: &str) -> anyhow::Result<()> {
         .bind(DEMO_ORG_ID)
         .fetch_one(&mut *tx)
         .await?;
-    if exists {
-        tx.rollback().await?;
-        println!("demo organization already seeded");
-        print_logins();
-        return Ok(());
+    let mut added = Vec::new();
+    if !exists {
+        insert_org_and_members(&mut tx).await?;
+        let owners = owners();
+        let companies = generate_companies(&mut StdRng::seed_from_u64(0xC0FFEE), &owners);
+        insert_companies(&mut tx, &companies).await?;
+        let contacts = generate_contacts(&mut StdRng::seed_from_u64(0xFACADE), &companies, &owners);
+        insert_contacts(&mut tx, &contacts, &companies).await?;
+        added.push(format!(
+            "{} users, {} companies, {} contacts",
+            DEMO_USERS.len(),
+            companies.len(),
+            contacts.len()
+        ));
     }
-
-    insert_org_and_members(&mut tx).await?;
-    let owners = owners();
-    let companies = generate_companies(&mut StdRng::seed_from_u64(0xC0FFEE), &owners);
-    insert_companies(&mut tx, &companies).await?;
-    let contacts = generate_contacts(&mut StdRng::seed_from_u64(0xFACADE), &companies, &owners);
-    insert_contacts(&mut tx, &contacts, &companies).await?;
+    // Pipelines came after the first version of this seed: an org seeded by
+    // that version has people but no pipelines, and gets them (with deals
+    // and activities) now. Any pipeline at all means the org is complete.
+    let pipelines: i64 = sqlx::query_scalar("SELECT count(*) FROM pipelines WHERE tenant_id = $1")
+        .bind(DEMO_ORG_ID)
+        .fetch_one(&mut *tx)
+        .await?;
+    if pipelines == 0 {
+        let owners: Vec<(Uuid, &str)> = DEMO_USERS
+            .iter()
+            .filter(|u| u.3 != "viewer")
+            .map(|u| (u.0, u.2))
+            .collect();
+        crate::seed_sales::seed(&mut tx, DEMO_ORG_ID, &owners).await?;
+        added.push("pipelines, deals and activities".to_string());
+    }
+    let counts = sales_counts(&mut tx).await?;
     tx.commit().await?;
 
+    if added.is_empty() {
+        println!("demo organization already seeded");
+    } else {
+        println!("seeded {DEMO_ORG_NAME}: {}", added.join("; "));
+    }
     println!(
-        "seeded {DEMO_ORG_NAME}: {} users, {} companies, {} contacts",
-        DEMO_USERS.len(),
-        companies.len(),
-        contacts.len()
+        "{DEMO_ORG_NAME} has {} pipelines, {} deals, {} activities",
+        counts.0, counts.1, counts.2
     );
     print_logins();
     Ok(())
+}
+
+/// (pipelines, deals, activities) of the demo org, for the summary line.
+async fn sales_counts(tx: &mut PgConnection) -> anyhow::Result<(i64, i64, i64)> {
+    Ok(sqlx::query_as(
+        "SELECT (SELECT count(*) FROM pipelines WHERE tenant_id = $1), \
+                (SELECT count(*) FROM deals WHERE tenant_id = $1), \
+                (SELECT count(*) FROM activities WHERE tenant_id = $1)",
+    )
+    .bind(DEMO_ORG_ID)
+    .fetch_one(&mut *tx)
+    .await?)
 }
 
 /// Members that can own records: everyone but the viewer.
