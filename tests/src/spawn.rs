@@ -26,6 +26,10 @@ pub struct AppOptions {
     pub max_body_bytes: usize,
     /// Connect the server as the owner instead of the application role.
     pub connect_as_owner: bool,
+    /// Where mail goes (`smtp://127.0.0.1:<port>`); `None` writes files.
+    pub smtp_url: Option<String>,
+    /// Run an outbox worker inside the server.
+    pub embedded_worker: bool,
 }
 
 impl Default for AppOptions {
@@ -34,6 +38,8 @@ impl Default for AppOptions {
             redis_url: Some(std::env::var("TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())),
             max_body_bytes: 1024 * 1024,
             connect_as_owner: false,
+            smtp_url: None,
+            embedded_worker: true,
         }
     }
 }
@@ -45,6 +51,8 @@ pub struct TestApp {
     /// what the API cannot do yet and for asserting what was stored.
     pub owner: PgPool,
     pub http: reqwest::Client,
+    /// The server's configuration (to start more workers like it).
+    pub config: Config,
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -86,8 +94,17 @@ pub async fn spawn_app_with(options: AppOptions) -> Result<TestApp, String> {
         secure_cookies: true,
         max_body_bytes: options.max_body_bytes,
         workers: 1,
+        public_base_url: "http://127.0.0.1:8080".into(),
+        smtp_url: options.smtp_url.map(Secret::new),
+        mail_from: "Clearview <no-reply@clearview.test>".into(),
+        mail_dir: std::env::temp_dir().join(&database).display().to_string(),
+        embedded_worker: options.embedded_worker,
+        // Short timings so retries and lease expiry happen within a test.
+        job_backoff_base_ms: 50,
+        job_lease_seconds: 2,
+        job_poll_ms: 100,
     };
-    let app = Application::build(config).await.map_err(|e| e.to_string())?;
+    let app = Application::build(config.clone()).await.map_err(|e| e.to_string())?;
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
     Ok(TestApp {
@@ -95,6 +112,7 @@ pub async fn spawn_app_with(options: AppOptions) -> Result<TestApp, String> {
         database,
         owner,
         http: reqwest::Client::new(),
+        config,
     })
 }
 

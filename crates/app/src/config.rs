@@ -51,6 +51,18 @@ pub struct Config {
     pub secure_cookies: bool,
     pub max_body_bytes: usize,
     pub workers: usize,
+    /// Where links in e-mails point (the web app's origin).
+    pub public_base_url: String,
+    /// Real SMTP (`smtp://host:port`, `smtps://user:pass@host`); none: files.
+    pub smtp_url: Option<Secret>,
+    pub mail_from: String,
+    /// Where `.eml` files go when there is no SMTP.
+    pub mail_dir: String,
+    /// Run an outbox worker inside `serve` (`clearview worker` runs one alone).
+    pub embedded_worker: bool,
+    pub job_backoff_base_ms: u64,
+    pub job_lease_seconds: u64,
+    pub job_poll_ms: u64,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -114,6 +126,14 @@ impl Config {
             secure_cookies: parsed("COOKIE_SECURE", true)?,
             max_body_bytes: parsed("MAX_BODY_BYTES", 1024 * 1024usize)?,
             workers: parsed("HTTP_WORKERS", 2usize)?,
+            public_base_url: var("PUBLIC_BASE_URL").unwrap_or_else(|| "http://127.0.0.1:8080".into()),
+            smtp_url: var("SMTP_URL").map(Secret::new),
+            mail_from: var("MAIL_FROM").unwrap_or_else(|| "Clearview <no-reply@clearview.localhost>".into()),
+            mail_dir: var("MAIL_DIR").unwrap_or_else(|| ".dev/mail".into()),
+            embedded_worker: parsed("EMBEDDED_WORKER", true)?,
+            job_backoff_base_ms: parsed("JOB_BACKOFF_BASE_MS", 30_000u64)?,
+            job_lease_seconds: parsed("JOB_LEASE_SECONDS", 60u64)?,
+            job_poll_ms: parsed("JOB_POLL_MS", 1_000u64)?,
         })
     }
 }
@@ -126,5 +146,25 @@ mod tests {
     fn secrets_never_show_in_debug_output() {
         let secret = Secret::new("hunter2-hunter2");
         assert_eq!(format!("{secret:?}"), "<redacted>");
+    }
+}
+
+impl Config {
+    /// The worker's timings from configuration.
+    pub fn worker_settings(&self) -> crate::worker::WorkerSettings {
+        crate::worker::WorkerSettings {
+            batch: 10,
+            lease: std::time::Duration::from_secs(self.job_lease_seconds.max(1)),
+            backoff_base: std::time::Duration::from_millis(self.job_backoff_base_ms.max(1)),
+            poll: std::time::Duration::from_millis(self.job_poll_ms.max(10)),
+        }
+    }
+
+    /// The mail transport: SMTP when configured, else `.eml` files.
+    pub fn mailer(&self) -> Result<std::sync::Arc<dyn clearview_kernel::mail::Mailer>, String> {
+        Ok(match &self.smtp_url {
+            Some(url) => std::sync::Arc::new(clearview_mail_smtp::SmtpMailer::new(url.expose(), &self.mail_from)?),
+            None => std::sync::Arc::new(clearview_mail_smtp::FileMailer::new(&self.mail_dir, &self.mail_from)?),
+        })
     }
 }

@@ -5,6 +5,8 @@ mod config;
 mod readiness;
 mod startup;
 pub mod telemetry;
+mod worker;
 
 pub use config::{Config, ConfigError, Secret};
-pub use startup::Application;
+pub use startup::{Application, start_worker};
+pub use worker::{Worker, WorkerSettings};

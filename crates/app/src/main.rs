@@ -2,6 +2,8 @@
 //!
 //! - `clearview serve` — serve the HTTP API (configuration from the
 //!   environment, see the README).
+//! - `clearview worker` — run an outbox worker alone (`serve` runs one
+//!   inside unless `EMBEDDED_WORKER=false`).
 //! - `clearview migrate` — apply database migrations as the schema owner
 //!   (`DATABASE_URL`), for deployments; with `APP_DATABASE_PASSWORD` set it
 //!   also sets the password of the `clearview_app` role the server uses.
@@ -16,6 +18,19 @@ async fn main() -> anyhow::Result<()> {
             let config = Config::from_env()?;
             Application::build(config).await?.run_until_stopped().await?;
         }
+        Some("worker") => {
+            // A worker alone: several may run beside any number of servers.
+            let config = Config::from_env()?;
+            let pool = clearview_store_postgres::connect(config.app_database_url.expose(), 4).await?;
+            clearview_store_postgres::assert_role_cannot_bypass_rls(&pool)
+                .await
+                .map_err(anyhow::Error::msg)?;
+            let store = clearview_store_postgres::PgStore::new(pool);
+            let mailer = config.mailer().map_err(anyhow::Error::msg)?;
+            clearview_app::Worker::new(store, mailer, config.worker_settings())
+                .run()
+                .await;
+        }
         Some("migrate") => {
             let url = std::env::var("DATABASE_URL").map_err(|_| anyhow::anyhow!("DATABASE_URL is required"))?;
             let pool = clearview_store_postgres::connect(&url, 2).await?;
@@ -27,7 +42,7 @@ async fn main() -> anyhow::Result<()> {
             }
         }
         Some(other) => {
-            eprintln!("unknown command `{other}`; use `clearview serve` or `clearview migrate`");
+            eprintln!("unknown command `{other}`; use `clearview serve`, `clearview worker` or `clearview migrate`");
             std::process::exit(2);
         }
     }

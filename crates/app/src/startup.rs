@@ -12,9 +12,10 @@ use clearview_contacts::{CompanyService, ContactService};
 use clearview_deals::DealService;
 use clearview_http_api::security::{password::BcryptHasher, secrets::RefreshSecrets, tokens::TokenKeys};
 use clearview_http_api::{ApiState, HttpSettings, configure, request_id_middleware};
+use clearview_kernel::jobs::JobService;
 use clearview_pipelines::PipelineService;
 use clearview_store_postgres::{PgStore, assert_role_cannot_bypass_rls, connect};
-use clearview_tenancy::{AuthService, OrganizationService, SessionDenylist};
+use clearview_tenancy::{AuthService, OrganizationService, PasswordResetService, SessionDenylist, TeamService};
 use std::net::TcpListener;
 use std::sync::Arc;
 
@@ -40,16 +41,40 @@ impl Application {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         let hasher = {
             let cost = config.bcrypt_cost;
-            tokio::task::spawn_blocking(move || BcryptHasher::new(cost, cores)).await??
+            Arc::new(tokio::task::spawn_blocking(move || BcryptHasher::new(cost, cores)).await??)
         };
+        let secrets = Arc::new(RefreshSecrets);
+        let denylist = redis.clone().map(|r| r as Arc<dyn SessionDenylist>);
         let auth = AuthService::new(
             store.clone(),
-            Arc::new(hasher),
-            Arc::new(RefreshSecrets),
-            redis.clone().map(|r| r as Arc<dyn SessionDenylist>),
+            hasher.clone(),
+            secrets.clone(),
+            denylist.clone(),
             chrono::Duration::seconds(config.access_token_ttl_seconds),
         );
+        let team = TeamService::new(
+            store.clone(),
+            store.clone(),
+            hasher.clone(),
+            secrets.clone(),
+            denylist.clone(),
+            config.public_base_url.clone(),
+        );
+        let resets = PasswordResetService::new(
+            store.clone(),
+            store.clone(),
+            hasher.clone(),
+            secrets.clone(),
+            denylist.clone(),
+            config.public_base_url.clone(),
+        );
+        if config.embedded_worker {
+            start_worker(&config, store.as_ref().clone()).map_err(anyhow::Error::msg)?;
+        }
         let state = Data::new(ApiState {
+            team,
+            resets,
+            jobs: JobService::new(store.clone()),
             auth,
             contacts: ContactService::new(store.clone(), store.clone()),
             companies: CompanyService::new(store.clone(), store.clone()),
@@ -87,4 +112,11 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// Starts an outbox worker on the current runtime.
+pub fn start_worker(config: &Config, store: PgStore) -> Result<(), String> {
+    let worker = crate::worker::Worker::new(store, config.mailer()?, config.worker_settings());
+    tokio::spawn(worker.run());
+    Ok(())
 }

@@ -40,6 +40,32 @@ pub fn configure(state: Data<ApiState>, settings: HttpSettings) -> impl FnOnce(&
                     .route("/auth/refresh", web::post().to(auth::refresh))
                     .route("/auth/logout", web::post().to(auth::logout))
                     .route("/auth/me", web::get().to(auth::me))
+                    .route("/auth/password-reset", web::post().to(auth::request_password_reset))
+                    .route(
+                        "/auth/password-reset/confirm",
+                        web::post().to(auth::confirm_password_reset),
+                    )
+                    .route("/invitations/accept", web::post().to(routes::team::accept))
+                    .route("/organizations/{id}/members", web::get().to(routes::team::members))
+                    .route(
+                        "/organizations/{id}/members/{user_id}",
+                        web::patch().to(routes::team::change_role),
+                    )
+                    .route(
+                        "/organizations/{id}/members/{user_id}",
+                        web::delete().to(routes::team::remove_member),
+                    )
+                    .route("/organizations/{id}/invite", web::post().to(routes::team::invite))
+                    .route(
+                        "/organizations/{id}/invitations",
+                        web::get().to(routes::team::invitations),
+                    )
+                    .route(
+                        "/organizations/{id}/invitations/{invitation_id}",
+                        web::delete().to(routes::team::revoke_invitation),
+                    )
+                    .route("/jobs", web::get().to(routes::jobs::list))
+                    .route("/jobs/{id}/retry", web::post().to(routes::jobs::retry))
                     .route("/activities", web::get().to(routes::activities::list))
                     .route("/activities", web::post().to(routes::activities::create))
                     .route("/activities/{id}", web::get().to(routes::activities::get))

@@ -1,7 +1,7 @@
 //! The OpenAPI document, generated from the handlers' annotations so it
 //! cannot drift from the code (a test checks every path answers).
 
-use crate::routes::{activities, auth, companies, contacts, deals, ops, organizations, pipelines, reports};
+use crate::routes::{activities, auth, companies, contacts, deals, jobs, ops, organizations, pipelines, reports, team};
 use utoipa::OpenApi;
 
 #[derive(OpenApi)]
@@ -13,6 +13,9 @@ use utoipa::OpenApi;
     ),
     paths(
         auth::register, auth::login, auth::refresh, auth::logout, auth::me,
+        auth::request_password_reset, auth::confirm_password_reset, team::accept,
+        team::members, team::change_role, team::remove_member, team::invite, team::invitations,
+        team::revoke_invitation, jobs::list, jobs::retry,
         contacts::list, contacts::create, contacts::get, contacts::replace, contacts::patch, contacts::delete,
         companies::list, companies::create, companies::get, companies::replace, companies::patch,
         companies::delete, companies::contacts, deals::of_company, deals::of_contact,

@@ -5,8 +5,9 @@ use async_trait::async_trait;
 use clearview_activities::ActivityService;
 use clearview_contacts::{CompanyService, ContactService};
 use clearview_deals::DealService;
+use clearview_kernel::jobs::JobService;
 use clearview_pipelines::PipelineService;
-use clearview_tenancy::{AuthService, OrganizationService};
+use clearview_tenancy::{AuthService, OrganizationService, PasswordResetService, TeamService};
 use std::sync::Arc;
 
 /// HTTP-level settings from configuration.
@@ -31,6 +32,9 @@ pub trait Readiness: Send + Sync {
 
 pub struct ApiState {
     pub auth: AuthService,
+    pub team: TeamService,
+    pub resets: PasswordResetService,
+    pub jobs: JobService,
     pub contacts: ContactService,
     pub companies: CompanyService,
     pub organizations: OrganizationService,

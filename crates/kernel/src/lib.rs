@@ -8,6 +8,8 @@ mod context;
 mod email;
 mod error;
 mod ids;
+pub mod jobs;
+pub mod mail;
 mod money;
 mod page;
 pub mod records;

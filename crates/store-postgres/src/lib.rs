@@ -11,8 +11,11 @@ mod activities;
 mod db;
 mod deals;
 mod errors;
+mod jobs;
 mod pipelines;
 mod records;
 mod rows;
+mod team;
 
 pub use db::{MIGRATOR, PgStore, assert_role_cannot_bypass_rls, connect, migrate, set_app_role_password};
+pub use jobs::{ClaimedJob, JOBS_CHANNEL, SEND_EMAIL};

@@ -5,10 +5,13 @@
 //! The tenant of a session is fixed at login: every session belongs to one
 //! organization, and refreshing it can never move it to another.
 
+mod emails;
 mod model;
 mod organization;
 mod ports;
+mod reset;
 mod service;
+mod team;
 
 pub use model::{
     LoginCandidate, Me, NewRegistration, Organization, OrganizationChanges, OrganizationName, Password, PersonName,
@@ -16,4 +19,6 @@ pub use model::{
 };
 pub use organization::OrganizationService;
 pub use ports::{AccountRepository, PasswordHasher, RefreshOutcome, SecretMinter, SessionDenylist};
+pub use reset::{PasswordResetService, RESET_MINUTES, ResetRepository};
 pub use service::{AuthError, AuthService, LoginRequest, MembershipChoice, SESSION_LIFETIME_DAYS};
+pub use team::{INVITATION_DAYS, Invitation, Joiner, Member, NewInvitation, TeamRepository, TeamService};

@@ -123,7 +123,14 @@ impl AuthService {
         self.start_session(*tenant_id, user_id, *role).await
     }
 
-    async fn start_session(&self, tenant_id: TenantId, user_id: UserId, role: Role) -> Result<SessionGrant, AuthError> {
+    /// Opens a session for a member (after sign-up, sign-in or accepting
+    /// an invitation).
+    pub async fn start_session(
+        &self,
+        tenant_id: TenantId,
+        user_id: UserId,
+        role: Role,
+    ) -> Result<SessionGrant, AuthError> {
         let identity = SessionIdentity {
             tenant_id,
             user_id,

@@ -65,7 +65,7 @@ impl From<Me> for MeView {
 }
 
 /// Sets both session cookies on a response and returns the caller's view.
-async fn signed_in(
+pub(crate) async fn signed_in(
     state: &ApiState,
     settings: &HttpSettings,
     grant: SessionGrant,
@@ -162,4 +162,43 @@ pub async fn logout(
 pub async fn me(session: Session, state: Data<ApiState>) -> Result<HttpResponse, ApiError> {
     let me = state.auth.me(&session.ctx).await?;
     Ok(HttpResponse::Ok().json(MeView::from(me)))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResetRequestBody {
+    pub email: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResetBody {
+    /// The token from the e-mailed link.
+    pub token: String,
+    /// 10 characters to 72 bytes.
+    pub password: String,
+}
+
+/// Asks for a password-reset e-mail. The answer is the same whether or not
+/// the address has an account.
+#[utoipa::path(post, path = "/api/auth/password-reset", tag = "auth", request_body = ResetRequestBody,
+    responses((status = 202)))]
+pub async fn request_password_reset(
+    state: Data<ApiState>,
+    ValidJson(body): ValidJson<ResetRequestBody>,
+) -> Result<HttpResponse, ApiError> {
+    state.resets.request(&body.email).await?;
+    Ok(HttpResponse::Accepted().finish())
+}
+
+/// Sets a new password with the e-mailed token; every session of the
+/// person, in every organization, ends.
+#[utoipa::path(post, path = "/api/auth/password-reset/confirm", tag = "auth", request_body = ResetBody,
+    responses((status = 204), (status = 422, body = Problem)))]
+pub async fn confirm_password_reset(
+    state: Data<ApiState>,
+    ValidJson(body): ValidJson<ResetBody>,
+) -> Result<HttpResponse, ApiError> {
+    state.resets.complete(&body.token, &body.password).await?;
+    Ok(HttpResponse::NoContent().finish())
 }

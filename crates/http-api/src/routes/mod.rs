@@ -6,12 +6,14 @@ pub mod auth;
 pub mod companies;
 pub mod contacts;
 pub mod deals;
+pub mod jobs;
 pub mod ops;
 pub mod organizations;
 mod params;
 mod patch;
 pub mod pipelines;
 pub mod reports;
+pub mod team;
 
 use crate::problem::ApiError;
 use actix_web::HttpResponse;

@@ -1,0 +1,228 @@
+//! The outbox over PostgreSQL: enqueue inside the caller's transaction,
+//! claim with `SKIP LOCKED` and a lease, complete or fail with the lease
+//! holder as a fence, and the admin's list and replay.
+
+use crate::db::PgStore;
+use crate::errors::map_err;
+use crate::records::push_page;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use clearview_kernel::jobs::{EMAIL_MAX_ATTEMPTS, Job, JobAdmin, JobState};
+use clearview_kernel::mail::Email;
+use clearview_kernel::{Page, PageRequest, RepoError, TenantContext, TenantId};
+use sqlx::{PgConnection, QueryBuilder};
+use std::time::Duration;
+use uuid::Uuid;
+
+/// The channel workers listen on; a commit that queued a job wakes them.
+pub const JOBS_CHANNEL: &str = "clearview_jobs";
+pub const SEND_EMAIL: &str = "send_email";
+
+/// Queues an e-mail in the current (tenant) transaction.
+pub(crate) async fn enqueue_email(conn: &mut PgConnection, tenant: Uuid, email: &Email) -> Result<(), sqlx::Error> {
+    let payload = serde_json::json!({
+        "id": email.id, "to": email.to, "subject": email.subject, "text": email.text, "html": email.html,
+    });
+    sqlx::query("INSERT INTO jobs (tenant_id, id, kind, payload, max_attempts) VALUES ($1, $2, $3, $4, $5)")
+        .bind(tenant)
+        .bind(Uuid::now_v7())
+        .bind(SEND_EMAIL)
+        .bind(payload)
+        .bind(EMAIL_MAX_ATTEMPTS)
+        .execute(&mut *conn)
+        .await?;
+    // Delivered at commit, and only if the transaction commits.
+    sqlx::query("SELECT pg_notify($1, '')")
+        .bind(JOBS_CHANNEL)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// A job a worker holds the lease of.
+#[derive(Debug, Clone)]
+pub struct ClaimedJob {
+    pub tenant_id: TenantId,
+    pub id: Uuid,
+    pub kind: String,
+    pub payload: serde_json::Value,
+    pub attempts: i32,
+    pub max_attempts: i32,
+}
+
+impl ClaimedJob {
+    /// The e-mail of a `send_email` job.
+    pub fn email(&self) -> Result<Email, String> {
+        let field = |name: &str| {
+            self.payload[name]
+                .as_str()
+                .map(str::to_owned)
+                .ok_or_else(|| format!("payload lacks {name}"))
+        };
+        Ok(Email {
+            id: field("id")?.parse().map_err(|_| "payload id is not a uuid")?,
+            to: field("to")?,
+            subject: field("subject")?,
+            text: field("text")?,
+            html: field("html")?,
+        })
+    }
+}
+
+impl PgStore {
+    /// Claims up to `limit` due jobs (or jobs whose lease ran out) for
+    /// `worker`, leasing them for `lease`.
+    pub async fn claim_jobs(&self, worker: &str, limit: i32, lease: Duration) -> Result<Vec<ClaimedJob>, sqlx::Error> {
+        let rows: Vec<(Uuid, Uuid, String, serde_json::Value, i32, i32)> =
+            sqlx::query_as("SELECT tenant_id, id, kind, payload, attempts, max_attempts FROM claim_jobs($1, $2, $3)")
+                .bind(worker)
+                .bind(limit)
+                .bind(lease.as_secs().max(1) as i32)
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(tenant, id, kind, payload, attempts, max_attempts)| ClaimedJob {
+                tenant_id: TenantId::from_uuid(tenant),
+                id,
+                kind,
+                payload,
+                attempts,
+                max_attempts,
+            })
+            .collect())
+    }
+
+    /// Marks a job done (only while `worker` holds it) and drops its
+    /// payload, which may hold a single-use link.
+    pub async fn complete_job(&self, job: &ClaimedJob, worker: &str) -> Result<bool, sqlx::Error> {
+        let mut tx = self.tenant_tx(job.tenant_id).await?;
+        let done = sqlx::query(
+            "UPDATE jobs SET state = 'done', finished_at = now(), updated_at = now(), payload = '{}', \
+             locked_by = NULL, locked_until = NULL, last_error = NULL \
+             WHERE tenant_id = $1 AND id = $2 AND locked_by = $3 AND state = 'running'",
+        )
+        .bind(job.tenant_id.as_uuid())
+        .bind(job.id)
+        .bind(worker)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Records a failed attempt: back to the queue after `retry_in`, or
+    /// dead when it was the last attempt. Returns the new state.
+    pub async fn fail_job(
+        &self,
+        job: &ClaimedJob,
+        worker: &str,
+        error: &str,
+        retry_in: Duration,
+    ) -> Result<Option<JobState>, sqlx::Error> {
+        let mut tx = self.tenant_tx(job.tenant_id).await?;
+        let state: Option<String> = sqlx::query_scalar(
+            "UPDATE jobs SET \
+               state = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'queued' END, \
+               finished_at = CASE WHEN attempts >= max_attempts THEN now() END, \
+               run_at = now() + make_interval(secs => $4), last_error = $5, \
+               locked_by = NULL, locked_until = NULL, updated_at = now() \
+             WHERE tenant_id = $1 AND id = $2 AND locked_by = $3 AND state = 'running' RETURNING state",
+        )
+        .bind(job.tenant_id.as_uuid())
+        .bind(job.id)
+        .bind(worker)
+        .bind(retry_in.as_secs_f64())
+        .bind(error.chars().take(2000).collect::<String>())
+        .fetch_optional(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(state.and_then(|s| s.parse().ok()))
+    }
+}
+
+type JobRow = (
+    Uuid,
+    String,
+    String,
+    i32,
+    i32,
+    DateTime<Utc>,
+    Option<String>,
+    DateTime<Utc>,
+    Option<DateTime<Utc>>,
+);
+const JOB_COLUMNS: &str = "id, kind, state, attempts, max_attempts, run_at, last_error, created_at, finished_at";
+
+fn job_from(row: JobRow) -> Result<Job, RepoError> {
+    let (id, kind, state, attempts, max_attempts, run_at, last_error, created_at, finished_at) = row;
+    Ok(Job {
+        id,
+        kind,
+        state: state.parse().map_err(|e: String| RepoError::Unexpected(e.into()))?,
+        attempts,
+        max_attempts,
+        run_at,
+        last_error,
+        created_at,
+        finished_at,
+    })
+}
+
+#[async_trait]
+impl JobAdmin for PgStore {
+    async fn list(
+        &self,
+        ctx: &TenantContext,
+        state: Option<JobState>,
+        page: &PageRequest,
+    ) -> Result<Page<Job>, RepoError> {
+        let mut sql = QueryBuilder::new(format!("SELECT {JOB_COLUMNS} FROM jobs WHERE tenant_id = "));
+        sql.push_bind(ctx.tenant_id.as_uuid());
+        if let Some(state) = state {
+            sql.push(" AND state = ").push_bind(state.as_str());
+        }
+        push_page(&mut sql, page)?;
+        let mut tx = self.tenant_tx(ctx.tenant_id).await.map_err(map_err)?;
+        let rows: Vec<JobRow> = sql.build_query_as().fetch_all(&mut *tx).await.map_err(map_err)?;
+        tx.commit().await.map_err(map_err)?;
+        let jobs = rows.into_iter().map(job_from).collect::<Result<Vec<_>, _>>()?;
+        Ok(Page::from_rows(jobs, page, |j| {
+            clearview_kernel::Cursor::at(j.created_at, j.id)
+        }))
+    }
+
+    async fn retry(&self, ctx: &TenantContext, id: Uuid) -> Result<Job, RepoError> {
+        let mut tx = self.tenant_tx(ctx.tenant_id).await.map_err(map_err)?;
+        let row: Option<JobRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "UPDATE jobs SET state = 'queued', attempts = 0, run_at = now(), finished_at = NULL, updated_at = now() \
+             WHERE tenant_id = $1 AND id = $2 AND state = 'dead' RETURNING {JOB_COLUMNS}"
+        )))
+        .bind(ctx.tenant_id.as_uuid())
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        let Some(row) = row else {
+            let exists: bool =
+                sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM jobs WHERE tenant_id = $1 AND id = $2)")
+                    .bind(ctx.tenant_id.as_uuid())
+                    .bind(id)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(map_err)?;
+            return Err(if exists {
+                RepoError::Conflict("only a dead job can be retried")
+            } else {
+                RepoError::NotFound
+            });
+        };
+        sqlx::query("SELECT pg_notify($1, '')")
+            .bind(JOBS_CHANNEL)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        tx.commit().await.map_err(map_err)?;
+        job_from(row)
+    }
+}

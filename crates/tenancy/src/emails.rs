@@ -1,0 +1,63 @@
+//! The e-mails tenancy sends, rendered when the change happens (the outbox
+//! stores the finished message). Plain text and HTML, names escaped.
+
+use clearview_kernel::mail::{Email, html_escape};
+use uuid::Uuid;
+
+pub fn invitation(to: &str, organization: &str, inviter: &str, role: &str, link: &str, days: i64) -> Email {
+    let subject = format!("{inviter} invited you to {organization} on Clearview");
+    let text = format!(
+        "Hello,\n\n{inviter} invited you to join {organization} on Clearview CRM as {role}.\n\n\
+         Accept the invitation: {link}\n\nThe link works once and expires in {days} days. \
+         If you did not expect this, ignore this message.\n"
+    );
+    let html = format!(
+        "<p>Hello,</p><p>{} invited you to join <strong>{}</strong> on Clearview CRM as {}.</p>\
+         <p><a href=\"{}\">Accept the invitation</a></p><p>The link works once and expires in {days} days. \
+         If you did not expect this, ignore this message.</p>",
+        html_escape(inviter),
+        html_escape(organization),
+        html_escape(role),
+        html_escape(link),
+    );
+    Email {
+        id: Uuid::now_v7(),
+        to: to.to_owned(),
+        subject,
+        text,
+        html,
+    }
+}
+
+pub fn password_reset(to: &str, link: &str, minutes: i64) -> Email {
+    let subject = "Reset your Clearview password".to_owned();
+    let text = format!(
+        "Hello,\n\nSomeone asked to reset the password of this Clearview account.\n\n\
+         Choose a new password: {link}\n\nThe link works once and expires in {minutes} minutes. \
+         If it was not you, ignore this message; your password stays as it is.\n"
+    );
+    let html = format!(
+        "<p>Hello,</p><p>Someone asked to reset the password of this Clearview account.</p>\
+         <p><a href=\"{}\">Choose a new password</a></p><p>The link works once and expires in {minutes} minutes. \
+         If it was not you, ignore this message; your password stays as it is.</p>",
+        html_escape(link)
+    );
+    Email {
+        id: Uuid::now_v7(),
+        to: to.to_owned(),
+        subject,
+        text,
+        html,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn names_are_escaped_in_html_but_not_in_text() {
+        let email = super::invitation("a@b.io", "Tom & <Co>", "Ada", "rep", "https://x/accept?token=t", 7);
+        assert!(email.html.contains("Tom &amp; &lt;Co&gt;"));
+        assert!(email.text.contains("Tom & <Co>"));
+        assert!(email.text.contains("https://x/accept?token=t"));
+    }
+}
