@@ -10,6 +10,7 @@ mod error;
 mod ids;
 mod money;
 mod page;
+pub mod rate_limit;
 pub mod records;
 mod text;
 mod validation;
