@@ -2,6 +2,7 @@
 
 use crate::client::User;
 use clearview_app::{Application, Config, Secret};
+use clearview_app::{Policy, RateLimitSettings};
 use sqlx::{Connection, Executor, PgConnection, PgPool};
 use uuid::Uuid;
 
@@ -26,6 +27,24 @@ pub struct AppOptions {
     pub max_body_bytes: usize,
     /// Connect the server as the owner instead of the application role.
     pub connect_as_owner: bool,
+    /// Rate limits; by default [`generous_limits`], so that tests sharing
+    /// one Redis (and 127.0.0.1) never limit each other.
+    pub rate_limits: RateLimitSettings,
+}
+
+/// The production policy names with limits no test reaches by accident.
+pub fn generous_limits() -> RateLimitSettings {
+    let generous = |p: Policy| Policy::new(p.name, 1_000_000, p.period);
+    let d = RateLimitSettings::default();
+    RateLimitSettings {
+        login_ip: generous(d.login_ip),
+        login_email: generous(d.login_email),
+        organization_api: generous(d.organization_api),
+        password_reset_ip: generous(d.password_reset_ip),
+        password_reset_email: generous(d.password_reset_email),
+        invitation_organization: generous(d.invitation_organization),
+        trust_proxy_headers: false,
+    }
 }
 
 impl Default for AppOptions {
@@ -34,6 +53,7 @@ impl Default for AppOptions {
             redis_url: Some(std::env::var("TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())),
             max_body_bytes: 1024 * 1024,
             connect_as_owner: false,
+            rate_limits: generous_limits(),
         }
     }
 }
@@ -86,6 +106,7 @@ pub async fn spawn_app_with(options: AppOptions) -> Result<TestApp, String> {
         secure_cookies: true,
         max_body_bytes: options.max_body_bytes,
         workers: 1,
+        rate_limits: options.rate_limits,
     };
     let app = Application::build(config).await.map_err(|e| e.to_string())?;
     let address = format!("http://127.0.0.1:{}", app.port());
