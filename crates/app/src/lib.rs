@@ -6,8 +6,8 @@ mod readiness;
 mod startup;
 pub mod telemetry;
 
-pub use config::{Config, ConfigError, Secret};
-pub use startup::Application;
 /// Rate-limit settings and policies, for tests that set their own limits.
 pub use clearview_http_api::RateLimitSettings;
 pub use clearview_kernel::rate_limit::Policy;
+pub use config::{Config, ConfigError, Secret};
+pub use startup::Application;

@@ -226,7 +226,10 @@ impl FallbackRateLimiter {
         let now = Instant::now();
         let mut health = self.health.lock().unwrap_or_else(|p| p.into_inner());
         health.skip_until = Some(now + BACKOFF);
-        if health.last_warning.is_none_or(|at| now.duration_since(at) >= WARN_EVERY) {
+        if health
+            .last_warning
+            .is_none_or(|at| now.duration_since(at) >= WARN_EVERY)
+        {
             health.last_warning = Some(now);
             tracing::warn!(error = %error, "redis rate limiter unavailable; limiting in process (per instance)");
         }

@@ -22,8 +22,8 @@ pub struct ApiError {
     errors: Vec<FieldError>,
     existing_id: Option<Uuid>,
     extra: Option<(&'static str, Value)>,
-    /// Seconds for `Retry-After` (429).
-    retry_after: Option<u64>,
+    /// Seconds for `Retry-After` (429); 4 bytes so the error stays small.
+    retry_after: Option<std::num::NonZeroU32>,
 }
 
 /// The body of every error response.
@@ -78,7 +78,7 @@ impl ApiError {
             StatusCode::TOO_MANY_REQUESTS,
             format!("too many requests; try again in {retry_after_seconds} s"),
         );
-        err.retry_after = Some(retry_after_seconds);
+        err.retry_after = std::num::NonZeroU32::new(u32::try_from(retry_after_seconds).unwrap_or(u32::MAX).max(1));
         err
     }
 

@@ -45,7 +45,10 @@ async fn login_is_limited_per_client_address_with_headers_and_recovers_after_the
 
     for remaining in [2, 1, 0] {
         let wrong = client
-            .post("/api/auth/login", &json!({"email": admin.email, "password": "wrong password"}))
+            .post(
+                "/api/auth/login",
+                &json!({"email": admin.email, "password": "wrong password"}),
+            )
             .await;
         assert_eq!(wrong.status, 401);
         let policy = wrong.header("ratelimit-policy").expect("RateLimit-Policy");
@@ -85,7 +88,10 @@ async fn login_is_limited_per_account_whatever_the_case_of_the_email() {
     let attempts = [admin.email.clone(), format!("  {}  ", admin.email.to_uppercase())];
     for email in attempts {
         let wrong = client
-            .post("/api/auth/login", &json!({"email": email, "password": "wrong password"}))
+            .post(
+                "/api/auth/login",
+                &json!({"email": email, "password": "wrong password"}),
+            )
             .await;
         assert_eq!(wrong.status, 401, "{}", wrong.body);
     }
@@ -116,21 +122,27 @@ async fn the_organization_budget_trips_for_one_organization_only_and_logout_stil
     for remaining in (0..5).rev() {
         let ok = busy.get("/api/contacts").await;
         assert_eq!(ok.status, 200, "{}", ok.body);
-        assert_eq!(
-            ok.header("ratelimit-policy").as_deref(),
-            Some("\"org-api\";q=5;w=60")
-        );
+        assert_eq!(ok.header("ratelimit-policy").as_deref(), Some("\"org-api\";q=5;w=60"));
         let state = ok.header("ratelimit").unwrap();
         assert!(state.starts_with(&format!("\"org-api\";r={remaining};t=")), "{state}");
     }
     let limited = busy.get("/api/contacts").await;
     assert_limited(&limited);
-    assert_eq!(busy.get("/api/auth/me").await.status, 429, "every route shares the budget");
+    assert_eq!(
+        busy.get("/api/auth/me").await.status,
+        429,
+        "every route shares the budget"
+    );
 
     // The other organization keeps its own budget.
     let calm_response = calm.get("/api/contacts").await;
     assert_eq!(calm_response.status, 200);
-    assert!(calm_response.header("ratelimit").unwrap().starts_with("\"org-api\";r=4;"));
+    assert!(
+        calm_response
+            .header("ratelimit")
+            .unwrap()
+            .starts_with("\"org-api\";r=4;")
+    );
 
     // Signing out is never refused, and still revokes at once.
     let before = busy.cookies.clone();
@@ -155,7 +167,10 @@ async fn with_redis_unreachable_limits_still_apply_in_process_and_requests_succe
     for _ in 0..2 {
         let wrong = app
             .anonymous()
-            .post("/api/auth/login", &json!({"email": admin.email, "password": "wrong password"}))
+            .post(
+                "/api/auth/login",
+                &json!({"email": admin.email, "password": "wrong password"}),
+            )
             .await;
         assert_eq!(wrong.status, 401);
     }
@@ -181,7 +196,10 @@ async fn two_instances_sharing_redis_share_the_login_limit() {
     for _ in 0..3 {
         let wrong = first
             .anonymous()
-            .post("/api/auth/login", &json!({"email": admin.email, "password": "wrong password"}))
+            .post(
+                "/api/auth/login",
+                &json!({"email": admin.email, "password": "wrong password"}),
+            )
             .await;
         assert_eq!(wrong.status, 401);
     }

@@ -247,10 +247,7 @@ mod tests {
 
     #[test]
     fn ipv6_clients_are_grouped_by_their_64_and_mapped_v4_is_v4() {
-        assert_eq!(
-            ip_key("2001:db8:1:2:aaaa::1".parse().unwrap()),
-            "2001:db8:1:2::/64"
-        );
+        assert_eq!(ip_key("2001:db8:1:2:aaaa::1".parse().unwrap()), "2001:db8:1:2::/64");
         assert_eq!(ip_key("::ffff:192.0.2.1".parse().unwrap()), "192.0.2.1");
     }
 
