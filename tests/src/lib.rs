@@ -9,5 +9,6 @@
 mod client;
 mod spawn;
 
+pub use clearview_app::{Policy, RateLimitSettings};
 pub use client::{Response, User};
-pub use spawn::{AppOptions, TestApp, spawn_app, spawn_app_with};
+pub use spawn::{AppOptions, TestApp, generous_limits, spawn_app, spawn_app_with};

@@ -2,6 +2,7 @@
 
 use crate::client::User;
 use clearview_app::{Application, Config, Secret};
+use clearview_app::{Policy, RateLimitSettings};
 use sqlx::{Connection, Executor, PgConnection, PgPool};
 use uuid::Uuid;
 
@@ -30,6 +31,24 @@ pub struct AppOptions {
     pub smtp_url: Option<String>,
     /// Run an outbox worker inside the server.
     pub embedded_worker: bool,
+    /// Rate limits; by default [`generous_limits`], so that tests sharing
+    /// one Redis (and 127.0.0.1) never limit each other.
+    pub rate_limits: RateLimitSettings,
+}
+
+/// The production policy names with limits no test reaches by accident.
+pub fn generous_limits() -> RateLimitSettings {
+    let generous = |p: Policy| Policy::new(p.name, 1_000_000, p.period);
+    let d = RateLimitSettings::default();
+    RateLimitSettings {
+        login_ip: generous(d.login_ip),
+        login_email: generous(d.login_email),
+        organization_api: generous(d.organization_api),
+        password_reset_ip: generous(d.password_reset_ip),
+        password_reset_email: generous(d.password_reset_email),
+        invitation_organization: generous(d.invitation_organization),
+        trust_proxy_headers: false,
+    }
 }
 
 impl Default for AppOptions {
@@ -40,6 +59,7 @@ impl Default for AppOptions {
             connect_as_owner: false,
             smtp_url: None,
             embedded_worker: true,
+            rate_limits: generous_limits(),
         }
     }
 }
@@ -103,6 +123,7 @@ pub async fn spawn_app_with(options: AppOptions) -> Result<TestApp, String> {
         job_backoff_base_ms: 50,
         job_lease_seconds: 2,
         job_poll_ms: 100,
+        rate_limits: options.rate_limits,
     };
     let app = Application::build(config.clone()).await.map_err(|e| e.to_string())?;
     let address = format!("http://127.0.0.1:{}", app.port());

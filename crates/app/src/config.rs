@@ -2,8 +2,11 @@
 //! Secrets redact themselves in `Debug` (invariant 9). Every variable, its
 //! default and meaning is listed in the README.
 
+use clearview_http_api::RateLimitSettings;
+use clearview_kernel::rate_limit::Policy;
 use std::env;
 use std::fmt;
+use std::time::Duration;
 /// A configuration problem, naming the variable.
 #[derive(Debug)]
 pub struct ConfigError(pub String);
@@ -63,6 +66,8 @@ pub struct Config {
     pub job_backoff_base_ms: u64,
     pub job_lease_seconds: u64,
     pub job_poll_ms: u64,
+    /// Rate-limit policies and whether `X-Forwarded-For` names the client.
+    pub rate_limits: RateLimitSettings,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -134,13 +139,66 @@ impl Config {
             job_backoff_base_ms: parsed("JOB_BACKOFF_BASE_MS", 30_000u64)?,
             job_lease_seconds: parsed("JOB_LEASE_SECONDS", 60u64)?,
             job_poll_ms: parsed("JOB_POLL_MS", 1_000u64)?,
+            rate_limits: rate_limits_from_env()?,
         })
     }
+}
+
+/// `RATE_LIMIT_*` variables (`<count>/<period>`, e.g. `20/1m`) over the
+/// documented defaults of `RateLimitSettings`, and `TRUST_PROXY_HEADERS`.
+fn rate_limits_from_env() -> Result<RateLimitSettings, ConfigError> {
+    let defaults = RateLimitSettings::default();
+    Ok(RateLimitSettings {
+        login_ip: rate("RATE_LIMIT_LOGIN_IP", defaults.login_ip)?,
+        login_email: rate("RATE_LIMIT_LOGIN_EMAIL", defaults.login_email)?,
+        organization_api: rate("RATE_LIMIT_ORG_API", defaults.organization_api)?,
+        password_reset_ip: rate("RATE_LIMIT_PASSWORD_RESET_IP", defaults.password_reset_ip)?,
+        password_reset_email: rate("RATE_LIMIT_PASSWORD_RESET_EMAIL", defaults.password_reset_email)?,
+        invitation_organization: rate("RATE_LIMIT_INVITATIONS_ORG", defaults.invitation_organization)?,
+        trust_proxy_headers: parsed("TRUST_PROXY_HEADERS", false)?,
+    })
+}
+
+fn rate(name: &str, default: Policy) -> Result<Policy, ConfigError> {
+    match var(name) {
+        None => Ok(default),
+        Some(raw) => parse_rate(&raw)
+            .map(|(limit, period)| Policy::new(default.name, limit, period))
+            .ok_or_else(|| ConfigError(format!("{name} must look like 20/1m (count/period in s, m or h)"))),
+    }
+}
+
+/// `<count>/<n>[s|m|h]`: a count of at least 1 per a period of at least 1 s
+/// (a bare number is seconds).
+fn parse_rate(raw: &str) -> Option<(u32, Duration)> {
+    let (count, period) = raw.trim().split_once('/')?;
+    let count: u32 = count.trim().parse().ok().filter(|c| *c >= 1)?;
+    let period = period.trim();
+    let (number, unit) = match period.char_indices().last()? {
+        (i, 's') => (&period[..i], 1),
+        (i, 'm') => (&period[..i], 60),
+        (i, 'h') => (&period[..i], 3600),
+        _ => (period, 1),
+    };
+    let number: u64 = number.trim().parse().ok().filter(|n| *n >= 1)?;
+    Some((count, Duration::from_secs(number.checked_mul(unit)?)))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rates_read_count_slash_period() {
+        assert_eq!(parse_rate("20/1m"), Some((20, Duration::from_secs(60))));
+        assert_eq!(parse_rate(" 10 / 15m "), Some((10, Duration::from_secs(900))));
+        assert_eq!(parse_rate("600/60"), Some((600, Duration::from_secs(60))));
+        assert_eq!(parse_rate("3/2h"), Some((3, Duration::from_secs(7200))));
+        assert_eq!(parse_rate("5/30s"), Some((5, Duration::from_secs(30))));
+        for bad in ["", "20", "0/1m", "20/0s", "x/1m", "20/1d", "-1/1m", "20/m"] {
+            assert_eq!(parse_rate(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn secrets_never_show_in_debug_output() {

@@ -7,6 +7,9 @@ mod startup;
 pub mod telemetry;
 mod worker;
 
+/// Rate-limit settings and policies, for tests that set their own limits.
+pub use clearview_http_api::RateLimitSettings;
+pub use clearview_kernel::rate_limit::Policy;
 pub use config::{Config, ConfigError, Secret};
 pub use startup::{Application, start_worker};
 pub use worker::{Worker, WorkerSettings};

@@ -7,9 +7,11 @@ use actix_web::middleware::from_fn;
 use actix_web::web::Data;
 use actix_web::{App, HttpServer};
 use clearview_activities::ActivityService;
+use clearview_cache_redis::FallbackRateLimiter;
 use clearview_cache_redis::RedisDenylist;
 use clearview_contacts::{CompanyService, ContactService};
 use clearview_deals::DealService;
+use clearview_http_api::Limits;
 use clearview_http_api::security::{password::BcryptHasher, secrets::RefreshSecrets, tokens::TokenKeys};
 use clearview_http_api::{ApiState, HttpSettings, configure, request_id_middleware};
 use clearview_kernel::jobs::JobService;
@@ -37,6 +39,14 @@ impl Application {
                 config.access_token_ttl_seconds as u64,
             ))),
             None => None,
+        };
+        // Shares limits across instances through Redis; limits in process
+        // when Redis is absent or failing (invariant 6).
+        let rate_limiter = match &config.redis_url {
+            Some(url) => FallbackRateLimiter::new(Some(
+                clearview_cache_redis::connect(url.expose()).map_err(anyhow::Error::msg)?,
+            )),
+            None => FallbackRateLimiter::new(None),
         };
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         let hasher = {
@@ -84,6 +94,7 @@ impl Application {
             activities: ActivityService::new(store.clone(), store.clone()),
             tokens: TokenKeys::new(config.jwt_secret.expose().as_bytes(), config.access_token_ttl_seconds),
             readiness: Arc::new(Probes { pool, redis }),
+            limits: Limits::new(Arc::new(rate_limiter), config.rate_limits.clone()),
         });
         let settings = HttpSettings {
             allowed_origins: config.allowed_origins.clone(),

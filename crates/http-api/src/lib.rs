@@ -14,6 +14,7 @@ mod state;
 
 pub use openapi::ApiDoc;
 pub use problem::ApiError;
+pub use security::rate_limit::{Limits, RateLimitSettings};
 pub use state::{ApiState, HttpSettings, Readiness};
 
 use actix_web::middleware::from_fn;
@@ -34,6 +35,7 @@ pub fn configure(state: Data<ApiState>, settings: HttpSettings) -> impl FnOnce(&
             .service(
                 web::scope("/api")
                     .wrap(from_fn(security::origin::middleware))
+                    .wrap(from_fn(security::rate_limit::headers))
                     .route("/openapi.json", web::get().to(ops::openapi))
                     .route("/auth/register", web::post().to(auth::register))
                     .route("/auth/login", web::post().to(auth::login))

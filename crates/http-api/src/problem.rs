@@ -22,6 +22,8 @@ pub struct ApiError {
     errors: Vec<FieldError>,
     existing_id: Option<Uuid>,
     extra: Option<(&'static str, Value)>,
+    /// Seconds for `Retry-After` (429); 4 bytes so the error stays small.
+    retry_after: Option<std::num::NonZeroU32>,
 }
 
 /// The body of every error response.
@@ -53,6 +55,7 @@ impl ApiError {
             errors: Vec::new(),
             existing_id: None,
             extra: None,
+            retry_after: None,
         }
     }
 
@@ -67,6 +70,16 @@ impl ApiError {
     }
     pub fn not_found() -> Self {
         Self::new(StatusCode::NOT_FOUND, "no such resource")
+    }
+
+    /// 429 with `Retry-After` in whole seconds.
+    pub fn too_many_requests(retry_after_seconds: u64) -> Self {
+        let mut err = Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            format!("too many requests; try again in {retry_after_seconds} s"),
+        );
+        err.retry_after = std::num::NonZeroU32::new(u32::try_from(retry_after_seconds).unwrap_or(u32::MAX).max(1));
+        err
     }
 
     /// 422 naming one field.
@@ -145,6 +158,9 @@ impl ResponseError for ApiError {
         ));
         if self.status == StatusCode::UNAUTHORIZED {
             response.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Cookie")));
+        }
+        if let Some(seconds) = self.retry_after {
+            response.insert_header((header::RETRY_AFTER, seconds.to_string()));
         }
         response.body(body.to_string())
     }

@@ -1,5 +1,6 @@
 //! What handlers share: the use cases, the token keys and HTTP settings.
 
+use crate::security::rate_limit::Limits;
 use crate::security::tokens::TokenKeys;
 use async_trait::async_trait;
 use clearview_activities::ActivityService;
@@ -43,4 +44,5 @@ pub struct ApiState {
     pub activities: ActivityService,
     pub tokens: TokenKeys,
     pub readiness: Arc<dyn Readiness>,
+    pub limits: Limits,
 }

@@ -12,6 +12,7 @@ pub mod jobs;
 pub mod mail;
 mod money;
 mod page;
+pub mod rate_limit;
 pub mod records;
 mod text;
 mod validation;

@@ -10,4 +10,5 @@ mod deals;
 mod isolation;
 mod pagination;
 mod pipelines;
+mod rate_limits;
 mod roles;

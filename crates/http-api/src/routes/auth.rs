@@ -4,7 +4,7 @@ use crate::json::ValidJson;
 use crate::problem::{ApiError, Problem};
 use crate::routes::organizations::OrganizationView;
 use crate::security::cookies;
-use crate::security::session::Session;
+use crate::security::session::{Session, Unmetered};
 use crate::state::{ApiState, HttpSettings};
 use actix_web::http::StatusCode;
 use actix_web::http::header::LOCATION;
@@ -105,15 +105,20 @@ pub async fn register(
 }
 
 /// Sign in. A wrong password and an unknown email get the same 401.
+/// Limited per client address and per account (`RateLimit` headers); a
+/// limited attempt gets 429 before any password is checked.
 #[utoipa::path(post, path = "/api/auth/login", tag = "auth", request_body = LoginBody,
     responses((status = 200, body = MeView, description = "Signed in; session cookies set"),
               (status = 401, body = Problem),
-              (status = 409, body = Problem, description = "Several organizations: choose one")))]
+              (status = 409, body = Problem, description = "Several organizations: choose one"),
+              (status = 429, body = Problem, description = "Too many attempts; see Retry-After")))]
 pub async fn login(
+    req: HttpRequest,
     state: Data<ApiState>,
     settings: Data<HttpSettings>,
     ValidJson(body): ValidJson<LoginBody>,
 ) -> Result<HttpResponse, ApiError> {
+    state.limits.login(&req, &body.email).await?;
     let grant = state
         .auth
         .login(LoginRequest {
@@ -142,11 +147,11 @@ pub async fn refresh(
 /// Sign out: the session is revoked server-side at once.
 #[utoipa::path(post, path = "/api/auth/logout", tag = "auth", responses((status = 204)))]
 pub async fn logout(
-    session: Option<Session>,
+    session: Option<Unmetered>,
     state: Data<ApiState>,
     settings: Data<HttpSettings>,
 ) -> Result<HttpResponse, ApiError> {
-    if let Some(session) = session {
+    if let Some(Unmetered(session)) = session {
         state.auth.logout(session.ctx.tenant_id, session.session_id).await?;
     }
     let mut response = HttpResponse::NoContent();
@@ -182,11 +187,13 @@ pub struct ResetBody {
 /// Asks for a password-reset e-mail. The answer is the same whether or not
 /// the address has an account.
 #[utoipa::path(post, path = "/api/auth/password-reset", tag = "auth", request_body = ResetRequestBody,
-    responses((status = 202)))]
+    responses((status = 202), (status = 429, body = Problem)))]
 pub async fn request_password_reset(
+    req: HttpRequest,
     state: Data<ApiState>,
     ValidJson(body): ValidJson<ResetRequestBody>,
 ) -> Result<HttpResponse, ApiError> {
+    state.limits.password_reset(&req, &body.email).await?;
     state.resets.request(&body.email).await?;
     Ok(HttpResponse::Accepted().finish())
 }

@@ -5,9 +5,9 @@ use crate::problem::{ApiError, Problem};
 use crate::routes::auth::{MeView, signed_in};
 use crate::security::session::Session;
 use crate::state::{ApiState, HttpSettings};
-use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
 use actix_web::web::{Data, Path};
+use actix_web::{HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use clearview_kernel::{Role, TenantId, UserId};
 use clearview_tenancy::{Invitation, Member};
@@ -161,14 +161,17 @@ pub async fn remove_member(
 /// nothing new.
 #[utoipa::path(post, path = "/api/organizations/{id}/invite", tag = "organizations", request_body = InviteBody,
     responses((status = 202, body = Invited), (status = 403, body = Problem), (status = 404, body = Problem),
-              (status = 409, body = Problem, description = "Already a member"), (status = 422, body = Problem)))]
+              (status = 409, body = Problem, description = "Already a member"), (status = 422, body = Problem),
+              (status = 429, body = Problem)))]
 pub async fn invite(
+    req: HttpRequest,
     session: Session,
     state: Data<ApiState>,
     id: Path<Uuid>,
     ValidJson(body): ValidJson<InviteBody>,
 ) -> Result<HttpResponse, ApiError> {
     let role = role(&body.role)?;
+    state.limits.invitation(&req, session.ctx.tenant_id).await?;
     let (invitation, email_queued) = state
         .team
         .invite(&session.ctx, TenantId::from_uuid(*id), &body.email, role)

@@ -5,6 +5,7 @@
 pub mod cookies;
 pub mod origin;
 pub mod password;
+pub mod rate_limit;
 pub mod secrets;
 pub mod session;
 pub mod tokens;

@@ -1,7 +1,8 @@
 //! The only door into tenant data over HTTP: this extractor verifies the
 //! access cookie, checks that its session is still live (so a logout takes
 //! effect at once), and builds the `TenantContext` (invariant 2). No header,
-//! query parameter or body field can select a tenant.
+//! query parameter or body field can select a tenant. Each authenticated
+//! request is then counted against its organization's rate-limit budget.
 
 use crate::problem::ApiError;
 use crate::security::cookies;
@@ -22,6 +23,29 @@ impl FromRequest for Session {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
+    /// Authenticates, then counts the request against its organization's
+    /// budget (429 when spent).
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let authenticated = Unmetered::from_request(req, payload);
+        let (req, state) = (req.clone(), req.app_data::<Data<ApiState>>().cloned());
+        Box::pin(async move {
+            let Unmetered(session) = authenticated.await?;
+            if let Some(state) = state {
+                state.limits.organization_api(&req, session.ctx.tenant_id).await?;
+            }
+            Ok(session)
+        })
+    }
+}
+
+/// An authenticated caller not counted against the organization's budget:
+/// for sign-out, which must work even when the budget is spent.
+pub struct Unmetered(pub Session);
+
+impl FromRequest for Unmetered {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = req.app_data::<Data<ApiState>>().cloned();
         let token = req.cookie(cookies::ACCESS).map(|c| c.value().to_owned());
@@ -38,10 +62,10 @@ impl FromRequest for Session {
             {
                 return Err(ApiError::unauthorized());
             }
-            Ok(Session {
+            Ok(Unmetered(Session {
                 ctx: TenantContext::new(identity.tenant_id, identity.user_id, identity.role),
                 session_id: identity.session_id,
-            })
+            }))
         })
     }
 }
