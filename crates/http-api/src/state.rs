@@ -7,6 +7,7 @@ use clearview_contacts::{CompanyService, ContactService};
 use clearview_deals::DealService;
 use clearview_pipelines::PipelineService;
 use clearview_tenancy::{AuthService, OrganizationService};
+use clearview_tenancy::{AuditService, PrivacyService};
 use std::sync::Arc;
 
 /// HTTP-level settings from configuration.
@@ -39,4 +40,6 @@ pub struct ApiState {
     pub activities: ActivityService,
     pub tokens: TokenKeys,
     pub readiness: Arc<dyn Readiness>,
+    pub audit: AuditService,
+    pub privacy: PrivacyService,
 }

@@ -5,9 +5,11 @@
 //! The tenant of a session is fixed at login: every session belongs to one
 //! organization, and refreshing it can never move it to another.
 
+mod audit;
 mod model;
 mod organization;
 mod ports;
+mod privacy;
 mod service;
 
 pub use model::{
@@ -17,3 +19,7 @@ pub use model::{
 pub use organization::OrganizationService;
 pub use ports::{AccountRepository, PasswordHasher, RefreshOutcome, SecretMinter, SessionDenylist};
 pub use service::{AuthError, AuthService, LoginRequest, MembershipChoice, SESSION_LIFETIME_DAYS};
+pub use audit::{AuditEntry, AuditLog, AuditQuery, AuditRecord, AuditService, RequestOrigin, actions};
+pub use privacy::{
+    IdentityData, MembershipData, OwnedRecord, PersonalData, PrivacyRepository, PrivacyService, SessionData,
+};
