@@ -169,6 +169,10 @@ async fn every_documented_route_exists_and_every_route_is_documented() {
         "GET /healthz",
         "GET /readyz",
         "GET /api/openapi.json",
+        "GET /api/audit-log",
+        "GET /api/users/me/export",
+        "DELETE /api/users/me",
+        "DELETE /api/organizations/{id}",
     ];
     expected.sort();
     assert_eq!(documented, expected);
