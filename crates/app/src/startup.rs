@@ -14,8 +14,8 @@ use clearview_http_api::security::{password::BcryptHasher, secrets::RefreshSecre
 use clearview_http_api::{ApiState, HttpSettings, configure, request_id_middleware};
 use clearview_pipelines::PipelineService;
 use clearview_store_postgres::{PgStore, assert_role_cannot_bypass_rls, connect};
-use clearview_tenancy::{AuthService, OrganizationService, SessionDenylist};
 use clearview_tenancy::{AuditService, PrivacyService};
+use clearview_tenancy::{AuthService, OrganizationService, SessionDenylist};
 use std::net::TcpListener;
 use std::sync::Arc;
 

@@ -6,8 +6,8 @@ use clearview_activities::ActivityService;
 use clearview_contacts::{CompanyService, ContactService};
 use clearview_deals::DealService;
 use clearview_pipelines::PipelineService;
-use clearview_tenancy::{AuthService, OrganizationService};
 use clearview_tenancy::{AuditService, PrivacyService};
+use clearview_tenancy::{AuthService, OrganizationService};
 use std::sync::Arc;
 
 /// HTTP-level settings from configuration.

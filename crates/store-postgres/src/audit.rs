@@ -83,7 +83,8 @@ impl AuditLog for PgStore {
     }
 
     async fn list(&self, ctx: &TenantContext, query: &AuditQuery) -> Result<Page<AuditRecord>, RepoError> {
-        let mut sql = QueryBuilder::<Postgres>::new(format!("SELECT {AUDIT_COLUMNS} FROM audit_log WHERE tenant_id = "));
+        let mut sql =
+            QueryBuilder::<Postgres>::new(format!("SELECT {AUDIT_COLUMNS} FROM audit_log WHERE tenant_id = "));
         sql.push_bind(ctx.tenant_id.as_uuid());
         if let Some(actor) = query.actor_id {
             sql.push(" AND actor_id = ").push_bind(actor.as_uuid());
@@ -116,20 +117,18 @@ impl PrivacyRepository for PgStore {
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(map_err)?;
-        let memberships: Vec<(Uuid, String, String, DateTime<Utc>)> = sqlx::query_as(
-            "SELECT tenant_id, organization_name, role, created_at FROM identity_memberships($1)",
-        )
-        .bind(user)
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(map_err)?;
-        let sessions: Vec<(Uuid, Uuid, DateTime<Utc>, DateTime<Utc>, Option<DateTime<Utc>>)> = sqlx::query_as(
-            "SELECT tenant_id, id, created_at, expires_at, revoked_at FROM identity_sessions($1)",
-        )
-        .bind(user)
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(map_err)?;
+        let memberships: Vec<(Uuid, String, String, DateTime<Utc>)> =
+            sqlx::query_as("SELECT tenant_id, organization_name, role, created_at FROM identity_memberships($1)")
+                .bind(user)
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(map_err)?;
+        let sessions: Vec<(Uuid, Uuid, DateTime<Utc>, DateTime<Utc>, Option<DateTime<Utc>>)> =
+            sqlx::query_as("SELECT tenant_id, id, created_at, expires_at, revoked_at FROM identity_sessions($1)")
+                .bind(user)
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(map_err)?;
         let owned: Vec<(String, Uuid, String, DateTime<Utc>)> = sqlx::query_as(
             "SELECT 'contact', id, first_name || ' ' || last_name, created_at FROM contacts \
                  WHERE tenant_id = $1 AND owner_id = $2 \

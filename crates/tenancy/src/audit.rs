@@ -252,10 +252,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_malformed_email_is_not_looked_up() {
-        let service = AuditService::new(
-            Arc::new(MockAuditLog::new()),
-            Arc::new(MockAccountRepository::new()),
-        );
+        let service = AuditService::new(Arc::new(MockAuditLog::new()), Arc::new(MockAccountRepository::new()));
         service
             .sign_in_failed("not an email", &RequestOrigin::default())
             .await

@@ -12,14 +12,14 @@ mod ports;
 mod privacy;
 mod service;
 
+pub use audit::{AuditEntry, AuditLog, AuditQuery, AuditRecord, AuditService, RequestOrigin, actions};
 pub use model::{
     LoginCandidate, Me, NewRegistration, Organization, OrganizationChanges, OrganizationName, Password, PersonName,
     RepVisibility, SessionGrant, SessionIdentity,
 };
 pub use organization::OrganizationService;
 pub use ports::{AccountRepository, PasswordHasher, RefreshOutcome, SecretMinter, SessionDenylist};
-pub use service::{AuthError, AuthService, LoginRequest, MembershipChoice, SESSION_LIFETIME_DAYS};
-pub use audit::{AuditEntry, AuditLog, AuditQuery, AuditRecord, AuditService, RequestOrigin, actions};
 pub use privacy::{
     IdentityData, MembershipData, OwnedRecord, PersonalData, PrivacyRepository, PrivacyService, SessionData,
 };
+pub use service::{AuthError, AuthService, LoginRequest, MembershipChoice, SESSION_LIFETIME_DAYS};

@@ -138,7 +138,13 @@ async fn the_trail_is_keyset_paged_and_filtered_by_actor_action_and_time() {
     let since = all[1]["created_at"].as_str().unwrap().replace('+', "%2B");
     let recent = entries(&mut admin, &format!("?since={since}")).await;
     assert!(recent.len() >= 2 && recent.len() < 6, "{}", recent.len());
-    for bad in ["?since=yesterday", "?actor_id=7", "?limit=201", "?cursor=garbage", "?sort=id"] {
+    for bad in [
+        "?since=yesterday",
+        "?actor_id=7",
+        "?limit=201",
+        "?cursor=garbage",
+        "?sort=id",
+    ] {
         let response = admin.get(&format!("/api/audit-log{bad}")).await;
         assert_eq!(response.status, 422, "{bad}: {}", response.body);
     }

@@ -101,11 +101,19 @@ async fn the_export_holds_the_callers_data_and_nothing_of_another_user_or_tenant
         .as_array()
         .unwrap()
         .iter()
-        .map(|m| (m["organization_name"].as_str().unwrap().into(), m["role"].as_str().unwrap().into()))
+        .map(|m| {
+            (
+                m["organization_name"].as_str().unwrap().into(),
+                m["role"].as_str().unwrap().into(),
+            )
+        })
         .collect();
     assert_eq!(
         memberships,
-        [("Acme".to_string(), "admin".to_string()), ("Beta".into(), "viewer".into())]
+        [
+            ("Acme".to_string(), "admin".to_string()),
+            ("Beta".into(), "viewer".into())
+        ]
     );
     let contacts: Vec<&Value> = body["owned_records"]["contacts"].as_array().unwrap().iter().collect();
     assert_eq!(contacts.len(), 1);
@@ -113,11 +121,18 @@ async fn the_export_holds_the_callers_data_and_nothing_of_another_user_or_tenant
     assert!(!export.body.contains(&theirs.to_string()), "another user's record");
     assert!(!export.body.contains(&foreign.to_string()), "another tenant's record");
     assert!(!export.body.contains(&colleague.user_id.to_string()), "another user");
-    assert!(!export.body.contains(&b_admin.user_id.to_string()), "another tenant's user");
+    assert!(
+        !export.body.contains(&b_admin.user_id.to_string()),
+        "another tenant's user"
+    );
     // Sessions: times only, never token material.
     let sessions = body["sessions"].as_array().unwrap();
     assert_eq!(sessions.len(), 2, "the registration and the sign-in to Beta");
-    assert!(sessions.iter().all(|s| s["created_at"].is_string() && s["expires_at"].is_string()));
+    assert!(
+        sessions
+            .iter()
+            .all(|s| s["created_at"].is_string() && s["expires_at"].is_string())
+    );
     for secret in a_admin.cookies.values() {
         assert!(!export.body.contains(secret.as_str()));
     }
@@ -152,7 +167,10 @@ async fn erasure_deletes_the_identity_everywhere_keeps_records_ownerless_and_ano
     for name in ["cv_access", "cv_refresh"] {
         assert!(erased.set_cookie(name).unwrap().contains("Max-Age=0"), "{name} cleared");
     }
-    assert_eq!(scalar(&app, "SELECT count(*) FROM users WHERE id = $1", rep.user_id).await, 0);
+    assert_eq!(
+        scalar(&app, "SELECT count(*) FROM users WHERE id = $1", rep.user_id).await,
+        0
+    );
     assert_eq!(
         scalar(&app, "SELECT count(*) FROM memberships WHERE user_id = $1", rep.user_id).await,
         0
@@ -199,8 +217,12 @@ async fn erasure_deletes_the_identity_everywhere_keeps_records_ownerless_and_ano
     assert_eq!(login.status, 401);
     // The admins are untouched.
     assert_eq!(
-        scalar(&app, "SELECT count(*) FROM audit_log WHERE actor_id = $1 AND actor_name = 'Admin'", a_admin.user_id)
-            .await,
+        scalar(
+            &app,
+            "SELECT count(*) FROM audit_log WHERE actor_id = $1 AND actor_name = 'Admin'",
+            a_admin.user_id
+        )
+        .await,
         1
     );
 }
@@ -214,13 +236,19 @@ async fn the_last_admin_of_an_organization_with_other_members_cannot_leave_and_n
     let response = admin.delete("/api/users/me").await;
     assert_eq!(response.status, 409, "{}", response.body);
     assert_eq!(counts(&app, admin.tenant_id).await, before, "nothing changed");
-    assert_eq!(scalar(&app, "SELECT count(*) FROM users WHERE id = $1", admin.user_id).await, 1);
+    assert_eq!(
+        scalar(&app, "SELECT count(*) FROM users WHERE id = $1", admin.user_id).await,
+        1
+    );
     assert_eq!(admin.get("/api/auth/me").await.status, 200, "still signed in");
 
     // With a second admin, the first may go.
     let second = app.member(&admin, "viewer").await;
-    app.owner_exec("UPDATE memberships SET role = 'admin' WHERE user_id = $1", second.user_id)
-        .await;
+    app.owner_exec(
+        "UPDATE memberships SET role = 'admin' WHERE user_id = $1",
+        second.user_id,
+    )
+    .await;
     assert_eq!(admin.delete("/api/users/me").await.status, 204);
 }
 
@@ -244,25 +272,56 @@ async fn deleting_an_organization_erases_every_row_of_it_in_every_table_and_noth
     }
 
     let path = format!("/api/organizations/{}", doomed.tenant_id);
-    let wrong = doomed.send(reqwest::Method::DELETE, &path, Some(&json!({"confirm": "doomed inc"})), &[]).await;
+    let wrong = doomed
+        .send(
+            reqwest::Method::DELETE,
+            &path,
+            Some(&json!({"confirm": "doomed inc"})),
+            &[],
+        )
+        .await;
     assert_eq!(wrong.status, 422);
     assert_eq!(wrong.error_fields(), ["confirm"]);
     let not_admin = doomed_rep
-        .send(reqwest::Method::DELETE, &path, Some(&json!({"confirm": "Doomed Inc"})), &[])
+        .send(
+            reqwest::Method::DELETE,
+            &path,
+            Some(&json!({"confirm": "Doomed Inc"})),
+            &[],
+        )
         .await;
     assert_eq!(not_admin.status, 403);
     let other_tenant = kept
-        .send(reqwest::Method::DELETE, &path, Some(&json!({"confirm": "Doomed Inc"})), &[])
+        .send(
+            reqwest::Method::DELETE,
+            &path,
+            Some(&json!({"confirm": "Doomed Inc"})),
+            &[],
+        )
         .await;
     assert_eq!(other_tenant.status, 404);
     let unknown = doomed
-        .send(reqwest::Method::DELETE, &path, Some(&json!({"confirm": "Doomed Inc", "force": true})), &[])
+        .send(
+            reqwest::Method::DELETE,
+            &path,
+            Some(&json!({"confirm": "Doomed Inc", "force": true})),
+            &[],
+        )
         .await;
     assert_eq!(unknown.status, 422);
-    assert_eq!(counts(&app, doomed.tenant_id).await, doomed_before, "refusals change nothing");
+    assert_eq!(
+        counts(&app, doomed.tenant_id).await,
+        doomed_before,
+        "refusals change nothing"
+    );
 
     let deleted = doomed
-        .send(reqwest::Method::DELETE, &path, Some(&json!({"confirm": "Doomed Inc"})), &[])
+        .send(
+            reqwest::Method::DELETE,
+            &path,
+            Some(&json!({"confirm": "Doomed Inc"})),
+            &[],
+        )
         .await;
     assert_eq!(deleted.status, 204, "{}", deleted.body);
     for (table, n) in counts(&app, doomed.tenant_id).await {
@@ -272,7 +331,10 @@ async fn deleting_an_organization_erases_every_row_of_it_in_every_table_and_noth
     // Kept's own trail grew by nothing: every row intact, table by table.
     assert_eq!(kept_after, kept_before);
     // Identities stay; the rep keeps their other membership and can sign in.
-    assert_eq!(scalar(&app, "SELECT count(*) FROM users WHERE id = $1", doomed.user_id).await, 1);
+    assert_eq!(
+        scalar(&app, "SELECT count(*) FROM users WHERE id = $1", doomed.user_id).await,
+        1
+    );
     let _ = sign_in_to(&app, &doomed_rep.email, kept.tenant_id).await;
     // The deleted organization's sessions are dead at once.
     assert_eq!(doomed.get("/api/auth/me").await.status, 401);
