@@ -17,6 +17,7 @@ use clearview_http_api::{ApiState, HttpSettings, configure, request_id_middlewar
 use clearview_kernel::jobs::JobService;
 use clearview_pipelines::PipelineService;
 use clearview_store_postgres::{PgStore, assert_role_cannot_bypass_rls, connect};
+use clearview_tenancy::{AuditService, PrivacyService};
 use clearview_tenancy::{AuthService, OrganizationService, PasswordResetService, SessionDenylist, TeamService};
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -93,8 +94,18 @@ impl Application {
             deals: DealService::new(store.clone(), store.clone()),
             activities: ActivityService::new(store.clone(), store.clone()),
             tokens: TokenKeys::new(config.jwt_secret.expose().as_bytes(), config.access_token_ttl_seconds),
-            readiness: Arc::new(Probes { pool, redis }),
+            readiness: Arc::new(Probes {
+                pool,
+                redis: redis.clone(),
+            }),
             limits: Limits::new(Arc::new(rate_limiter), config.rate_limits.clone()),
+            audit: AuditService::new(store.clone(), store.clone()),
+            privacy: PrivacyService::new(
+                store.clone(),
+                store.clone(),
+                store.clone(),
+                redis.map(|r| r as Arc<dyn SessionDenylist>),
+            ),
         });
         let settings = HttpSettings {
             allowed_origins: config.allowed_origins.clone(),

@@ -125,7 +125,14 @@ pub fn configure(state: Data<ApiState>, settings: HttpSettings) -> impl FnOnce(&
                         "/deals/{id}/activities",
                         web::get().to(routes::activities::deal_timeline),
                     )
-                    .route("/reports/forecast", web::get().to(reports::forecast)),
+                    .route("/reports/forecast", web::get().to(reports::forecast))
+                    .route("/audit-log", web::get().to(routes::audit::list))
+                    .route("/users/me/export", web::get().to(routes::gdpr::export))
+                    .route("/users/me", web::delete().to(routes::gdpr::erase))
+                    .route(
+                        "/organizations/{id}",
+                        web::delete().to(routes::gdpr::delete_organization),
+                    ),
             )
             .default_service(web::to(routes::not_found));
     }

@@ -27,6 +27,8 @@ use utoipa::OpenApi;
         activities::list, activities::create, activities::get, activities::patch, activities::delete,
         activities::contact_timeline, activities::company_timeline, activities::deal_timeline,
         ops::healthz, ops::readyz, ops::openapi,
+        crate::routes::audit::list,
+        crate::routes::gdpr::export, crate::routes::gdpr::erase, crate::routes::gdpr::delete_organization,
     ),
     tags(
         (name = "auth", description = "Sign-up, sign-in and sessions"),
@@ -34,6 +36,7 @@ use utoipa::OpenApi;
         (name = "pipelines", description = "Pipelines, stages and the board"),
         (name = "deals"), (name = "reports"), (name = "operations"),
         (name = "activities", description = "Calls, emails, meetings, tasks, notes and timelines"),
+        (name = "privacy", description = "GDPR export and erasure"),
     )
 )]
 pub struct ApiDoc;

@@ -8,6 +8,7 @@ use clearview_contacts::{CompanyService, ContactService};
 use clearview_deals::DealService;
 use clearview_kernel::jobs::JobService;
 use clearview_pipelines::PipelineService;
+use clearview_tenancy::{AuditService, PrivacyService};
 use clearview_tenancy::{AuthService, OrganizationService, PasswordResetService, TeamService};
 use std::sync::Arc;
 
@@ -45,4 +46,6 @@ pub struct ApiState {
     pub tokens: TokenKeys,
     pub readiness: Arc<dyn Readiness>,
     pub limits: Limits,
+    pub audit: AuditService,
+    pub privacy: PrivacyService,
 }

@@ -8,6 +8,7 @@
 
 mod accounts;
 mod activities;
+mod audit;
 mod db;
 mod deals;
 mod errors;

@@ -5,20 +5,26 @@
 //! The tenant of a session is fixed at login: every session belongs to one
 //! organization, and refreshing it can never move it to another.
 
+mod audit;
 mod emails;
 mod model;
 mod organization;
 mod ports;
+mod privacy;
 mod reset;
 mod service;
 mod team;
 
+pub use audit::{AuditEntry, AuditLog, AuditQuery, AuditRecord, AuditService, RequestOrigin, actions};
 pub use model::{
     LoginCandidate, Me, NewRegistration, Organization, OrganizationChanges, OrganizationName, Password, PersonName,
     RepVisibility, SessionGrant, SessionIdentity,
 };
 pub use organization::OrganizationService;
 pub use ports::{AccountRepository, PasswordHasher, RefreshOutcome, SecretMinter, SessionDenylist};
+pub use privacy::{
+    IdentityData, MembershipData, OwnedRecord, PersonalData, PrivacyRepository, PrivacyService, SessionData,
+};
 pub use reset::{PasswordResetService, RESET_MINUTES, ResetRepository};
 pub use service::{AuthError, AuthService, LoginRequest, MembershipChoice, SESSION_LIFETIME_DAYS};
 pub use team::{INVITATION_DAYS, Invitation, Joiner, Member, NewInvitation, TeamRepository, TeamService};

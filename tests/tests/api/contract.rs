@@ -142,6 +142,17 @@ async fn every_documented_route_exists_and_every_route_is_documented() {
         "GET /api/deals/{id}/history",
         "GET /api/deals/{id}/activities",
         "GET /api/reports/forecast",
+        "POST /api/auth/password-reset",
+        "POST /api/auth/password-reset/confirm",
+        "POST /api/invitations/accept",
+        "GET /api/organizations/{id}/members",
+        "PATCH /api/organizations/{id}/members/{user_id}",
+        "DELETE /api/organizations/{id}/members/{user_id}",
+        "POST /api/organizations/{id}/invite",
+        "GET /api/organizations/{id}/invitations",
+        "DELETE /api/organizations/{id}/invitations/{invitation_id}",
+        "GET /api/jobs",
+        "POST /api/jobs/{id}/retry",
         "POST /api/auth/login",
         "POST /api/auth/refresh",
         "POST /api/auth/logout",
@@ -169,6 +180,10 @@ async fn every_documented_route_exists_and_every_route_is_documented() {
         "GET /healthz",
         "GET /readyz",
         "GET /api/openapi.json",
+        "GET /api/audit-log",
+        "GET /api/users/me/export",
+        "DELETE /api/users/me",
+        "DELETE /api/organizations/{id}",
     ];
     expected.sort();
     assert_eq!(documented, expected);
@@ -178,7 +193,9 @@ async fn every_documented_route_exists_and_every_route_is_documented() {
         let (method, path) = route.split_once(' ').unwrap();
         let path = path
             .replace("{id}", &Uuid::now_v7().to_string())
-            .replace("{stage_id}", &Uuid::now_v7().to_string());
+            .replace("{stage_id}", &Uuid::now_v7().to_string())
+            .replace("{user_id}", &Uuid::now_v7().to_string())
+            .replace("{invitation_id}", &Uuid::now_v7().to_string());
         let method = Method::from_bytes(method.as_bytes()).unwrap();
         let body = (method != Method::GET && method != Method::DELETE).then(|| json!({}));
         let response = admin.send(method, &path, body.as_ref(), &[]).await;

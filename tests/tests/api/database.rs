@@ -64,6 +64,14 @@ async fn with_no_tenant_set_the_application_role_reads_no_rows_of_any_tenant_tab
         )
         .await;
     assert_eq!(activity.status, 201, "{}", activity.body);
+    // An invitation fills `invitations` and, with its e-mail, `jobs`.
+    let invited = admin
+        .post(
+            &format!("/api/organizations/{}/invite", admin.tenant_id),
+            &serde_json::json!({"email": "new@x.test", "role": "rep"}),
+        )
+        .await;
+    assert_eq!(invited.status, 202, "{}", invited.body);
     let tables: Vec<String> = sqlx::query_scalar(
         "SELECT c.relname::text FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid \
          WHERE a.attname = 'tenant_id' AND c.relkind = 'r' AND c.relnamespace = 'public'::regnamespace",

@@ -2,11 +2,13 @@
 //! One test binary (fast to link); one module per concern.
 
 mod activities;
+mod audit;
 mod auth;
 mod contacts;
 mod contract;
 mod database;
 mod deals;
+mod gdpr;
 mod isolation;
 mod pagination;
 mod pipelines;

@@ -2,6 +2,7 @@
 
 use crate::json::ValidJson;
 use crate::problem::{ApiError, Problem};
+use crate::routes::audit::origin;
 use crate::routes::organizations::OrganizationView;
 use crate::security::cookies;
 use crate::security::session::{Session, Unmetered};
@@ -11,7 +12,7 @@ use actix_web::http::header::LOCATION;
 use actix_web::web::Data;
 use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder};
 use clearview_kernel::{TenantContext, TenantId};
-use clearview_tenancy::{LoginRequest, Me, NewRegistration, SessionGrant};
+use clearview_tenancy::{AuditEntry, AuthError, LoginRequest, Me, NewRegistration, SessionGrant, actions};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -89,11 +90,25 @@ pub(crate) async fn signed_in(
         .json(MeView::from(me)))
 }
 
+/// Records an entry for an identity that just signed in; a failure is
+/// logged (ids only) and does not undo the sign-in.
+async fn audit_sign_in(state: &ApiState, grant: &SessionGrant, entry: AuditEntry) {
+    let identity = grant.identity;
+    if let Err(err) = state
+        .audit
+        .record_sign_in(identity.tenant_id, identity.user_id, entry)
+        .await
+    {
+        tracing::error!(tenant_id = %identity.tenant_id, error = %err, "could not record a sign-in");
+    }
+}
+
 /// Create an organization with its first admin, and sign in.
 #[utoipa::path(post, path = "/api/auth/register", tag = "auth", request_body = RegisterBody,
     responses((status = 201, body = MeView, description = "Signed in; session cookies set"),
               (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn register(
+    req: HttpRequest,
     state: Data<ApiState>,
     settings: Data<HttpSettings>,
     ValidJson(body): ValidJson<RegisterBody>,
@@ -101,6 +116,9 @@ pub async fn register(
     let registration = NewRegistration::parse(&body.organization_name, &body.name, &body.email, &body.password)
         .map_err(ApiError::invalid)?;
     let grant = state.auth.register(registration).await?;
+    let entry = AuditEntry::new(actions::ORGANIZATION_CREATED, &origin(&req))
+        .target("organization", grant.identity.tenant_id.as_uuid());
+    audit_sign_in(&state, &grant, entry).await;
     signed_in(&state, &settings, grant, StatusCode::CREATED).await
 }
 
@@ -119,14 +137,29 @@ pub async fn login(
     ValidJson(body): ValidJson<LoginBody>,
 ) -> Result<HttpResponse, ApiError> {
     state.limits.login(&req, &body.email).await?;
-    let grant = state
+    let origin = origin(&req);
+    let email = body.email.clone();
+    let result = state
         .auth
         .login(LoginRequest {
             email: body.email,
             password: body.password,
             organization_id: body.organization_id.map(TenantId::from_uuid),
         })
-        .await?;
+        .await;
+    let grant = match result {
+        Ok(grant) => grant,
+        Err(err) => {
+            if matches!(err, AuthError::InvalidCredentials)
+                && let Err(cause) = state.audit.sign_in_failed(&email, &origin).await
+            {
+                tracing::error!(error = %cause, "could not record a failed sign-in");
+            }
+            return Err(err.into());
+        }
+    };
+    let entry = AuditEntry::new(actions::SIGN_IN, &origin).target("session", grant.identity.session_id.as_uuid());
+    audit_sign_in(&state, &grant, entry).await;
     signed_in(&state, &settings, grant, StatusCode::OK).await
 }
 
@@ -147,12 +180,15 @@ pub async fn refresh(
 /// Sign out: the session is revoked server-side at once.
 #[utoipa::path(post, path = "/api/auth/logout", tag = "auth", responses((status = 204)))]
 pub async fn logout(
+    req: HttpRequest,
     session: Option<Unmetered>,
     state: Data<ApiState>,
     settings: Data<HttpSettings>,
 ) -> Result<HttpResponse, ApiError> {
     if let Some(Unmetered(session)) = session {
         state.auth.logout(session.ctx.tenant_id, session.session_id).await?;
+        let entry = AuditEntry::new(actions::SIGN_OUT, &origin(&req)).target("session", session.session_id.as_uuid());
+        crate::routes::audit::record(&state, &session.ctx, entry).await;
     }
     let mut response = HttpResponse::NoContent();
     for cookie in cookies::cleared(settings.secure_cookies) {

@@ -2,10 +2,12 @@
 //! types in, a use case call, wire types out. No SQL, no business rules.
 
 pub mod activities;
+pub mod audit;
 pub mod auth;
 pub mod companies;
 pub mod contacts;
 pub mod deals;
+pub mod gdpr;
 pub mod jobs;
 pub mod ops;
 pub mod organizations;

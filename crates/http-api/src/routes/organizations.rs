@@ -4,10 +4,10 @@ use crate::json::ValidJson;
 use crate::problem::{ApiError, Problem};
 use crate::security::session::Session;
 use crate::state::ApiState;
-use actix_web::HttpResponse;
 use actix_web::web::{Data, Path};
+use actix_web::{HttpRequest, HttpResponse};
 use clearview_kernel::{Currency, TenantId, ValidationErrors};
-use clearview_tenancy::{Organization, OrganizationChanges, OrganizationName};
+use clearview_tenancy::{AuditEntry, Organization, OrganizationChanges, OrganizationName, actions};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -73,15 +73,28 @@ pub async fn get(session: Session, state: Data<ApiState>, id: Path<Uuid>) -> Res
     responses((status = 200, body = OrganizationView), (status = 403, body = Problem), (status = 404, body = Problem),
               (status = 422, body = Problem)))]
 pub async fn patch(
+    req: HttpRequest,
     session: Session,
     state: Data<ApiState>,
     id: Path<Uuid>,
     ValidJson(body): ValidJson<OrganizationPatch>,
 ) -> Result<HttpResponse, ApiError> {
     let changes = body.into_changes()?;
+    let fields: Vec<&str> = [
+        ("name", changes.name.is_some()),
+        ("rep_visibility", changes.rep_visibility.is_some()),
+        ("default_currency", changes.default_currency.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(field, changed)| changed.then_some(field))
+    .collect();
     let organization = state
         .organizations
         .update(&session.ctx, TenantId::from_uuid(*id), changes)
         .await?;
+    let entry = AuditEntry::new(actions::ORGANIZATION_UPDATED, &crate::routes::audit::origin(&req))
+        .target("organization", organization.id.as_uuid())
+        .detail("fields", fields.join(","));
+    crate::routes::audit::record(&state, &session.ctx, entry).await;
     Ok(HttpResponse::Ok().json(OrganizationView::from(organization)))
 }

@@ -1,0 +1,152 @@
+//! `/api/audit-log`: the organization's trail, newest first, and the
+//! helpers every route uses to record into it (`origin`, `record`).
+
+use crate::problem::{ApiError, Problem};
+use crate::request_id;
+use crate::security::session::Session;
+use crate::state::ApiState;
+use actix_web::web::{Data, Query};
+use actix_web::{HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use clearview_kernel::{Cursor, Limit, PageRequest, TenantContext, UserId, ValidationErrors};
+use clearview_tenancy::{AuditEntry, AuditQuery, AuditRecord, RequestOrigin};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+/// Where the request came from: the peer address (the proxy's, behind one)
+/// and the request id.
+pub fn origin(req: &HttpRequest) -> RequestOrigin {
+    RequestOrigin {
+        ip: req.peer_addr().map(|addr| addr.ip()),
+        request_id: request_id::current(),
+    }
+}
+
+/// Records `entry` as done by the caller. A failure to record is logged (ids
+/// only) and does not fail the request that was already carried out.
+pub async fn record(state: &ApiState, ctx: &TenantContext, entry: AuditEntry) {
+    let action = entry.action;
+    if let Err(err) = state.audit.record(ctx, entry).await {
+        tracing::error!(action, tenant_id = %ctx.tenant_id, error = %err, "could not record an audit entry");
+    }
+}
+
+/// `?actor_id&action&since&limit&cursor`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AuditParams {
+    /// Only entries by this member.
+    pub actor_id: Option<String>,
+    /// Only this action, e.g. `auth.sign_in`.
+    pub action: Option<String>,
+    /// Only entries at or after this time (RFC 3339).
+    pub since: Option<String>,
+    /// 1..=200, default 50.
+    pub limit: Option<String>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+impl AuditParams {
+    fn parse(&self) -> Result<AuditQuery, ApiError> {
+        let mut errors = ValidationErrors::new();
+        let actor_id = self.actor_id.as_deref().and_then(|v| {
+            errors.check(
+                "actor_id",
+                Uuid::try_parse(v).map(UserId::from_uuid).map_err(|_| "must be a UUID"),
+            )
+        });
+        let since = self.since.as_deref().and_then(|v| {
+            errors.check(
+                "since",
+                DateTime::parse_from_rfc3339(v)
+                    .map(|t| t.with_timezone(&Utc))
+                    .map_err(|_| "must be an RFC 3339 timestamp"),
+            )
+        });
+        let limit = match self.limit.as_deref() {
+            None => Some(Limit::DEFAULT),
+            Some(raw) => errors.check(
+                "limit",
+                raw.parse::<u32>()
+                    .map_err(|_| format!("must be a whole number between 1 and {}", Limit::MAX))
+                    .and_then(Limit::new),
+            ),
+        };
+        let after = match self.cursor.as_deref() {
+            Some(raw) => errors.check("cursor", Cursor::decode(raw, AuditQuery::SORT)).map(Some),
+            None => Some(None),
+        };
+        match (limit, after) {
+            (Some(limit), Some(after)) if errors.is_empty() => Ok(AuditQuery {
+                actor_id,
+                action: self.action.clone(),
+                since,
+                page: PageRequest {
+                    limit,
+                    sort: AuditQuery::SORT,
+                    after,
+                },
+            }),
+            _ => Err(ApiError::invalid(errors)),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AuditEntryView {
+    pub id: Uuid,
+    pub actor_id: Option<Uuid>,
+    /// The actor's name when they acted; null once they were erased.
+    pub actor_name: Option<String>,
+    /// `area.verb`, see ADR 0011.
+    pub action: String,
+    pub target_type: Option<String>,
+    pub target_id: Option<Uuid>,
+    pub ip: Option<String>,
+    pub request_id: Option<String>,
+    #[schema(value_type = Object)]
+    pub details: serde_json::Value,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<AuditRecord> for AuditEntryView {
+    fn from(r: AuditRecord) -> Self {
+        AuditEntryView {
+            id: r.id,
+            actor_id: r.actor_id.map(|a| a.as_uuid()),
+            actor_name: r.actor_name,
+            action: r.action,
+            target_type: r.target_type,
+            target_id: r.target_id,
+            ip: r.ip,
+            request_id: r.request_id,
+            details: serde_json::from_str(&r.details_json).unwrap_or_default(),
+            created_at: r.created_at,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AuditPage {
+    pub data: Vec<AuditEntryView>,
+    pub next_cursor: Option<String>,
+}
+
+/// Who did what, when and from where: newest first (admins and viewers).
+#[utoipa::path(get, path = "/api/audit-log", tag = "operations", params(AuditParams),
+    responses((status = 200, body = AuditPage), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn list(
+    session: Session,
+    state: Data<ApiState>,
+    params: Query<AuditParams>,
+) -> Result<HttpResponse, ApiError> {
+    let query = params.parse()?;
+    let page = state.audit.list(&session.ctx, &query).await?;
+    Ok(HttpResponse::Ok().json(AuditPage {
+        data: page.items.into_iter().map(AuditEntryView::from).collect(),
+        next_cursor: page.next_cursor,
+    }))
+}
