@@ -7,8 +7,9 @@
 //! `TEST_REDIS_URL` (default `redis://127.0.0.1:6379`).
 
 mod client;
+pub mod smtp;
 mod spawn;
 
 pub use clearview_app::{Policy, RateLimitSettings};
 pub use client::{Response, User};
-pub use spawn::{AppOptions, TestApp, generous_limits, spawn_app, spawn_app_with};
+pub use spawn::{AppOptions, PASSWORD, TestApp, generous_limits, spawn_app, spawn_app_with};

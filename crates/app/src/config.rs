@@ -184,6 +184,26 @@ fn parse_rate(raw: &str) -> Option<(u32, Duration)> {
     Some((count, Duration::from_secs(number.checked_mul(unit)?)))
 }
 
+impl Config {
+    /// The worker's timings from configuration.
+    pub fn worker_settings(&self) -> crate::worker::WorkerSettings {
+        crate::worker::WorkerSettings {
+            batch: 10,
+            lease: std::time::Duration::from_secs(self.job_lease_seconds.max(1)),
+            backoff_base: std::time::Duration::from_millis(self.job_backoff_base_ms.max(1)),
+            poll: std::time::Duration::from_millis(self.job_poll_ms.max(10)),
+        }
+    }
+
+    /// The mail transport: SMTP when configured, else `.eml` files.
+    pub fn mailer(&self) -> Result<std::sync::Arc<dyn clearview_kernel::mail::Mailer>, String> {
+        Ok(match &self.smtp_url {
+            Some(url) => std::sync::Arc::new(clearview_mail_smtp::SmtpMailer::new(url.expose(), &self.mail_from)?),
+            None => std::sync::Arc::new(clearview_mail_smtp::FileMailer::new(&self.mail_dir, &self.mail_from)?),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -204,25 +224,5 @@ mod tests {
     fn secrets_never_show_in_debug_output() {
         let secret = Secret::new("hunter2-hunter2");
         assert_eq!(format!("{secret:?}"), "<redacted>");
-    }
-}
-
-impl Config {
-    /// The worker's timings from configuration.
-    pub fn worker_settings(&self) -> crate::worker::WorkerSettings {
-        crate::worker::WorkerSettings {
-            batch: 10,
-            lease: std::time::Duration::from_secs(self.job_lease_seconds.max(1)),
-            backoff_base: std::time::Duration::from_millis(self.job_backoff_base_ms.max(1)),
-            poll: std::time::Duration::from_millis(self.job_poll_ms.max(10)),
-        }
-    }
-
-    /// The mail transport: SMTP when configured, else `.eml` files.
-    pub fn mailer(&self) -> Result<std::sync::Arc<dyn clearview_kernel::mail::Mailer>, String> {
-        Ok(match &self.smtp_url {
-            Some(url) => std::sync::Arc::new(clearview_mail_smtp::SmtpMailer::new(url.expose(), &self.mail_from)?),
-            None => std::sync::Arc::new(clearview_mail_smtp::FileMailer::new(&self.mail_dir, &self.mail_from)?),
-        })
     }
 }

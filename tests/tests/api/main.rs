@@ -10,6 +10,8 @@ mod database;
 mod deals;
 mod gdpr;
 mod isolation;
+mod members;
+mod outbox;
 mod pagination;
 mod pipelines;
 mod rate_limits;
