@@ -136,3 +136,38 @@ async fn another_tenants_members_invitations_and_jobs_are_404() {
         .unwrap();
     assert_eq!(pending, 1);
 }
+
+#[tokio::test]
+async fn team_changes_are_in_the_audit_log() {
+    let app = spawn_app().await;
+    let mut admin = app.register("Acme").await;
+    let rep = app.member(&admin, "rep").await;
+    let org = admin.tenant_id;
+    let invited = admin
+        .post(
+            &format!("/api/organizations/{org}/invite"),
+            &json!({"email": "n@x.test", "role": "viewer"}),
+        )
+        .await;
+    let invitation = invited.json["invitation"]["id"].as_str().unwrap().to_owned();
+    admin
+        .delete(&format!("/api/organizations/{org}/invitations/{invitation}"))
+        .await;
+    let member = format!("/api/organizations/{org}/members/{}", rep.user_id);
+    admin.patch(&member, &json!({"role": "manager"})).await;
+    admin.delete(&member).await;
+
+    let log = admin.get("/api/audit-log?limit=50").await;
+    assert_eq!(log.status, 200, "{}", log.body);
+    let entries = log.json["data"].as_array().unwrap();
+    let find = |action: &str| entries.iter().find(|e| e["action"] == action).cloned();
+    let created = find("invitation.created").expect("invitation.created");
+    assert_eq!(created["target_id"], invitation.as_str());
+    assert_eq!(created["details"]["role"], "viewer");
+    assert!(find("invitation.revoked").is_some());
+    let changed = find("member.role_changed").expect("member.role_changed");
+    assert_eq!(changed["target_id"], rep.user_id.to_string());
+    assert_eq!(changed["actor_id"], admin.user_id.to_string());
+    assert!(changed["request_id"].is_string() && changed["ip"].is_string());
+    assert!(find("member.removed").is_some());
+}

@@ -1,13 +1,15 @@
 //! `/api/jobs`: the outbox as admins see it — dead jobs and their replay.
 
 use crate::problem::{ApiError, Problem};
+use crate::routes::audit::{origin, record};
 use crate::security::session::Session;
 use crate::state::ApiState;
-use actix_web::HttpResponse;
 use actix_web::web::{Data, Path, Query};
+use actix_web::{HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use clearview_kernel::jobs::Job;
 use clearview_kernel::{Cursor, Limit, PageRequest, Sort, ValidationErrors};
+use clearview_tenancy::{AuditEntry, actions};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -95,7 +97,14 @@ pub async fn list(session: Session, state: Data<ApiState>, params: Query<JobPara
 #[utoipa::path(post, path = "/api/jobs/{id}/retry", tag = "operations",
     responses((status = 200, body = JobView), (status = 403, body = Problem), (status = 404, body = Problem),
               (status = 409, body = Problem, description = "Not dead")))]
-pub async fn retry(session: Session, state: Data<ApiState>, id: Path<Uuid>) -> Result<HttpResponse, ApiError> {
+pub async fn retry(
+    req: HttpRequest,
+    session: Session,
+    state: Data<ApiState>,
+    id: Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
     let job = state.jobs.retry(&session.ctx, *id).await?;
+    let entry = AuditEntry::new(actions::JOB_RETRIED, &origin(&req)).target("job", job.id);
+    record(&state, &session.ctx, entry).await;
     Ok(HttpResponse::Ok().json(JobView::from(job)))
 }

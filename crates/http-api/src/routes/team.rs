@@ -2,6 +2,7 @@
 
 use crate::json::ValidJson;
 use crate::problem::{ApiError, Problem};
+use crate::routes::audit::{origin, record};
 use crate::routes::auth::{MeView, signed_in};
 use crate::security::session::Session;
 use crate::state::{ApiState, HttpSettings};
@@ -9,8 +10,8 @@ use actix_web::http::StatusCode;
 use actix_web::web::{Data, Path};
 use actix_web::{HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
-use clearview_kernel::{Role, TenantId, UserId};
-use clearview_tenancy::{Invitation, Member};
+use clearview_kernel::{Role, TenantContext, TenantId, UserId};
+use clearview_tenancy::{AuditEntry, Invitation, Member, actions};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -121,6 +122,7 @@ pub async fn members(session: Session, state: Data<ApiState>, id: Path<Uuid>) ->
     responses((status = 200, body = MemberView), (status = 403, body = Problem), (status = 404, body = Problem),
               (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn change_role(
+    req: HttpRequest,
     session: Session,
     state: Data<ApiState>,
     ids: Path<(Uuid, Uuid)>,
@@ -136,6 +138,10 @@ pub async fn change_role(
             role(&body.role)?,
         )
         .await?;
+    let entry = AuditEntry::new(actions::MEMBER_ROLE_CHANGED, &origin(&req))
+        .target("user", user)
+        .detail("role", member.role.as_str());
+    record(&state, &session.ctx, entry).await;
     Ok(HttpResponse::Ok().json(MemberView::from(member)))
 }
 
@@ -144,6 +150,7 @@ pub async fn change_role(
 #[utoipa::path(delete, path = "/api/organizations/{id}/members/{user_id}", tag = "organizations",
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn remove_member(
+    req: HttpRequest,
     session: Session,
     state: Data<ApiState>,
     ids: Path<(Uuid, Uuid)>,
@@ -153,6 +160,8 @@ pub async fn remove_member(
         .team
         .remove(&session.ctx, TenantId::from_uuid(org), UserId::from_uuid(user))
         .await?;
+    let entry = AuditEntry::new(actions::MEMBER_REMOVED, &origin(&req)).target("user", user);
+    record(&state, &session.ctx, entry).await;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -176,6 +185,12 @@ pub async fn invite(
         .team
         .invite(&session.ctx, TenantId::from_uuid(*id), &body.email, role)
         .await?;
+    if email_queued {
+        let entry = AuditEntry::new(actions::INVITATION_CREATED, &origin(&req))
+            .target("invitation", invitation.id)
+            .detail("role", role.as_str());
+        record(&state, &session.ctx, entry).await;
+    }
     Ok(HttpResponse::Accepted().json(Invited {
         invitation: invitation.into(),
         email_queued,
@@ -194,6 +209,7 @@ pub async fn invitations(session: Session, state: Data<ApiState>, id: Path<Uuid>
 #[utoipa::path(delete, path = "/api/organizations/{id}/invitations/{invitation_id}", tag = "organizations",
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn revoke_invitation(
+    req: HttpRequest,
     session: Session,
     state: Data<ApiState>,
     ids: Path<(Uuid, Uuid)>,
@@ -203,6 +219,8 @@ pub async fn revoke_invitation(
         .team
         .revoke_invitation(&session.ctx, TenantId::from_uuid(org), invitation)
         .await?;
+    let entry = AuditEntry::new(actions::INVITATION_REVOKED, &origin(&req)).target("invitation", invitation);
+    record(&state, &session.ctx, entry).await;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -212,6 +230,7 @@ pub async fn revoke_invitation(
     responses((status = 200, body = MeView, description = "Signed in; session cookies set"),
               (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn accept(
+    req: HttpRequest,
     state: Data<ApiState>,
     settings: Data<HttpSettings>,
     ValidJson(body): ValidJson<AcceptBody>,
@@ -220,6 +239,9 @@ pub async fn accept(
         .team
         .accept(&body.token, body.name.as_deref(), body.password.as_deref())
         .await?;
+    let ctx = TenantContext::new(tenant, user, role);
+    let entry = AuditEntry::new(actions::INVITATION_ACCEPTED, &origin(&req)).target("user", user.as_uuid());
+    record(&state, &ctx, entry).await;
     let grant = state.auth.start_session(tenant, user, role).await?;
     signed_in(&state, &settings, grant, StatusCode::OK).await
 }
