@@ -105,19 +105,6 @@ CREATE TABLE deal_stage_changes (
 );
 CREATE INDEX deal_stage_changes_deal_idx ON deal_stage_changes (tenant_id, deal_id, changed_at);
 
-DO $$
-DECLARE
-    t text;
-BEGIN
-    FOREACH t IN ARRAY ARRAY['pipelines', 'pipeline_stages', 'deals', 'deal_contacts', 'deal_stage_changes']
-    LOOP
-        EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
-        EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
-        EXECUTE format(
-            'CREATE POLICY tenant_isolation ON %I USING (tenant_id = NULLIF(current_setting(''app.tenant_id'', true), '''')::uuid) '
-            'WITH CHECK (tenant_id = NULLIF(current_setting(''app.tenant_id'', true), '''')::uuid)', t);
-    END LOOP;
-END
-$$;
+SELECT isolate_tenant_table(t) FROM unnest(ARRAY['pipelines', 'pipeline_stages', 'deals', 'deal_contacts', 'deal_stage_changes']::regclass[]) AS t;
 
 GRANT SELECT, INSERT, UPDATE, DELETE ON pipelines, pipeline_stages, deals, deal_contacts, deal_stage_changes TO clearview_app;

@@ -55,19 +55,6 @@ CREATE INDEX activities_open_tasks_idx ON activities (tenant_id, due_at) WHERE k
 -- Containment (`metadata @> '{"outcome": "voicemail"}'`).
 CREATE INDEX activities_metadata_idx ON activities USING gin (metadata jsonb_path_ops);
 
-DO $$
-DECLARE
-    t text;
-BEGIN
-    FOREACH t IN ARRAY ARRAY['activities']
-    LOOP
-        EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
-        EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
-        EXECUTE format(
-            'CREATE POLICY tenant_isolation ON %I USING (tenant_id = NULLIF(current_setting(''app.tenant_id'', true), '''')::uuid) '
-            'WITH CHECK (tenant_id = NULLIF(current_setting(''app.tenant_id'', true), '''')::uuid)', t);
-    END LOOP;
-END
-$$;
+SELECT isolate_tenant_table(t) FROM unnest(ARRAY['activities']::regclass[]) AS t;
 
 GRANT SELECT, INSERT, UPDATE, DELETE ON activities TO clearview_app;

@@ -37,20 +37,7 @@ CREATE INDEX audit_log_action_idx ON audit_log (tenant_id, action);
 -- the ON DELETE SET NULL from users.
 CREATE INDEX audit_log_actor_any_tenant_idx ON audit_log (actor_id) WHERE actor_id IS NOT NULL;
 
-DO $$
-DECLARE
-    t text;
-BEGIN
-    FOREACH t IN ARRAY ARRAY['audit_log']
-    LOOP
-        EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
-        EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
-        EXECUTE format(
-            'CREATE POLICY tenant_isolation ON %I USING (tenant_id = NULLIF(current_setting(''app.tenant_id'', true), '''')::uuid) '
-            'WITH CHECK (tenant_id = NULLIF(current_setting(''app.tenant_id'', true), '''')::uuid)', t);
-    END LOOP;
-END
-$$;
+SELECT isolate_tenant_table(t) FROM unnest(ARRAY['audit_log']::regclass[]) AS t;
 
 -- Append-only: no UPDATE, no DELETE for the application.
 GRANT SELECT, INSERT ON audit_log TO clearview_app;

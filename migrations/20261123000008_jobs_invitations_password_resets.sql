@@ -97,19 +97,6 @@ $$;
 REVOKE ALL ON FUNCTION revoke_identity_sessions(uuid) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION revoke_identity_sessions(uuid) TO clearview_app;
 
-DO $$
-DECLARE
-    t text;
-BEGIN
-    FOREACH t IN ARRAY ARRAY['jobs', 'invitations']
-    LOOP
-        EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
-        EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
-        EXECUTE format(
-            'CREATE POLICY tenant_isolation ON %I USING (tenant_id = NULLIF(current_setting(''app.tenant_id'', true), '''')::uuid) '
-            'WITH CHECK (tenant_id = NULLIF(current_setting(''app.tenant_id'', true), '''')::uuid)', t);
-    END LOOP;
-END
-$$;
+SELECT isolate_tenant_table(t) FROM unnest(ARRAY['jobs', 'invitations']::regclass[]) AS t;
 
 GRANT SELECT, INSERT, UPDATE, DELETE ON jobs, invitations, password_resets TO clearview_app;

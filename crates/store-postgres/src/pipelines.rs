@@ -169,6 +169,50 @@ fn push_scope(sql: &mut QueryBuilder<Postgres>, scope: ReadScope) {
     }
 }
 
+/// One side of the forecast query: deals of one stage kind grouped by a
+/// month, currency and probability.
+struct ForecastHalf {
+    month: &'static str,
+    probability: &'static str,
+    kind: &'static str,
+    won: bool,
+}
+
+impl ForecastHalf {
+    fn push(
+        &self,
+        sql: &mut QueryBuilder<Postgres>,
+        ctx: &TenantContext,
+        pipeline: Option<PipelineId>,
+        from: NaiveDate,
+        to: NaiveDate,
+        scope: ReadScope,
+    ) {
+        let pipeline = pipeline.map(|p| p.as_uuid());
+        sql.push(format!(
+            "SELECT date_trunc('month', {month})::date, d.currency::text, {probability}, sum(d.amount), {won} \
+             FROM deals d JOIN pipeline_stages s ON s.tenant_id = d.tenant_id AND s.id = d.stage_id \
+             WHERE s.kind = '{kind}' AND d.tenant_id = ",
+            month = self.month,
+            probability = self.probability,
+            won = self.won,
+            kind = self.kind,
+        ));
+        sql.push_bind(ctx.tenant_id.as_uuid());
+        sql.push(format!(" AND {} BETWEEN ", self.month))
+            .push_bind(from)
+            .push(" AND ")
+            .push_bind(to);
+        sql.push(" AND (")
+            .push_bind(pipeline)
+            .push("::uuid IS NULL OR d.pipeline_id = ")
+            .push_bind(pipeline)
+            .push(")");
+        push_scope(sql, scope);
+        sql.push(" GROUP BY 1, 2, 3");
+    }
+}
+
 #[async_trait]
 impl PipelineRepository for PgStore {
     async fn list(&self, ctx: &TenantContext) -> Result<Vec<Pipeline>, RepoError> {
@@ -470,43 +514,24 @@ impl PipelineRepository for PgStore {
         to: NaiveDate,
         scope: ReadScope,
     ) -> Result<Vec<ForecastRow>, RepoError> {
-        let tenant = ctx.tenant_id.as_uuid();
-        let pipeline = pipeline.map(|p| p.as_uuid());
-        let mut sql = QueryBuilder::new(
-            "SELECT date_trunc('month', d.expected_close_date)::date, d.currency::text, \
-                    coalesce(d.probability, s.probability), sum(d.amount), false \
-             FROM deals d JOIN pipeline_stages s ON s.tenant_id = d.tenant_id AND s.id = d.stage_id \
-             WHERE s.kind = 'open' AND d.tenant_id = ",
-        );
-        sql.push_bind(tenant);
-        sql.push(" AND d.expected_close_date BETWEEN ")
-            .push_bind(from)
-            .push(" AND ")
-            .push_bind(to);
-        sql.push(" AND (")
-            .push_bind(pipeline)
-            .push("::uuid IS NULL OR d.pipeline_id = ")
-            .push_bind(pipeline)
-            .push(")");
-        push_scope(&mut sql, scope);
-        sql.push(" GROUP BY 1, 2, 3 UNION ALL ");
-        sql.push(
-            "SELECT date_trunc('month', d.closed_at AT TIME ZONE 'UTC')::date, d.currency::text, 100::smallint, sum(d.amount), true \
-             FROM deals d JOIN pipeline_stages s ON s.tenant_id = d.tenant_id AND s.id = d.stage_id \
-             WHERE s.kind = 'won' AND d.tenant_id = ",
-        );
-        sql.push_bind(tenant);
-        sql.push(" AND (d.closed_at AT TIME ZONE 'UTC')::date BETWEEN ")
-            .push_bind(from)
-            .push(" AND ")
-            .push_bind(to);
-        sql.push(" AND (")
-            .push_bind(pipeline)
-            .push("::uuid IS NULL OR d.pipeline_id = ")
-            .push_bind(pipeline)
-            .push(")");
-        push_scope(&mut sql, scope);
-        sql.push(" GROUP BY 1, 2, 3");
+        let mut sql = QueryBuilder::new("");
+        // Open deals by month of expected close, at their probability ...
+        let expected = ForecastHalf {
+            month: "d.expected_close_date",
+            probability: "coalesce(d.probability, s.probability)",
+            kind: "open",
+            won: false,
+        };
+        // ... and won deals by month of closing (UTC), counted in full.
+        let won = ForecastHalf {
+            month: "(d.closed_at AT TIME ZONE 'UTC')::date",
+            probability: "100::smallint",
+            kind: "won",
+            won: true,
+        };
+        expected.push(&mut sql, ctx, pipeline, from, to, scope);
+        sql.push(" UNION ALL ");
+        won.push(&mut sql, ctx, pipeline, from, to, scope);
         let mut tx = self.tenant_tx(ctx.tenant_id).await.map_err(map_err)?;
         let rows: Vec<(NaiveDate, String, i16, Decimal, bool)> =
             sql.build_query_as().fetch_all(&mut *tx).await.map_err(map_err)?;
