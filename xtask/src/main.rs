@@ -13,6 +13,7 @@
 //! PostgreSQL on 127.0.0.1:5432, else a private cluster under `target/pgdata`.
 //! Arguments are parsed by hand to keep this crate's dependencies small.
 
+mod bench;
 mod check;
 mod cluster;
 mod db;
@@ -22,6 +23,7 @@ mod demo_deals;
 #[cfg(test)]
 mod demo_tests;
 mod dev;
+mod large;
 mod names;
 mod pgurl;
 mod seed;
@@ -37,8 +39,14 @@ commands:
   db migrate   create the development database if missing and apply migrations
   db reset     drop and recreate the development database, then migrate
   seed         migrate, then add the demo organization (no-op if present)
+  seed --large [--quick]
+               build the benchmark dataset in its own database: 1,000 organizations and
+               1,000,000 contacts (--quick: 50 and 40,000)
   dev          migrate, seed, then run the server (cargo run -p clearview-app)
   check        domain crates are free of I/O dependencies; lib.rs files are documented
+  bench [--quick]
+               measure the performance targets against the large dataset (--quick: a small
+               one, a few minutes) and write docs/benchmarks.md (or docs/benchmarks-quick.md)
   help         show this text
 
 The database is DATABASE_URL if set, else postgres://postgres@127.0.0.1:5432/clearview
@@ -64,8 +72,12 @@ async fn main() -> ExitCode {
         ["db", "migrate"] => db_migrate(&root).await,
         ["db", "reset"] => db_reset(&root).await,
         ["seed"] => seed_command(&root).await,
+        ["seed", "--large"] => large_seed(&root, false).await,
+        ["seed", "--large", "--quick"] => large_seed(&root, true).await,
         ["dev"] => dev::run(&root).await,
         ["check"] => check::run(&root),
+        ["bench"] => bench::run(&root, false).await,
+        ["bench", "--quick"] => bench::run(&root, true).await,
         _ => {
             eprintln!("unknown command: {}\n\n{USAGE}", args.join(" "));
             return ExitCode::from(2);
@@ -103,5 +115,12 @@ async fn seed_command(root: &std::path::Path) -> anyhow::Result<ExitCode> {
     db::ensure_database(&owner_url).await?;
     db::migrate(&owner_url).await?;
     seed::run(&owner_url).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn large_seed(root: &std::path::Path, quick: bool) -> anyhow::Result<ExitCode> {
+    let owner_url = db::resolve(root).await?;
+    let size = if quick { large::Size::QUICK } else { large::Size::FULL };
+    large::seed(&owner_url, size, quick).await?;
     Ok(ExitCode::SUCCESS)
 }
