@@ -52,7 +52,10 @@ impl Application {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         let hasher = {
             let cost = config.bcrypt_cost;
-            Arc::new(tokio::task::spawn_blocking(move || BcryptHasher::new(cost, cores)).await??)
+            // Hashing may use every core but one, so a login flood cannot
+            // starve the other requests of CPU.
+            let hashing_threads = cores.saturating_sub(1).max(1);
+            Arc::new(tokio::task::spawn_blocking(move || BcryptHasher::new(cost, hashing_threads)).await??)
         };
         let secrets = Arc::new(RefreshSecrets);
         let denylist = redis.clone().map(|r| r as Arc<dyn SessionDenylist>);
