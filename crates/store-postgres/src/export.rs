@@ -178,6 +178,20 @@ fn deals_select(tenant: &str, f: &ExportFilters) -> String {
     sql
 }
 
+/// PostgreSQL ends CSV rows with `\n`; RFC 4180 wants CRLF. The protocol
+/// sends exactly one `CopyData` message per row, so the row terminator is
+/// always the message's last byte (a line break inside a quoted field never
+/// is), and only that one is rewritten.
+fn push_row(chunk: &mut Vec<u8>, row: &[u8]) {
+    match row.split_last() {
+        Some((b'\n', body)) => {
+            chunk.extend_from_slice(body);
+            chunk.extend_from_slice(b"\r\n");
+        }
+        _ => chunk.extend_from_slice(row),
+    }
+}
+
 /// The whole `COPY` statement for one export.
 pub(crate) fn copy_statement(ctx: &TenantContext, query: &ExportQuery) -> String {
     let tenant = uuid_literal(ctx.tenant_id.as_uuid());
@@ -215,9 +229,9 @@ async fn produce(
         .await?;
     let mut rows = tx.copy_out_raw(&statement).await?.ready_chunks(ROWS_PER_CHUNK);
     while let Some(batch) = rows.next().await {
-        let mut chunk = Vec::with_capacity(batch.iter().map(|r| r.as_ref().map_or(0, |b| b.len())).sum());
+        let mut chunk = Vec::with_capacity(batch.iter().map(|r| r.as_ref().map_or(0, |b| b.len() + 1)).sum());
         for row in batch {
-            chunk.extend_from_slice(&row?);
+            push_row(&mut chunk, &row?);
         }
         if out.send(Ok(chunk)).await.is_err() {
             return Ok(true);
@@ -295,6 +309,14 @@ impl ByteSource for First {
 mod tests {
     use super::*;
     use clearview_kernel::{CompanyId, Role, TenantId, UserId};
+
+    #[test]
+    fn only_the_row_terminator_becomes_crlf() {
+        let mut chunk = Vec::new();
+        push_row(&mut chunk, b"a,\"line\nbreak\"\n");
+        push_row(&mut chunk, b"b\n");
+        assert_eq!(chunk, b"a,\"line\nbreak\"\r\nb\r\n");
+    }
 
     #[test]
     fn literals_cannot_be_closed_from_inside() {
