@@ -227,6 +227,10 @@ async fn produce(
         .bind(tenant)
         .execute(&mut *tx)
         .await?;
+    // A whole-table export costs enough to trigger JIT compilation, which
+    // only delays the first byte (~50 ms on 1M contacts) of a plan that is a
+    // plain index scan in `created_at, id` order with nested-loop look-ups.
+    sqlx::query("SET LOCAL jit = off").execute(&mut *tx).await?;
     let mut rows = tx.copy_out_raw(&statement).await?.ready_chunks(ROWS_PER_CHUNK);
     while let Some(batch) = rows.next().await {
         let mut chunk = Vec::with_capacity(batch.iter().map(|r| r.as_ref().map_or(0, |b| b.len() + 1)).sum());
@@ -321,7 +325,10 @@ mod tests {
     #[test]
     fn literals_cannot_be_closed_from_inside() {
         assert_eq!(quote_literal("it's"), "E'it''s'");
-        assert_eq!(quote_literal("a\\'); DROP TABLE x; --"), "E'a\\\\''); DROP TABLE x; --'");
+        assert_eq!(
+            quote_literal("a\\'); DROP TABLE x; --"),
+            "E'a\\\\''); DROP TABLE x; --'"
+        );
         assert_eq!(quote_literal("nul\0byte"), "E'nulbyte'");
     }
 

@@ -9,7 +9,8 @@ use serde_json::{Value, json};
 use std::collections::HashMap;
 use uuid::Uuid;
 
-const CONTACT_HEADER: &str = "id,first_name,last_name,email,phone,title,company_id,company_name,owner_id,owner_email,created_at,updated_at";
+const CONTACT_HEADER: &str =
+    "id,first_name,last_name,email,phone,title,company_id,company_name,owner_id,owner_email,created_at,updated_at";
 const COMPANY_HEADER: &str = "id,name,domain,phone,owner_id,created_at,updated_at";
 const DEAL_HEADER: &str = "id,title,amount,currency,pipeline,stage,status,probability,expected_close_date,closed_at,lost_reason,company_id,owner_id,created_at,updated_at";
 
@@ -135,7 +136,15 @@ async fn a_few_thousand_contacts_parse_back_to_exactly_the_listed_records() {
     assert_eq!(listed.len(), 3001);
     for (row, json) in exported.iter().zip(&listed) {
         assert_eq!(row["id"], text(&json["id"]));
-        for field in ["first_name", "last_name", "email", "phone", "title", "company_id", "owner_id"] {
+        for field in [
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "title",
+            "company_id",
+            "owner_id",
+        ] {
             assert_eq!(row[field], text(&json[field]), "{field} of {}", row["id"]);
         }
         for field in ["created_at", "updated_at"] {
@@ -169,7 +178,12 @@ async fn formula_cells_are_neutralised_and_ordinary_text_is_untouched() {
         &admin,
         &[
             ("\tTabbed".into(), "\rReturn".into(), None, Some("Ann-Marie".into())),
-            ("Ann-Marie".into(), "Smith-Jones".into(), Some("ann@x.test".into()), None),
+            (
+                "Ann-Marie".into(),
+                "Smith-Jones".into(),
+                Some("ann@x.test".into()),
+                None,
+            ),
         ],
     )
     .await;
@@ -276,7 +290,10 @@ async fn reps_and_viewers_get_403_and_leave_no_trace_admins_and_managers_export(
         }
     }
     assert_eq!(app.anonymous().get("/api/contacts/export").await.status, 401);
-    assert!(export_entries(&mut admin).await.is_empty(), "no audit entry for a refusal");
+    assert!(
+        export_entries(&mut admin).await.is_empty(),
+        "no audit entry for a refusal"
+    );
 
     assert_eq!(export(&mut manager, "/api/contacts/export").await.len(), 1);
     assert_eq!(export(&mut manager, "/api/deals/export").await.len(), 0);
@@ -339,7 +356,10 @@ async fn deals_export_exact_amounts_names_and_the_lists_filters() {
 
     // The list's filters.
     let only = |rows: Vec<HashMap<String, String>>| rows.into_iter().map(|r| r["title"].clone()).collect::<Vec<_>>();
-    assert_eq!(only(export(&mut admin, "/api/deals/export?q=quoted").await), vec!["Big, \"quoted\" deal"]);
+    assert_eq!(
+        only(export(&mut admin, "/api/deals/export?q=quoted").await),
+        vec!["Big, \"quoted\" deal"]
+    );
     assert_eq!(
         only(export(&mut admin, &format!("/api/deals/export?company_id={company}")).await),
         vec!["Big, \"quoted\" deal"]
@@ -361,7 +381,11 @@ async fn contact_and_company_filters_match_the_list() {
     let rep = app.member(&admin, "rep").await;
     let company = admin.company("Initech", Some("initech.test")).await;
     admin.company("Umbrella", Some("umbrella.test")).await;
-    for (first, owner) in [("Peter", admin.user_id), ("Milton", rep.user_id), ("Petra", rep.user_id)] {
+    for (first, owner) in [
+        ("Peter", admin.user_id),
+        ("Milton", rep.user_id),
+        ("Petra", rep.user_id),
+    ] {
         let response = admin
             .post(
                 "/api/contacts",
@@ -371,7 +395,8 @@ async fn contact_and_company_filters_match_the_list() {
             .await;
         assert_eq!(response.status, 201, "{}", response.body);
     }
-    let names = |rows: Vec<HashMap<String, String>>| rows.into_iter().map(|r| r["first_name"].clone()).collect::<Vec<_>>();
+    let names =
+        |rows: Vec<HashMap<String, String>>| rows.into_iter().map(|r| r["first_name"].clone()).collect::<Vec<_>>();
     for (query, expected) in [
         ("q=pet".to_owned(), vec!["Peter", "Petra"]),
         ("q=pe".to_owned(), vec!["Peter", "Petra"]),
@@ -388,13 +413,85 @@ async fn contact_and_company_filters_match_the_list() {
             .map(|c| text(&c["first_name"]))
             .collect();
         assert_eq!(listed, expected, "list {query}");
-        assert_eq!(names(export(&mut admin, &format!("/api/contacts/export?{query}")).await), expected, "{query}");
+        assert_eq!(
+            names(export(&mut admin, &format!("/api/contacts/export?{query}")).await),
+            expected,
+            "{query}"
+        );
     }
     let companies = export(&mut admin, "/api/companies/export?q=initech").await;
     assert_eq!(companies.len(), 1);
     assert_eq!(companies[0]["domain"], "initech.test");
-    header_only(&mut admin, &format!("/api/companies/export?owner_id={}", rep.user_id), COMPANY_HEADER).await;
+    header_only(
+        &mut admin,
+        &format!("/api/companies/export?owner_id={}", rep.user_id),
+        COMPANY_HEADER,
+    )
+    .await;
     // Paging and sorting are not export parameters.
     assert_eq!(admin.get("/api/contacts/export?limit=10").await.status, 422);
-    assert_eq!(admin.get(&format!("/api/companies/export?company_id={company}")).await.status, 422);
+    assert_eq!(
+        admin
+            .get(&format!("/api/companies/export?company_id={company}"))
+            .await
+            .status,
+        422
+    );
+}
+
+#[tokio::test]
+async fn a_client_that_goes_away_mid_export_frees_its_connection() {
+    let app = spawn_app().await;
+    let mut admin = app.register("Acme").await;
+    // 200,000 contacts generated in the database by the owner: an export of
+    // tens of MiB that cannot sit in socket buffers.
+    sqlx::query(
+        "INSERT INTO contacts (tenant_id, id, first_name, last_name, email, owner_id) \
+         SELECT $1, gen_random_uuid(), 'First' || i, 'Last' || i, 'p' || i || '@example.test', $2 \
+         FROM generate_series(1, 200000) AS i",
+    )
+    .bind(admin.tenant_id)
+    .bind(admin.user_id)
+    .execute(&app.owner)
+    .await
+    .unwrap();
+    let cookie = admin
+        .cookies
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("; ");
+    // More abandoned exports than the server's pool has connections (4).
+    for _ in 0..6 {
+        let mut response = app
+            .http
+            .get(format!("{}/api/contacts/export", app.address))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 200);
+        let first = response.chunk().await.unwrap().unwrap();
+        assert!(first.starts_with(CONTACT_HEADER.as_bytes()));
+        drop(response);
+    }
+    // The server still answers (its pool was not left holding COPYs)…
+    let list = admin.get("/api/contacts?limit=1").await;
+    assert_eq!(list.status, 200, "{}", list.body);
+    // …and PostgreSQL is not still sending abandoned exports.
+    let mut copies = i64::MAX;
+    for _ in 0..100 {
+        copies = sqlx::query_scalar(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() \
+             AND state = 'active' AND query LIKE 'COPY%'",
+        )
+        .fetch_one(&app.owner)
+        .await
+        .unwrap();
+        if copies == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(copies, 0, "abandoned COPYs still running");
 }

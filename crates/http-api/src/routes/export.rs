@@ -107,8 +107,7 @@ impl DealExportParams {
             owner_id: uuid_param(&mut errors, "owner_id", self.owner_id.as_deref()).map(UserId::from_uuid),
             company_id: uuid_param(&mut errors, "company_id", self.company_id.as_deref()).map(CompanyId::from_uuid),
             contact_id: uuid_param(&mut errors, "contact_id", self.contact_id.as_deref()).map(ContactId::from_uuid),
-            pipeline_id: uuid_param(&mut errors, "pipeline_id", self.pipeline_id.as_deref())
-                .map(PipelineId::from_uuid),
+            pipeline_id: uuid_param(&mut errors, "pipeline_id", self.pipeline_id.as_deref()).map(PipelineId::from_uuid),
             stage_id: uuid_param(&mut errors, "stage_id", self.stage_id.as_deref()).map(StageId::from_uuid),
             status: self
                 .status
@@ -166,10 +165,13 @@ async fn export(
     let filters = filters?;
     let source = state
         .exports
-        .export(&session.ctx, &ExportQuery {
-            kind,
-            filters: filters.clone(),
-        })
+        .export(
+            &session.ctx,
+            &ExportQuery {
+                kind,
+                filters: filters.clone(),
+            },
+        )
         .await?;
     record(state, &session.ctx, audit_entry(action, req, &filters)).await;
     let filename = format!("{}-{}.csv", kind.as_str(), chrono::Utc::now().format("%Y-%m-%d"));
@@ -241,5 +243,13 @@ pub async fn deals(
     req: HttpRequest,
     params: Query<DealExportParams>,
 ) -> Result<HttpResponse, ApiError> {
-    export(&session, &state, &req, ExportKind::Deals, DEALS_EXPORTED, params.parse()).await
+    export(
+        &session,
+        &state,
+        &req,
+        ExportKind::Deals,
+        DEALS_EXPORTED,
+        params.parse(),
+    )
+    .await
 }
