@@ -14,6 +14,7 @@ use clearview_deals::DealService;
 use clearview_http_api::Limits;
 use clearview_http_api::security::{password::BcryptHasher, secrets::RefreshSecrets, tokens::TokenKeys};
 use clearview_http_api::{ApiState, HttpSettings, configure, request_id_middleware};
+use clearview_kernel::export::ExportService;
 use clearview_kernel::jobs::JobService;
 use clearview_pipelines::PipelineService;
 use clearview_store_postgres::{PgStore, assert_role_cannot_bypass_rls, connect};
@@ -89,6 +90,7 @@ impl Application {
             team,
             resets,
             jobs: JobService::new(store.clone()),
+            exports: ExportService::new(store.clone()),
             auth,
             contacts: ContactService::new(store.clone(), store.clone()),
             companies: CompanyService::new(store.clone(), store.clone()),

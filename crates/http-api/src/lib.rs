@@ -81,6 +81,10 @@ pub fn configure(state: Data<ApiState>, settings: HttpSettings) -> impl FnOnce(&
                         "/companies/{id}/activities",
                         web::get().to(routes::activities::company_timeline),
                     )
+                    // Before `/{id}`: actix matches in order, `export` is no id.
+                    .route("/contacts/export", web::get().to(routes::export::contacts))
+                    .route("/companies/export", web::get().to(routes::export::companies))
+                    .route("/deals/export", web::get().to(routes::export::deals))
                     .route("/contacts", web::get().to(contacts::list))
                     .route("/contacts", web::post().to(contacts::create))
                     .route("/contacts/{id}", web::get().to(contacts::get))

@@ -28,6 +28,7 @@ use utoipa::OpenApi;
         activities::contact_timeline, activities::company_timeline, activities::deal_timeline,
         ops::healthz, ops::readyz, ops::openapi,
         crate::routes::audit::list,
+        crate::routes::export::contacts, crate::routes::export::companies, crate::routes::export::deals,
         crate::routes::gdpr::export, crate::routes::gdpr::erase, crate::routes::gdpr::delete_organization,
     ),
     tags(

@@ -6,6 +6,7 @@ use async_trait::async_trait;
 use clearview_activities::ActivityService;
 use clearview_contacts::{CompanyService, ContactService};
 use clearview_deals::DealService;
+use clearview_kernel::export::ExportService;
 use clearview_kernel::jobs::JobService;
 use clearview_pipelines::PipelineService;
 use clearview_tenancy::{AuditService, PrivacyService};
@@ -48,4 +49,5 @@ pub struct ApiState {
     pub limits: Limits,
     pub audit: AuditService,
     pub privacy: PrivacyService,
+    pub exports: ExportService,
 }

@@ -3,10 +3,12 @@
 //!
 //! This crate is pure: no IO, no database, no HTTP (invariant 1). Types here
 //! parse once and keep their fields private, so a value that exists is valid.
+//! `export` holds the CSV export port and use case.
 
 mod context;
 mod email;
 mod error;
+pub mod export;
 mod ids;
 pub mod jobs;
 pub mod mail;

@@ -12,6 +12,7 @@ mod audit;
 mod db;
 mod deals;
 mod errors;
+mod export;
 mod jobs;
 mod pipelines;
 mod records;

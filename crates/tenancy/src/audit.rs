@@ -33,7 +33,11 @@ pub mod actions {
     pub const INVITATION_CREATED: &str = "invitation.created";
     pub const INVITATION_REVOKED: &str = "invitation.revoked";
     pub const INVITATION_ACCEPTED: &str = "invitation.accepted";
+    /// A CSV export; `details` name the filters used (ids, `status`, and
+    /// `search: true` — never the search text).
     pub const CONTACTS_EXPORTED: &str = "contacts.exported";
+    pub const COMPANIES_EXPORTED: &str = "companies.exported";
+    pub const DEALS_EXPORTED: &str = "deals.exported";
     pub const CONTACTS_IMPORTED: &str = "contacts.imported";
     pub const JOB_RETRIED: &str = "job.retried";
 }

@@ -84,6 +84,12 @@ async fn lists_and_filters_never_show_another_tenants_rows() {
         format!("/api/contacts?company_id={}", victim.company),
         format!("/api/contacts?owner_id={}", victim.user.user_id),
         "/api/companies?q=victim".to_owned(),
+        "/api/contacts/export".to_owned(),
+        "/api/contacts/export?q=secret".to_owned(),
+        format!("/api/contacts/export?company_id={}", victim.company),
+        format!("/api/contacts/export?owner_id={}", victim.user.user_id),
+        "/api/companies/export?q=victim".to_owned(),
+        format!("/api/deals/export?company_id={}", victim.company),
     ] {
         let response = attacker.get(&path).await;
         assert_eq!(response.status, 200, "{path}");

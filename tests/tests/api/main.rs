@@ -8,6 +8,7 @@ mod contacts;
 mod contract;
 mod database;
 mod deals;
+mod export;
 mod gdpr;
 mod isolation;
 mod members;

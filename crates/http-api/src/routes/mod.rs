@@ -7,6 +7,7 @@ pub mod auth;
 pub mod companies;
 pub mod contacts;
 pub mod deals;
+pub mod export;
 pub mod gdpr;
 pub mod jobs;
 pub mod ops;
