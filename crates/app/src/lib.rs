@@ -2,6 +2,7 @@
 //! cases, and the `serve` command. No business logic lives here.
 
 mod config;
+mod import;
 mod readiness;
 mod startup;
 pub mod telemetry;
@@ -12,4 +13,5 @@ pub use clearview_http_api::RateLimitSettings;
 pub use clearview_kernel::rate_limit::Policy;
 pub use config::{Config, ConfigError, Secret};
 pub use startup::{Application, start_worker};
+pub use import::ImportSettings;
 pub use worker::{Worker, WorkerSettings};

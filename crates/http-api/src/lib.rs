@@ -81,6 +81,11 @@ pub fn configure(state: Data<ApiState>, settings: HttpSettings) -> impl FnOnce(&
                         "/companies/{id}/activities",
                         web::get().to(routes::activities::company_timeline),
                     )
+                    .route("/contacts/import", web::post().to(routes::imports::upload))
+                    .route("/imports", web::get().to(routes::imports::list))
+                    .route("/imports/{id}", web::get().to(routes::imports::get))
+                    .route("/imports/{id}/errors.csv", web::get().to(routes::imports::errors_csv))
+                    .route("/imports/{id}/undo", web::post().to(routes::imports::undo))
                     .route("/contacts", web::get().to(contacts::list))
                     .route("/contacts", web::post().to(contacts::create))
                     .route("/contacts/{id}", web::get().to(contacts::get))

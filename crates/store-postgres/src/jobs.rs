@@ -126,6 +126,24 @@ impl PgStore {
         Ok(done.rows_affected() == 1)
     }
 
+    /// Extends the lease of a long job still held by `worker`; `false` when
+    /// the lease was lost (another worker may hold the job now).
+    pub async fn extend_lease(&self, job: &ClaimedJob, worker: &str, lease: Duration) -> Result<bool, sqlx::Error> {
+        let mut tx = self.tenant_tx(job.tenant_id).await?;
+        let done = sqlx::query(
+            "UPDATE jobs SET locked_until = now() + make_interval(secs => $4), updated_at = now() \
+             WHERE tenant_id = $1 AND id = $2 AND locked_by = $3 AND state = 'running'",
+        )
+        .bind(job.tenant_id.as_uuid())
+        .bind(job.id)
+        .bind(worker)
+        .bind(lease.as_secs_f64())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     /// Records a failed attempt: back to the queue after `retry_in`, or
     /// dead when it was the last attempt. Returns the new state.
     pub async fn fail_job(

@@ -8,6 +8,7 @@ pub mod companies;
 pub mod contacts;
 pub mod deals;
 pub mod gdpr;
+pub mod imports;
 pub mod jobs;
 pub mod ops;
 pub mod organizations;
