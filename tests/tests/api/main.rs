@@ -9,6 +9,7 @@ mod contract;
 mod database;
 mod deals;
 mod gdpr;
+mod import;
 mod isolation;
 mod members;
 mod outbox;
