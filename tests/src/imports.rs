@@ -29,7 +29,10 @@ pub async fn upload(user: &mut User, query: &str, csv: &str) -> Value {
     let response = user.post_csv(&format!("/api/contacts/import{query}"), csv).await;
     assert_eq!(response.status, 202, "import upload: {}", response.body);
     let id = response.json["id"].as_str().unwrap().to_owned();
-    assert_eq!(response.header("location").as_deref(), Some(format!("/api/imports/{id}").as_str()));
+    assert_eq!(
+        response.header("location").as_deref(),
+        Some(format!("/api/imports/{id}").as_str())
+    );
     response.json
 }
 
@@ -42,7 +45,11 @@ pub async fn finished(user: &mut User, id: &str) -> Value {
         if matches!(response.json["status"].as_str(), Some("done" | "failed")) {
             return response.json;
         }
-        assert!(started.elapsed() < IMPORT_WAIT, "the import did not finish: {}", response.body);
+        assert!(
+            started.elapsed() < IMPORT_WAIT,
+            "the import did not finish: {}",
+            response.body
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }

@@ -76,8 +76,8 @@ pub async fn run(
         };
         process(&store2, &handle, import2, &settings2, &lease)
     })
-        .await
-        .map_err(|e| format!("the import task panicked: {e}"))?;
+    .await
+    .map_err(|e| format!("the import task panicked: {e}"))?;
     let error = match outcome {
         Ok(()) => None,
         Err(Failure::Final(message)) => Some(message),

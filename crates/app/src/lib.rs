@@ -12,6 +12,6 @@ mod worker;
 pub use clearview_http_api::RateLimitSettings;
 pub use clearview_kernel::rate_limit::Policy;
 pub use config::{Config, ConfigError, Secret};
-pub use startup::{Application, start_worker};
 pub use import::ImportSettings;
+pub use startup::{Application, start_worker};
 pub use worker::{Worker, WorkerSettings};

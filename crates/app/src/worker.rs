@@ -4,9 +4,9 @@
 //! moment a job commits; a short poll covers retries and lost notifications.
 //! Several workers may run at once: `SKIP LOCKED` gives each job to one.
 
+use crate::import::ImportSettings;
 use clearview_kernel::jobs::{JobState, backoff};
 use clearview_kernel::mail::Mailer;
-use crate::import::ImportSettings;
 use clearview_store_postgres::{ClaimedJob, IMPORT_CONTACTS, JOBS_CHANNEL, PgStore, SEND_EMAIL};
 use sqlx::postgres::PgListener;
 use std::sync::Arc;
@@ -106,7 +106,7 @@ impl Worker {
                 },
                 IMPORT_CONTACTS => {
                     crate::import::run(&self.store, &job, &self.id, self.settings.lease, &self.settings.import).await
-                },
+                }
                 other => Err(format!("no handler for job kind `{other}`")),
             }
         };

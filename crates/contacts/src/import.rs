@@ -3,8 +3,8 @@
 //! the very rules of `POST /api/contacts`, the import's vocabulary, its
 //! ports and the role policy (admins and managers import and undo).
 
-use crate::contact::{ContactDraft, ContactInput};
 use crate::company::Domain;
+use crate::contact::{ContactDraft, ContactInput};
 use chrono::{DateTime, Utc};
 use clearview_kernel::records::RecordError;
 use clearview_kernel::{RepoError, Role, TenantContext, ValidationErrors, optional_text};
@@ -72,10 +72,11 @@ impl ImportField {
 impl FromStr for ImportField {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        ImportField::ALL
-            .into_iter()
-            .find(|f| f.as_str() == s)
-            .ok_or_else(|| format!("`{s}` is not a contact field (first_name, last_name, email, phone, title, company, company_domain)"))
+        ImportField::ALL.into_iter().find(|f| f.as_str() == s).ok_or_else(|| {
+            format!(
+                "`{s}` is not a contact field (first_name, last_name, email, phone, title, company, company_domain)"
+            )
+        })
     }
 }
 
@@ -376,7 +377,15 @@ mod tests {
 
     #[test]
     fn odd_header_spellings_are_inferred_and_unknown_ones_listed() {
-        let h = headers(&["First Name", "LASTNAME", "E-mail", "Job Title", "company_name", "Domain", "Notes"]);
+        let h = headers(&[
+            "First Name",
+            "LASTNAME",
+            "E-mail",
+            "Job Title",
+            "company_name",
+            "Domain",
+            "Notes",
+        ]);
         let (mapping, ignored) = ColumnMapping::infer(&h);
         let fields: Vec<_> = mapping.columns.iter().map(|(_, f)| f.as_str()).collect();
         assert_eq!(

@@ -57,12 +57,7 @@ fn mapping_pairs(value: &serde_json::Value) -> Vec<(String, String)> {
         .map(|items| {
             items
                 .iter()
-                .filter_map(|item| {
-                    Some((
-                        item["column"].as_str()?.to_owned(),
-                        item["field"].as_str()?.to_owned(),
-                    ))
-                })
+                .filter_map(|item| Some((item["column"].as_str()?.to_owned(), item["field"].as_str()?.to_owned())))
                 .collect()
         })
         .unwrap_or_default()
@@ -307,6 +302,8 @@ impl ImportRepository for PgStore {
     }
 }
 
+type ImportJobRow = (Option<Uuid>, String, String, bool, serde_json::Value, Option<i64>, i64);
+
 /// What the worker needs to know about an import.
 #[derive(Debug, Clone)]
 pub struct ImportJob {
@@ -349,7 +346,7 @@ pub struct ImportCounts {
 impl PgStore {
     pub async fn import_job(&self, tenant: TenantId, id: Uuid) -> Result<Option<ImportJob>, sqlx::Error> {
         let mut tx = self.tenant_tx(tenant).await?;
-        let row: Option<(Option<Uuid>, String, String, bool, serde_json::Value, Option<i64>, i64)> = sqlx::query_as(
+        let row: Option<ImportJobRow> = sqlx::query_as(
             "SELECT created_by, status, mode, create_companies, mapping, total_rows, processed_rows \
              FROM imports WHERE tenant_id = $1 AND id = $2",
         )
@@ -376,12 +373,13 @@ impl PgStore {
     /// Chunk `seq` of an upload, or `None` past the end.
     pub async fn import_chunk(&self, tenant: TenantId, id: Uuid, seq: i32) -> Result<Option<Vec<u8>>, sqlx::Error> {
         let mut tx = self.tenant_tx(tenant).await?;
-        let data = sqlx::query_scalar("SELECT data FROM import_chunks WHERE tenant_id = $1 AND import_id = $2 AND seq = $3")
-            .bind(tenant.as_uuid())
-            .bind(id)
-            .bind(seq)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let data =
+            sqlx::query_scalar("SELECT data FROM import_chunks WHERE tenant_id = $1 AND import_id = $2 AND seq = $3")
+                .bind(tenant.as_uuid())
+                .bind(id)
+                .bind(seq)
+                .fetch_optional(&mut *tx)
+                .await?;
         tx.commit().await?;
         Ok(data)
     }
@@ -481,11 +479,7 @@ impl PgStore {
         let mut skipped = 0i64;
         for (i, (_, row)) in batch.rows.iter().enumerate() {
             let company = companies[i];
-            let found = row
-                .contact
-                .email
-                .as_ref()
-                .and_then(|e| existing.get(&e.normalized()));
+            let found = row.contact.email.as_ref().and_then(|e| existing.get(&e.normalized()));
             match (found, job.mode) {
                 (Some(_), ImportMode::Skip) => skipped += 1,
                 (Some((id, prev)), ImportMode::Update) => {
@@ -634,11 +628,7 @@ impl PgStore {
                 Some(id) => Some(id),
                 None if job.create_companies && (domain.is_some() || name.is_some()) => {
                     let id = Uuid::now_v7();
-                    let display = row
-                        .company_name
-                        .clone()
-                        .or_else(|| domain.clone())
-                        .unwrap_or_default();
+                    let display = row.company_name.clone().or_else(|| domain.clone()).unwrap_or_default();
                     created.0.push(id);
                     created.1.push(display);
                     created.2.push(domain.clone());

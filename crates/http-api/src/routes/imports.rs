@@ -11,8 +11,8 @@ use actix_web::http::header::{CONTENT_LENGTH, CONTENT_TYPE, LOCATION};
 use actix_web::web::{Bytes, Data, Path, Payload, Query};
 use actix_web::{HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
-use clearview_contacts::{ColumnMapping, Import, ImportMode, ImportRowError, ImportService, ImportUpload, NewImport};
 use clearview_contacts::RecordError;
+use clearview_contacts::{ColumnMapping, Import, ImportMode, ImportRowError, ImportService, ImportUpload, NewImport};
 use clearview_kernel::TenantContext;
 use clearview_tenancy::{AuditEntry, actions};
 use futures_util::StreamExt;
@@ -267,14 +267,33 @@ pub async fn upload(
             let take = (CHUNK_BYTES - buffer.len()).min(bytes.len());
             buffer.extend_from_slice(&bytes.split_to(take));
             if buffer.len() == CHUNK_BYTES {
-                flush(&state, ctx, id, &options.mode, options.create_companies, &mut given, &mut upload, &buffer)
-                    .await?;
+                flush(
+                    &state,
+                    ctx,
+                    id,
+                    &options.mode,
+                    options.create_companies,
+                    &mut given,
+                    &mut upload,
+                    &buffer,
+                )
+                .await?;
                 buffer.clear();
             }
         }
     }
     if !buffer.is_empty() || upload.is_none() {
-        flush(&state, ctx, id, &options.mode, options.create_companies, &mut given, &mut upload, &buffer).await?;
+        flush(
+            &state,
+            ctx,
+            id,
+            &options.mode,
+            options.create_companies,
+            &mut given,
+            &mut upload,
+            &buffer,
+        )
+        .await?;
     }
     let (upload, mapping, ignored) = upload.expect("flushed at least once");
     upload.commit().await.map_err(repo)?;
@@ -356,10 +375,10 @@ pub async fn errors_csv(session: Session, state: Data<ApiState>, id: Path<Uuid>)
     state.imports.get(&ctx, id).await?;
     // Pages of errors, each written as it is read: memory stays flat.
     let start: Option<Option<(i64, String)>> = Some(None);
-    let header = futures_util::stream::once(async { Ok::<_, std::io::Error>(Bytes::from_static(b"row,field,message\r\n")) });
+    let header =
+        futures_util::stream::once(async { Ok::<_, std::io::Error>(Bytes::from_static(b"row,field,message\r\n")) });
     let pages = futures_util::stream::unfold(start, move |cursor| {
         let state = state.clone();
-        let ctx = ctx.clone();
         async move {
             let after = cursor?;
             match state.imports.errors(&ctx, id, after, 10_000).await {
