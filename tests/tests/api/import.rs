@@ -478,3 +478,29 @@ async fn imports_never_reach_another_tenant() {
     assert_eq!(a.get("/api/imports").await.json["data"].as_array().unwrap().len(), 1);
     assert_eq!(b.get(&format!("/api/imports/{b_id}")).await.json["status"], "done");
 }
+
+/// A rough throughput check (debug build, shared machine): `cargo test -p
+/// clearview-tests --test api import::throughput -- --ignored --nocapture`.
+#[tokio::test]
+#[ignore = "a measurement, not a check"]
+async fn throughput() {
+    let app = spawn_app().await;
+    let mut admin = app.register("Bulk Co").await;
+    let rows: usize = std::env::var("IMPORT_ROWS").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
+    let mut csv = String::from("first_name,last_name,email,phone,title,company\n");
+    for i in 0..rows {
+        csv.push_str(&format!(
+            "First{i},Last{i},person{i}@bulk.test,+1 555 {i:07},Engineer,Company {}\n",
+            i % 500
+        ));
+    }
+    let started = std::time::Instant::now();
+    let done = import(&mut admin, "?create_companies=true", &csv).await;
+    let elapsed = started.elapsed();
+    assert_eq!(done["created"], rows as i64, "{done}");
+    println!(
+        "{rows} rows ({} bytes) in {elapsed:?}: {:.0} rows/s",
+        csv.len(),
+        rows as f64 / elapsed.as_secs_f64()
+    );
+}
