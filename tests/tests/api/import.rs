@@ -486,7 +486,10 @@ async fn imports_never_reach_another_tenant() {
 async fn throughput() {
     let app = spawn_app().await;
     let mut admin = app.register("Bulk Co").await;
-    let rows: usize = std::env::var("IMPORT_ROWS").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
+    let rows: usize = std::env::var("IMPORT_ROWS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
     let mut csv = String::from("first_name,last_name,email,phone,title,company\n");
     for i in 0..rows {
         csv.push_str(&format!(
