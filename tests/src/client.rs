@@ -79,6 +79,18 @@ impl User {
         body: Option<&Value>,
         headers: &[(&str, &str)],
     ) -> Response {
+        let body = body.map(|b| ("application/json", b.to_string().into_bytes()));
+        self.send_raw(method, path, body, headers).await
+    }
+
+    /// Sends a request with a body of any content type (e.g. `text/csv`).
+    pub async fn send_raw(
+        &mut self,
+        method: Method,
+        path: &str,
+        body: Option<(&str, Vec<u8>)>,
+        headers: &[(&str, &str)],
+    ) -> Response {
         let mut request = self.http.request(method, format!("{}{}", self.base, path));
         if !self.cookies.is_empty() {
             let cookie = self
@@ -89,8 +101,8 @@ impl User {
                 .join("; ");
             request = request.header(COOKIE, cookie);
         }
-        if let Some(body) = body {
-            request = request.header(CONTENT_TYPE, "application/json").body(body.to_string());
+        if let Some((content_type, body)) = body {
+            request = request.header(CONTENT_TYPE, content_type).body(body);
         }
         for (name, value) in headers {
             request = request.header(*name, *value);
@@ -123,6 +135,11 @@ impl User {
     }
     pub async fn post(&mut self, path: &str, body: &Value) -> Response {
         self.send(Method::POST, path, Some(body), &[]).await
+    }
+    /// Posts a CSV file.
+    pub async fn post_csv(&mut self, path: &str, csv: &str) -> Response {
+        self.send_raw(Method::POST, path, Some(("text/csv", csv.as_bytes().to_vec())), &[])
+            .await
     }
     pub async fn put(&mut self, path: &str, body: &Value) -> Response {
         self.send(Method::PUT, path, Some(body), &[]).await

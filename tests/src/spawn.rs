@@ -34,6 +34,10 @@ pub struct AppOptions {
     /// Rate limits; by default [`generous_limits`], so that tests sharing
     /// one Redis (and 127.0.0.1) never limit each other.
     pub rate_limits: RateLimitSettings,
+    /// `IMPORT_MAX_BYTES`, `IMPORT_MAX_ROWS` and `IMPORT_BATCH_ROWS`.
+    pub import_max_bytes: u64,
+    pub import_max_rows: i64,
+    pub import_batch_rows: usize,
 }
 
 /// The production policy names with limits no test reaches by accident.
@@ -60,6 +64,9 @@ impl Default for AppOptions {
             smtp_url: None,
             embedded_worker: true,
             rate_limits: generous_limits(),
+            import_max_bytes: 256 * 1024 * 1024,
+            import_max_rows: 2_000_000,
+            import_batch_rows: 5_000,
         }
     }
 }
@@ -124,6 +131,9 @@ pub async fn spawn_app_with(options: AppOptions) -> Result<TestApp, String> {
         job_lease_seconds: 2,
         job_poll_ms: 100,
         rate_limits: options.rate_limits,
+        import_max_bytes: options.import_max_bytes,
+        import_max_rows: options.import_max_rows,
+        import_batch_rows: options.import_batch_rows,
     };
     let app = Application::build(config.clone()).await.map_err(|e| e.to_string())?;
     let address = format!("http://127.0.0.1:{}", app.port());

@@ -68,6 +68,12 @@ pub struct Config {
     pub job_poll_ms: u64,
     /// Rate-limit policies and whether `X-Forwarded-For` names the client.
     pub rate_limits: RateLimitSettings,
+    /// Largest accepted CSV upload, in bytes (`IMPORT_MAX_BYTES`).
+    pub import_max_bytes: u64,
+    /// Most data rows one import takes (`IMPORT_MAX_ROWS`).
+    pub import_max_rows: i64,
+    /// Rows written per import transaction (`IMPORT_BATCH_ROWS`).
+    pub import_batch_rows: usize,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -140,6 +146,9 @@ impl Config {
             job_lease_seconds: parsed("JOB_LEASE_SECONDS", 60u64)?,
             job_poll_ms: parsed("JOB_POLL_MS", 1_000u64)?,
             rate_limits: rate_limits_from_env()?,
+            import_max_bytes: parsed("IMPORT_MAX_BYTES", 256 * 1024 * 1024u64)?,
+            import_max_rows: parsed("IMPORT_MAX_ROWS", 2_000_000i64)?,
+            import_batch_rows: parsed("IMPORT_BATCH_ROWS", 5_000usize)?,
         })
     }
 }
@@ -192,6 +201,10 @@ impl Config {
             lease: std::time::Duration::from_secs(self.job_lease_seconds.max(1)),
             backoff_base: std::time::Duration::from_millis(self.job_backoff_base_ms.max(1)),
             poll: std::time::Duration::from_millis(self.job_poll_ms.max(10)),
+            import: crate::import::ImportSettings {
+                batch_rows: self.import_batch_rows.clamp(1, 50_000),
+                max_rows: self.import_max_rows.max(1),
+            },
         }
     }
 

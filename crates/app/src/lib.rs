@@ -2,6 +2,7 @@
 //! cases, and the `serve` command. No business logic lives here.
 
 mod config;
+mod import;
 mod readiness;
 mod startup;
 pub mod telemetry;
@@ -11,5 +12,6 @@ mod worker;
 pub use clearview_http_api::RateLimitSettings;
 pub use clearview_kernel::rate_limit::Policy;
 pub use config::{Config, ConfigError, Secret};
+pub use import::ImportSettings;
 pub use startup::{Application, start_worker};
 pub use worker::{Worker, WorkerSettings};

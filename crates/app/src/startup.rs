@@ -9,7 +9,7 @@ use actix_web::{App, HttpServer};
 use clearview_activities::ActivityService;
 use clearview_cache_redis::FallbackRateLimiter;
 use clearview_cache_redis::RedisDenylist;
-use clearview_contacts::{CompanyService, ContactService};
+use clearview_contacts::{CompanyService, ContactService, ImportService};
 use clearview_deals::DealService;
 use clearview_http_api::Limits;
 use clearview_http_api::security::{password::BcryptHasher, secrets::RefreshSecrets, tokens::TokenKeys};
@@ -93,6 +93,7 @@ impl Application {
             exports: ExportService::new(store.clone()),
             auth,
             contacts: ContactService::new(store.clone(), store.clone()),
+            imports: ImportService::new(store.clone()),
             companies: CompanyService::new(store.clone(), store.clone()),
             organizations: OrganizationService::new(store.clone()),
             pipelines: PipelineService::new(store.clone(), store.clone()),
@@ -116,6 +117,7 @@ impl Application {
             allowed_origins: config.allowed_origins.clone(),
             secure_cookies: config.secure_cookies,
             max_body_bytes: config.max_body_bytes,
+            import_max_bytes: config.import_max_bytes,
         };
 
         let listener = TcpListener::bind((config.host.as_str(), config.port))?;

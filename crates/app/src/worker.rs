@@ -4,9 +4,10 @@
 //! moment a job commits; a short poll covers retries and lost notifications.
 //! Several workers may run at once: `SKIP LOCKED` gives each job to one.
 
+use crate::import::ImportSettings;
 use clearview_kernel::jobs::{JobState, backoff};
 use clearview_kernel::mail::Mailer;
-use clearview_store_postgres::{ClaimedJob, JOBS_CHANNEL, PgStore, SEND_EMAIL};
+use clearview_store_postgres::{ClaimedJob, IMPORT_CONTACTS, JOBS_CHANNEL, PgStore, SEND_EMAIL};
 use sqlx::postgres::PgListener;
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,6 +22,8 @@ pub struct WorkerSettings {
     pub backoff_base: Duration,
     /// How often to look for due jobs when no notification arrives.
     pub poll: Duration,
+    /// CSV import batches and limits.
+    pub import: ImportSettings,
 }
 
 pub struct Worker {
@@ -101,6 +104,9 @@ impl Worker {
                     Ok(email) => self.mailer.send(&email).await,
                     Err(err) => Err(err),
                 },
+                IMPORT_CONTACTS => {
+                    crate::import::run(&self.store, &job, &self.id, self.settings.lease, &self.settings.import).await
+                }
                 other => Err(format!("no handler for job kind `{other}`")),
             }
         };

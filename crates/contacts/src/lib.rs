@@ -8,6 +8,7 @@
 
 mod company;
 mod contact;
+mod import;
 mod kind;
 mod query;
 #[cfg(test)]
@@ -19,6 +20,10 @@ pub use clearview_kernel::records::{
 };
 pub use company::{Company, CompanyDraft, CompanyInput, Domain};
 pub use contact::{Contact, ContactDraft, ContactInput};
+pub use import::{
+    ColumnMapping, Import, ImportField, ImportMode, ImportRepository, ImportRow, ImportRowError, ImportService,
+    ImportUpload, MappedColumns, NewImport, map_row,
+};
 pub use kind::{Companies, Contacts};
 pub use query::{COMPANY_SORTS, CONTACT_SORTS, CompanyQuery, ContactQuery};
 

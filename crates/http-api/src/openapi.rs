@@ -17,6 +17,8 @@ use utoipa::OpenApi;
         team::members, team::change_role, team::remove_member, team::invite, team::invitations,
         team::revoke_invitation, jobs::list, jobs::retry,
         contacts::list, contacts::create, contacts::get, contacts::replace, contacts::patch, contacts::delete,
+        crate::routes::imports::upload, crate::routes::imports::list, crate::routes::imports::get,
+        crate::routes::imports::errors_csv, crate::routes::imports::undo,
         companies::list, companies::create, companies::get, companies::replace, companies::patch,
         companies::delete, companies::contacts, deals::of_company, deals::of_contact,
         organizations::get, organizations::patch,

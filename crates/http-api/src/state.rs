@@ -4,7 +4,7 @@ use crate::security::rate_limit::Limits;
 use crate::security::tokens::TokenKeys;
 use async_trait::async_trait;
 use clearview_activities::ActivityService;
-use clearview_contacts::{CompanyService, ContactService};
+use clearview_contacts::{CompanyService, ContactService, ImportService};
 use clearview_deals::DealService;
 use clearview_kernel::export::ExportService;
 use clearview_kernel::jobs::JobService;
@@ -22,6 +22,8 @@ pub struct HttpSettings {
     pub secure_cookies: bool,
     /// Largest accepted JSON body, in bytes.
     pub max_body_bytes: usize,
+    /// Largest accepted CSV import upload, in bytes.
+    pub import_max_bytes: u64,
 }
 
 /// Health of the backing services, for `/readyz`.
@@ -39,6 +41,7 @@ pub struct ApiState {
     pub resets: PasswordResetService,
     pub jobs: JobService,
     pub contacts: ContactService,
+    pub imports: ImportService,
     pub companies: CompanyService,
     pub organizations: OrganizationService,
     pub pipelines: PipelineService,

@@ -18,17 +18,22 @@ use uuid::Uuid;
 pub const JOBS_CHANNEL: &str = "clearview_jobs";
 pub const SEND_EMAIL: &str = "send_email";
 
-/// Queues an e-mail in the current (tenant) transaction.
-pub(crate) async fn enqueue_email(conn: &mut PgConnection, tenant: Uuid, email: &Email) -> Result<(), sqlx::Error> {
-    let payload = serde_json::json!({
-        "id": email.id, "to": email.to, "subject": email.subject, "text": email.text, "html": email.html,
-    });
+/// Queues a job of `kind` in the current (tenant) transaction: it exists
+/// only if that transaction commits, and workers are woken at commit.
+pub(crate) async fn enqueue_job(
+    conn: &mut PgConnection,
+    tenant: Uuid,
+    kind: &str,
+    payload: serde_json::Value,
+    max_attempts: i32,
+) -> Result<Uuid, sqlx::Error> {
+    let id = Uuid::now_v7();
     sqlx::query("INSERT INTO jobs (tenant_id, id, kind, payload, max_attempts) VALUES ($1, $2, $3, $4, $5)")
         .bind(tenant)
-        .bind(Uuid::now_v7())
-        .bind(SEND_EMAIL)
+        .bind(id)
+        .bind(kind)
         .bind(payload)
-        .bind(EMAIL_MAX_ATTEMPTS)
+        .bind(max_attempts)
         .execute(&mut *conn)
         .await?;
     // Delivered at commit, and only if the transaction commits.
@@ -36,7 +41,17 @@ pub(crate) async fn enqueue_email(conn: &mut PgConnection, tenant: Uuid, email: 
         .bind(JOBS_CHANNEL)
         .execute(&mut *conn)
         .await?;
-    Ok(())
+    Ok(id)
+}
+
+/// Queues an e-mail in the current (tenant) transaction.
+pub(crate) async fn enqueue_email(conn: &mut PgConnection, tenant: Uuid, email: &Email) -> Result<(), sqlx::Error> {
+    let payload = serde_json::json!({
+        "id": email.id, "to": email.to, "subject": email.subject, "text": email.text, "html": email.html,
+    });
+    enqueue_job(conn, tenant, SEND_EMAIL, payload, EMAIL_MAX_ATTEMPTS)
+        .await
+        .map(|_| ())
 }
 
 /// A job a worker holds the lease of.
@@ -105,6 +120,24 @@ impl PgStore {
         .bind(job.tenant_id.as_uuid())
         .bind(job.id)
         .bind(worker)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Extends the lease of a long job still held by `worker`; `false` when
+    /// the lease was lost (another worker may hold the job now).
+    pub async fn extend_lease(&self, job: &ClaimedJob, worker: &str, lease: Duration) -> Result<bool, sqlx::Error> {
+        let mut tx = self.tenant_tx(job.tenant_id).await?;
+        let done = sqlx::query(
+            "UPDATE jobs SET locked_until = now() + make_interval(secs => $4), updated_at = now() \
+             WHERE tenant_id = $1 AND id = $2 AND locked_by = $3 AND state = 'running'",
+        )
+        .bind(job.tenant_id.as_uuid())
+        .bind(job.id)
+        .bind(worker)
+        .bind(lease.as_secs_f64())
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;

@@ -13,6 +13,7 @@ mod db;
 mod deals;
 mod errors;
 mod export;
+mod imports;
 mod jobs;
 mod pipelines;
 mod records;
@@ -20,4 +21,5 @@ mod rows;
 mod team;
 
 pub use db::{MIGRATOR, PgStore, assert_role_cannot_bypass_rls, connect, migrate, set_app_role_password};
+pub use imports::{IMPORT_CONTACTS, IMPORT_MAX_ATTEMPTS, ImportBatch, ImportCounts, ImportJob};
 pub use jobs::{ClaimedJob, JOBS_CHANNEL, SEND_EMAIL};

@@ -72,6 +72,8 @@ async fn with_no_tenant_set_the_application_role_reads_no_rows_of_any_tenant_tab
         )
         .await;
     assert_eq!(invited.status, 202, "{}", invited.body);
+    // An import fills `imports`, `import_chunks`, `import_errors` and `import_changes`.
+    clearview_tests::imports::fill_import_tables(&app, &mut admin, "a").await;
     let tables: Vec<String> = sqlx::query_scalar(
         "SELECT c.relname::text FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid \
          WHERE a.attname = 'tenant_id' AND c.relkind = 'r' AND c.relnamespace = 'public'::regnamespace",

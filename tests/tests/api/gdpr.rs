@@ -262,6 +262,9 @@ async fn deleting_an_organization_erases_every_row_of_it_in_every_table_and_noth
     fill(&mut doomed, "d").await;
     fill(&mut doomed_rep, "dr").await;
     fill(&mut kept, "k").await;
+    // An import fills `imports`, `import_chunks`, `import_errors` and `import_changes`.
+    clearview_tests::imports::fill_import_tables(&app, &mut doomed, "d").await;
+    clearview_tests::imports::fill_import_tables(&app, &mut kept, "k").await;
     // An invitation fills `invitations` and (its e-mail) `jobs`.
     for (admin, tag) in [(&mut doomed, "d"), (&mut kept, "k")] {
         let path = format!("/api/organizations/{}/invite", admin.tenant_id);

@@ -10,6 +10,7 @@ mod database;
 mod deals;
 mod export;
 mod gdpr;
+mod import;
 mod isolation;
 mod members;
 mod outbox;

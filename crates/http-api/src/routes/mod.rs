@@ -9,6 +9,7 @@ pub mod contacts;
 pub mod deals;
 pub mod export;
 pub mod gdpr;
+pub mod imports;
 pub mod jobs;
 pub mod ops;
 pub mod organizations;
