@@ -24,6 +24,9 @@ pub(crate) fn select(columns: &str, table: &str, ctx: &TenantContext, scope: Rea
     sql
 }
 
+/// Above this many matches a contains-search term counts as broad.
+const SEARCH_HITS_CAP: i32 = 500;
+
 /// Escapes LIKE wildcards so a search term matches literally.
 pub(crate) fn like_literal(term: &SearchTerm) -> String {
     term.as_str()
@@ -210,6 +213,7 @@ impl RecordRepository<Contacts> for PgStore {
         query: &ContactQuery,
         scope: ReadScope,
     ) -> Result<Page<Contact>, RepoError> {
+        let mut tx = self.tenant_tx(ctx.tenant_id).await.map_err(map_err)?;
         let mut sql = select(CONTACT_COLUMNS, "contacts", ctx, scope);
         if let Some(owner) = query.owner_id {
             sql.push(" AND owner_id = ").push_bind(owner.as_uuid());
@@ -227,11 +231,28 @@ impl RecordRepository<Contacts> for PgStore {
                 sql.push(" OR lower(last_name) LIKE ").push_bind(prefix.clone());
                 sql.push(" OR lower(email) LIKE ").push_bind(prefix).push(")");
             } else {
-                sql.push(" AND search_text LIKE ").push_bind(format!("%{literal}%"));
+                let pattern = format!("%{literal}%");
+                // Ask the trigram index how broad the term is (see migration
+                // 10): a few matches are read by primary key and sorted; a
+                // broad term is filtered along the sort order instead, where
+                // matches come quickly because they are dense.
+                let hits: Vec<Uuid> = sqlx::query_scalar("SELECT id FROM contact_search_hits($1, $2)")
+                    .bind(&pattern)
+                    .bind(SEARCH_HITS_CAP + 1)
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(map_err)?;
+                if hits.len() as i32 <= SEARCH_HITS_CAP {
+                    sql.push(" AND id = ANY(").push_bind(hits).push(")");
+                } else {
+                    sql.push(" AND search_text LIKE ").push_bind(pattern);
+                }
             }
         }
         push_page(&mut sql, &query.page)?;
-        let rows = fetch_all_scoped::<ContactRow, Contact>(self, ctx, sql).await?;
+        let rows: Vec<ContactRow> = sql.build_query_as().fetch_all(&mut *tx).await.map_err(map_err)?;
+        tx.commit().await.map_err(map_err)?;
+        let rows: Vec<Contact> = rows.into_iter().map(Contact::from).collect();
         let field = query.page.sort.field;
         Ok(Page::from_rows(rows, &query.page, |c| contact_cursor(field, c)))
     }

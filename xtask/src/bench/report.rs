@@ -67,9 +67,11 @@ pub async fn data_rows(client: &reqwest::Client, base: &str, cookie: &str, s: &S
 async fn import_row(client: &reqwest::Client, base: &str, s: &Settings, pid: u32) -> Row {
     let count = if s.quick { 50_000 } else { 1_000_000 };
     let mut csv = String::from("first_name,last_name,email,phone,title\n");
+    // New addresses every run: each row is a create, never a skip.
+    let run = uuid::Uuid::now_v7().simple().to_string();
     for i in 0..count {
         csv.push_str(&format!(
-            "Imported,Person {i},imported.{i}@bulk.example,+1 555 0100,Buyer\n"
+            "Imported,Person {i},imported.{i}.{run}@bulk.example,+1 555 0100,Buyer\n"
         ));
     }
     // A fresh organization of the dataset, so the rows are all new.
