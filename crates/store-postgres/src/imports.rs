@@ -462,12 +462,18 @@ impl PgStore {
             .iter()
             .filter_map(|(_, r)| r.contact.email.as_ref().map(|e| e.normalized()))
             .collect();
+        // Found through the tenant-bound index lookup (migration 11), then
+        // locked by primary key: `lower(email)` cannot use its index under RLS.
+        let ids: Vec<Uuid> = sqlx::query_scalar("SELECT id FROM contact_ids_by_email($1)")
+            .bind(&emails)
+            .fetch_all(&mut *tx)
+            .await?;
         let existing: Vec<(Uuid, String, serde_json::Value)> = sqlx::query_as(
             "SELECT id, lower(email), to_jsonb(c) - 'search_text' FROM contacts c \
-             WHERE tenant_id = $1 AND lower(email) = ANY($2) FOR UPDATE",
+             WHERE tenant_id = $1 AND id = ANY($2) FOR UPDATE",
         )
         .bind(tenant)
-        .bind(&emails)
+        .bind(&ids)
         .fetch_all(&mut *tx)
         .await?;
         let existing: HashMap<String, (Uuid, serde_json::Value)> =
