@@ -83,11 +83,13 @@ impl PgStore {
     /// `SET LOCAL`, so the setting dies with the transaction and a pooled
     /// connection never carries a tenant into the next request.
     pub(crate) async fn tenant_tx(&self, tenant: TenantId) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
-        let mut tx = self.pool.begin().await?;
-        sqlx::query("SELECT set_config('app.tenant_id', $1, true)")
-            .bind(tenant.to_string())
-            .execute(&mut *tx)
-            .await?;
-        Ok(tx)
+        // One round trip for both: `begin_with` sends its statement as a
+        // simple query, so the tenant is inlined — safe, because a UUID
+        // prints only hex digits and dashes.
+        let begin = format!(
+            "BEGIN; SELECT set_config('app.tenant_id', '{}', true)",
+            tenant.as_uuid()
+        );
+        self.pool.begin_with(sqlx::AssertSqlSafe(begin)).await
     }
 }

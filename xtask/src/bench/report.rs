@@ -170,8 +170,10 @@ pub fn pgbench_rows(owner_url: &str, app_url: &str, samples: usize, d: Duration)
     let select = "SELECT id, first_name, last_name, email, phone, title, company_id, owner_id, created_at, updated_at \
                   FROM contacts WHERE tenant_id = CAST(:t AS uuid) AND id = (SELECT id FROM bench_contacts WHERE n = :n);";
     let plain = format!("\\set n random(1, {samples})\n{select}\n");
+    // As the API runs it: BEGIN and set_config in one round trip (sqlx's
+    // `begin_with`), then the query, then COMMIT.
     let scoped = format!(
-        "\\set n random(1, {samples})\nBEGIN;\nSELECT set_config('app.tenant_id', :t, true);\n{select}\nCOMMIT;\n"
+        "\\set n random(1, {samples})\n\\startpipeline\nBEGIN;\nSELECT set_config('app.tenant_id', :t, true);\n\\endpipeline\n{select}\nCOMMIT;\n"
     );
     let run = |url: &str, script: &str, name: &str| -> Option<f64> {
         let file = dir.join(name);
