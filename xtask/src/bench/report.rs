@@ -279,6 +279,22 @@ fn machine() -> String {
     format!("{cores} cores ({cpu}), {mem:.0} GiB; PostgreSQL, Redis, the server and the load generator share them")
 }
 
+/// How to read the rows that need more than a number.
+const READING: &str = "\
+## Reading the results\n\n\
+- **RLS + per-request transaction.** pgbench compares one bare statement (one round trip) with what \
+the API does for every request: `BEGIN` + `set_config('app.tenant_id', …, true)` in one round trip \
+(sqlx `begin_with`), the query, `COMMIT` — three round trips. The difference is round trips, not the \
+policy: because every query also filters on `tenant_id`, the policy becomes a one-time filter in the \
+plans (`EXPLAIN` shows `One-Time Filter`). The API's own peak (the `GET /api/contacts/{id}` row) is a \
+fraction of this ceiling, so the transaction is not what limits it. Fewer round trips would need a \
+session-level `SET`, which invariant 4 forbids.\n\
+- **Under RLS, operators that are not leakproof** (`LIKE`, `lower()`) cannot drive an index scan: \
+contains search and the import's e-mail dedupe use narrow `SECURITY DEFINER` look-ups bound to \
+`app.tenant_id` (migrations 10 and 11).\n\
+- **Shared machine.** The load generator, the server, PostgreSQL and Redis share the cores; numbers \
+move by about 10 % from run to run.\n";
+
 pub fn markdown(rows: &[Row], s: &Settings) -> String {
     let command = if s.quick {
         "cargo xtask bench --quick"
@@ -294,7 +310,7 @@ pub fn markdown(rows: &[Row], s: &Settings) -> String {
          - **Server:** the release build, 2 HTTP workers, a pool of 8 connections, RLS on, Redis on loopback.\n\
          - **Load:** from the harness's own process over loopback; *open* runs start requests on a fixed \
          schedule and measure latency from each request's intended start (no coordinated omission); \
-         *closed* runs measure peak throughput only. Each run lasts {secs} s.\n\n{table}\n",
+         *closed* runs measure peak throughput only. Each run lasts {secs} s.\n\n{table}\n{reading}",
         date = chrono::Utc::now().format("%Y-%m-%d %H:%M UTC"),
         machine = machine(),
         quick = if s.quick { " --quick" } else { "" },
@@ -305,5 +321,6 @@ pub fn markdown(rows: &[Row], s: &Settings) -> String {
         large = s.size.large,
         secs = s.duration.as_secs(),
         table = table(rows),
+        reading = READING,
     )
 }
