@@ -408,6 +408,26 @@ pub async fn delete(session: Session, state: Data<ApiState>, id: Path<Uuid>) -> 
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// A record's timeline, once the record is known to be visible (a record
+/// the caller cannot see is a 404, not an empty timeline).
+async fn timeline(
+    session: &Session,
+    state: &ApiState,
+    scope: Scope,
+    params: &ActivityParams,
+) -> Result<HttpResponse, ApiError> {
+    let ctx = &session.ctx;
+    match scope {
+        Scope::Contact(id) => drop(state.contacts.get(ctx, id).await?),
+        Scope::Company(id) => drop(state.companies.get(ctx, id).await?),
+        Scope::Deal(id) => drop(state.deals.get(ctx, id).await?),
+        Scope::All => {}
+    }
+    let query = params.query(scope)?;
+    let page = state.activities.list(ctx, &query).await?;
+    Ok(HttpResponse::Ok().json(ActivityPage::from(page)))
+}
+
 /// The contact's timeline: its activities, newest first, keyset-paged.
 #[utoipa::path(get, path = "/api/contacts/{id}/activities", tag = "activities",
     params(("id" = Uuid, Path, description = "The contact"), ActivityParams),
@@ -418,12 +438,7 @@ pub async fn contact_timeline(
     id: Path<Uuid>,
     params: Query<ActivityParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let contact = ContactId::from_uuid(*id);
-    // 404 for a contact the caller cannot see, not an empty timeline.
-    state.contacts.get(&session.ctx, contact).await?;
-    let query = params.query(Scope::Contact(contact))?;
-    let page = state.activities.list(&session.ctx, &query).await?;
-    Ok(HttpResponse::Ok().json(ActivityPage::from(page)))
+    timeline(&session, &state, Scope::Contact(ContactId::from_uuid(*id)), &params).await
 }
 
 /// The company's timeline: its activities, newest first, keyset-paged.
@@ -436,11 +451,7 @@ pub async fn company_timeline(
     id: Path<Uuid>,
     params: Query<ActivityParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let company = CompanyId::from_uuid(*id);
-    state.companies.get(&session.ctx, company).await?;
-    let query = params.query(Scope::Company(company))?;
-    let page = state.activities.list(&session.ctx, &query).await?;
-    Ok(HttpResponse::Ok().json(ActivityPage::from(page)))
+    timeline(&session, &state, Scope::Company(CompanyId::from_uuid(*id)), &params).await
 }
 
 /// The deal's timeline: its activities, newest first, keyset-paged.
@@ -453,10 +464,5 @@ pub async fn deal_timeline(
     id: Path<Uuid>,
     params: Query<ActivityParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let deal = DealId::from_uuid(*id);
-    // 404 for a deal the caller cannot see, not an empty timeline.
-    state.deals.get(&session.ctx, deal).await?;
-    let query = params.query(Scope::Deal(deal))?;
-    let page = state.activities.list(&session.ctx, &query).await?;
-    Ok(HttpResponse::Ok().json(ActivityPage::from(page)))
+    timeline(&session, &state, Scope::Deal(DealId::from_uuid(*id)), &params).await
 }
