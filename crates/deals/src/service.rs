@@ -4,7 +4,7 @@ use crate::model::{Deal, DealInput, DealQuery, DealWrite, StageChange};
 use crate::ports::DealRepository;
 use crate::rules::{closed_at_after_move, lost_reason_after_move};
 use chrono::Utc;
-use clearview_kernel::records::{ReadScope, RecordError, Visibility, VisibilitySettings, policy};
+use clearview_kernel::records::{ReadScope, RecordError, VisibilitySettings, policy};
 use clearview_kernel::{DealId, Page, PipelineId, RepoError, TenantContext, ValidationErrors};
 use std::sync::Arc;
 
@@ -20,12 +20,7 @@ impl DealService {
     }
 
     pub async fn scope(&self, ctx: &TenantContext) -> Result<ReadScope, RecordError> {
-        let visibility = if policy::scope_depends_on_setting(ctx) {
-            self.settings.rep_visibility(ctx).await?
-        } else {
-            Visibility::All
-        };
-        Ok(policy::read_scope(ctx, visibility))
+        Ok(clearview_kernel::records::read_scope(self.settings.as_ref(), ctx).await?)
     }
 
     /// Validates the input, resolves its stage and works out what the move
@@ -163,6 +158,7 @@ mod tests {
     use super::*;
     use crate::model::{StageChange, StageRef};
     use async_trait::async_trait;
+    use clearview_kernel::records::Visibility;
     use clearview_kernel::{Role, StageId, TenantId, UserId};
     use clearview_pipelines::StageKind;
     use std::sync::Mutex;

@@ -4,7 +4,7 @@ use crate::model::{NewPipeline, Pipeline, Stage, StagePatch, StageSpec};
 use crate::ports::{BoardRow, ForecastRow, PipelineRepository};
 use crate::rules;
 use chrono::NaiveDate;
-use clearview_kernel::records::{ReadScope, RecordError, VisibilitySettings, policy};
+use clearview_kernel::records::{ReadScope, RecordError, VisibilitySettings};
 use clearview_kernel::{PipelineId, StageId, TenantContext, ValidationErrors};
 use std::sync::Arc;
 
@@ -180,12 +180,7 @@ impl PipelineService {
     /// What deals a caller's totals may include (reps with `own`
     /// visibility see only their own deals' numbers).
     pub async fn scope(&self, ctx: &TenantContext) -> Result<ReadScope, RecordError> {
-        let visibility = if policy::scope_depends_on_setting(ctx) {
-            self.settings.rep_visibility(ctx).await?
-        } else {
-            clearview_kernel::records::Visibility::All
-        };
-        Ok(policy::read_scope(ctx, visibility))
+        Ok(clearview_kernel::records::read_scope(self.settings.as_ref(), ctx).await?)
     }
 
     pub async fn board_totals(&self, ctx: &TenantContext, id: PipelineId) -> Result<Vec<BoardRow>, RecordError> {

@@ -107,3 +107,15 @@ pub trait SessionDenylist: Send + Sync {
     /// Loads the given revoked sessions and marks the list complete.
     async fn rewarm(&self, revoked: &[SessionId]) -> Result<(), String>;
 }
+
+/// Tells the fast denylist (if any) about sessions that just ended. The
+/// database already holds each revocation, so a failed write only leaves the
+/// denylist stale until its completeness marker expires and it is re-warmed
+/// from the database (ADR 0003); it is therefore not an error here.
+pub(crate) async fn deny_sessions(denylist: Option<&std::sync::Arc<dyn SessionDenylist>>, sessions: &[SessionId]) {
+    if let Some(denylist) = denylist {
+        for session in sessions {
+            let _ = denylist.deny(*session).await;
+        }
+    }
+}

@@ -3,7 +3,7 @@
 //! `docs/adr/0011-audit-log-and-gdpr.md`.
 
 use crate::audit::{AuditEntry, AuditLog, AuditRecord, RequestOrigin, actions};
-use crate::ports::{AccountRepository, SessionDenylist};
+use crate::ports::{AccountRepository, SessionDenylist, deny_sessions};
 use chrono::{DateTime, Utc};
 use clearview_kernel::records::RecordError;
 use clearview_kernel::{RepoError, Role, SessionId, TenantContext, TenantId, UserId, ValidationErrors};
@@ -119,7 +119,7 @@ impl PrivacyService {
             ),
             other => other.into(),
         })?;
-        self.deny(&sessions).await;
+        deny_sessions(self.denylist.as_ref(), &sessions).await;
         Ok(())
     }
 
@@ -150,19 +150,8 @@ impl PrivacyService {
         let entry = AuditEntry::new(actions::ORGANIZATION_DELETED, origin).target("organization", id.as_uuid());
         self.audit.record(ctx.tenant_id, Some(ctx.user_id), &entry).await?;
         let sessions = self.store.delete_organization(ctx).await?;
-        self.deny(&sessions).await;
+        deny_sessions(self.denylist.as_ref(), &sessions).await;
         Ok(())
-    }
-
-    async fn deny(&self, sessions: &[SessionId]) {
-        if let Some(denylist) = &self.denylist {
-            for session in sessions {
-                // The rows are gone; a failed write here only delays the
-                // denial until the denylist is re-warmed (ADR 0003) — and the
-                // database check already finds no live session.
-                let _ = denylist.deny(*session).await;
-            }
-        }
     }
 }
 

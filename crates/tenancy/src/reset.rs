@@ -4,7 +4,7 @@
 
 use crate::emails;
 use crate::model::Password;
-use crate::ports::{AccountRepository, PasswordHasher, SecretMinter, SessionDenylist};
+use crate::ports::{AccountRepository, PasswordHasher, SecretMinter, SessionDenylist, deny_sessions};
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use clearview_kernel::mail::Email;
@@ -104,11 +104,7 @@ impl PasswordResetService {
             }
             other => other?,
         };
-        if let Some(denylist) = &self.denylist {
-            for session in &sessions {
-                let _ = denylist.deny(*session).await;
-            }
-        }
+        deny_sessions(self.denylist.as_ref(), &sessions).await;
         Ok(())
     }
 }

@@ -1,7 +1,7 @@
 //! Sign-up, sign-in, refresh, sign-out and session checks.
 
 use crate::model::{Me, NewRegistration, SessionGrant, SessionIdentity};
-use crate::ports::{AccountRepository, PasswordHasher, RefreshOutcome, SecretMinter, SessionDenylist};
+use crate::ports::{AccountRepository, PasswordHasher, RefreshOutcome, SecretMinter, SessionDenylist, deny_sessions};
 use chrono::{Duration, Utc};
 use clearview_kernel::{EmailAddress, RepoError, Role, SessionId, TenantContext, TenantId, UserId};
 use std::sync::Arc;
@@ -170,7 +170,7 @@ impl AuthService {
                 refresh_token: next,
             }),
             RefreshOutcome::Reused(session_id) => {
-                self.deny(session_id).await;
+                deny_sessions(self.denylist.as_ref(), &[session_id]).await;
                 Err(AuthError::InvalidCredentials)
             }
             RefreshOutcome::Invalid => Err(AuthError::InvalidCredentials),
@@ -180,17 +180,8 @@ impl AuthService {
     /// Ends a session at once: in the database, then in the fast denylist.
     pub async fn logout(&self, tenant_id: TenantId, session_id: SessionId) -> Result<(), AuthError> {
         self.accounts.revoke_session(tenant_id, session_id).await?;
-        self.deny(session_id).await;
+        deny_sessions(self.denylist.as_ref(), &[session_id]).await;
         Ok(())
-    }
-
-    async fn deny(&self, session_id: SessionId) {
-        if let Some(denylist) = &self.denylist {
-            // The database already holds the revocation. If this write fails
-            // the denylist is stale until its completeness marker expires
-            // and it is re-warmed from the database (see ADR 0003).
-            let _ = denylist.deny(session_id).await;
-        }
     }
 
     /// Whether a verified access token's session is still live. Asks the

@@ -5,7 +5,7 @@
 
 use crate::emails;
 use crate::model::{Password, PersonName};
-use crate::ports::{AccountRepository, PasswordHasher, SecretMinter, SessionDenylist};
+use crate::ports::{AccountRepository, PasswordHasher, SecretMinter, SessionDenylist, deny_sessions};
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use clearview_kernel::mail::Email;
@@ -137,15 +137,6 @@ impl TeamService {
         }
     }
 
-    async fn deny_all(&self, sessions: &[SessionId]) {
-        if let Some(denylist) = &self.denylist {
-            for session in sessions {
-                // The database already holds the revocation (ADR 0003).
-                let _ = denylist.deny(*session).await;
-            }
-        }
-    }
-
     /// Members are listed to every member (owners are picked from them).
     pub async fn members(&self, ctx: &TenantContext, org: TenantId) -> Result<Vec<Member>, RecordError> {
         same_tenant(ctx, org)?;
@@ -162,7 +153,7 @@ impl TeamService {
         same_tenant(ctx, org)?;
         admin_only(ctx)?;
         let (member, sessions) = self.team.change_role(ctx, user, role).await?;
-        self.deny_all(&sessions).await;
+        deny_sessions(self.denylist.as_ref(), &sessions).await;
         Ok(member)
     }
 
@@ -170,7 +161,7 @@ impl TeamService {
         same_tenant(ctx, org)?;
         admin_only(ctx)?;
         let sessions = self.team.remove_member(ctx, user).await?;
-        self.deny_all(&sessions).await;
+        deny_sessions(self.denylist.as_ref(), &sessions).await;
         Ok(())
     }
 

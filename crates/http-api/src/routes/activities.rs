@@ -5,6 +5,7 @@
 use crate::json::ValidJson;
 use crate::problem::{ApiError, Problem};
 use crate::routes::params::ListParams;
+use crate::routes::params::uuid_param;
 use crate::routes::patch::{present, required_change, set_optional};
 use crate::security::session::Session;
 use crate::state::ApiState;
@@ -199,10 +200,6 @@ pub struct ActivityParams {
     pub limit: Option<String>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
-}
-
-fn uuid_param(errors: &mut ValidationErrors, name: &str, raw: Option<&str>) -> Option<Uuid> {
-    raw.and_then(|v| errors.check(name, Uuid::try_parse(v).map_err(|_| "must be a UUID")))
 }
 
 /// Checks that metadata is a JSON object and returns its text.

@@ -3,12 +3,13 @@
 
 use crate::problem::{ApiError, Problem};
 use crate::request_id;
+use crate::routes::params::page_param;
 use crate::security::session::Session;
 use crate::state::ApiState;
 use actix_web::web::{Data, Query};
 use actix_web::{HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
-use clearview_kernel::{Cursor, Limit, PageRequest, TenantContext, UserId, ValidationErrors};
+use clearview_kernel::{TenantContext, UserId, ValidationErrors};
 use clearview_tenancy::{AuditEntry, AuditQuery, AuditRecord, RequestOrigin};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -66,29 +67,18 @@ impl AuditParams {
                     .map_err(|_| "must be an RFC 3339 timestamp"),
             )
         });
-        let limit = match self.limit.as_deref() {
-            None => Some(Limit::DEFAULT),
-            Some(raw) => errors.check(
-                "limit",
-                raw.parse::<u32>()
-                    .map_err(|_| format!("must be a whole number between 1 and {}", Limit::MAX))
-                    .and_then(Limit::new),
-            ),
-        };
-        let after = match self.cursor.as_deref() {
-            Some(raw) => errors.check("cursor", Cursor::decode(raw, AuditQuery::SORT)).map(Some),
-            None => Some(None),
-        };
-        match (limit, after) {
-            (Some(limit), Some(after)) if errors.is_empty() => Ok(AuditQuery {
+        let page = page_param(
+            &mut errors,
+            Some(AuditQuery::SORT),
+            self.limit.as_deref(),
+            self.cursor.as_deref(),
+        );
+        match page {
+            Some(page) if errors.is_empty() => Ok(AuditQuery {
                 actor_id,
                 action: self.action.clone(),
                 since,
-                page: PageRequest {
-                    limit,
-                    sort: AuditQuery::SORT,
-                    after,
-                },
+                page,
             }),
             _ => Err(ApiError::invalid(errors)),
         }

@@ -3,6 +3,7 @@
 
 use crate::json::ValidJson;
 use crate::problem::{ApiError, Problem};
+use crate::routes::params::{page_param, sort_param, uuid_param};
 use crate::routes::patch::{present, required_change, set_optional};
 use crate::security::session::Session;
 use crate::state::ApiState;
@@ -12,8 +13,8 @@ use actix_web::web::{Data, Path, Query};
 use chrono::{DateTime, NaiveDate, Utc};
 use clearview_deals::{DEAL_SORTS, Deal, DealInput, DealQuery, StageChange};
 use clearview_kernel::{
-    CompanyId, ContactId, Cursor, DealId, Limit, Page, PageRequest, PipelineId, SearchTerm, Sort, StageId, UserId,
-    ValidationErrors, money_string,
+    CompanyId, ContactId, Cursor, DealId, Page, PipelineId, SearchTerm, Sort, StageId, UserId, ValidationErrors,
+    money_string,
 };
 use clearview_pipelines::weighted;
 use serde::{Deserialize, Serialize};
@@ -215,40 +216,22 @@ pub struct DealListParams {
     pub cursor: Option<String>,
 }
 
-fn uuid_param(errors: &mut ValidationErrors, name: &str, raw: &Option<String>) -> Option<Uuid> {
-    raw.as_deref()
-        .and_then(|v| errors.check(name, Uuid::try_parse(v).map_err(|_| "must be a UUID")))
-}
-
 impl DealListParams {
     fn into_query(self) -> Result<DealQuery, ApiError> {
         let mut errors = ValidationErrors::new();
-        let pipeline_id = uuid_param(&mut errors, "pipeline_id", &self.pipeline_id);
-        let stage_id = uuid_param(&mut errors, "stage_id", &self.stage_id);
-        let owner_id = uuid_param(&mut errors, "owner_id", &self.owner_id);
-        let contact_id = uuid_param(&mut errors, "contact_id", &self.contact_id);
-        let company_id = uuid_param(&mut errors, "company_id", &self.company_id);
+        let pipeline_id = uuid_param(&mut errors, "pipeline_id", self.pipeline_id.as_deref());
+        let stage_id = uuid_param(&mut errors, "stage_id", self.stage_id.as_deref());
+        let owner_id = uuid_param(&mut errors, "owner_id", self.owner_id.as_deref());
+        let contact_id = uuid_param(&mut errors, "contact_id", self.contact_id.as_deref());
+        let company_id = uuid_param(&mut errors, "company_id", self.company_id.as_deref());
         let status = self.status.as_deref().and_then(|s| errors.check("status", s.parse()));
         let search = errors
             .check("q", SearchTerm::parse(self.q.as_deref().unwrap_or_default()))
             .flatten();
-        let sort = errors.check(
-            "sort",
-            Sort::parse(self.sort.as_deref().unwrap_or("-created_at"), DEAL_SORTS),
-        );
-        let limit = match self.limit.as_deref() {
-            None => Some(Limit::DEFAULT),
-            Some(raw) => errors.check(
-                "limit",
-                raw.parse::<u32>().map_err(|e| e.to_string()).and_then(Limit::new),
-            ),
-        };
-        let after = match (self.cursor.as_deref(), sort) {
-            (Some(raw), Some(sort)) => errors.check("cursor", Cursor::decode(raw, sort)).map(Some),
-            _ => Some(None),
-        };
-        match (sort, limit, after) {
-            (Some(sort), Some(limit), Some(after)) if errors.is_empty() => Ok(DealQuery {
+        let sort = sort_param(&mut errors, self.sort.as_deref(), "-created_at", DEAL_SORTS);
+        let page = page_param(&mut errors, sort, self.limit.as_deref(), self.cursor.as_deref());
+        match page {
+            Some(page) if errors.is_empty() => Ok(DealQuery {
                 pipeline_id: pipeline_id.map(PipelineId::from_uuid),
                 stage_id: stage_id.map(StageId::from_uuid),
                 status,
@@ -256,7 +239,7 @@ impl DealListParams {
                 contact_id: contact_id.map(ContactId::from_uuid),
                 company_id: company_id.map(CompanyId::from_uuid),
                 search,
-                page: PageRequest { limit, sort, after },
+                page,
             }),
             _ => Err(ApiError::invalid(errors)),
         }

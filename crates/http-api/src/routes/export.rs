@@ -6,6 +6,7 @@
 
 use crate::problem::{ApiError, Problem};
 use crate::routes::audit::{origin, record};
+use crate::routes::params::uuid_param;
 use crate::security::session::Session;
 use crate::state::ApiState;
 use actix_web::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION};
@@ -18,7 +19,6 @@ use clearview_tenancy::AuditEntry;
 use clearview_tenancy::actions::{COMPANIES_EXPORTED, CONTACTS_EXPORTED, DEALS_EXPORTED};
 use serde::Deserialize;
 use utoipa::IntoParams;
-use uuid::Uuid;
 
 /// `?q&owner_id&company_id` — the contact list's filters (no paging: the
 /// export is everything that matches, oldest first).
@@ -56,10 +56,6 @@ pub struct DealExportParams {
     pub company_id: Option<String>,
     /// Contained in the title.
     pub q: Option<String>,
-}
-
-fn uuid_param(errors: &mut ValidationErrors, name: &str, raw: Option<&str>) -> Option<Uuid> {
-    raw.and_then(|v| errors.check(name, Uuid::try_parse(v).map_err(|_| "must be a UUID")))
 }
 
 fn search(errors: &mut ValidationErrors, raw: Option<&str>) -> Option<SearchTerm> {

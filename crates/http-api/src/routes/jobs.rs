@@ -2,13 +2,14 @@
 
 use crate::problem::{ApiError, Problem};
 use crate::routes::audit::{origin, record};
+use crate::routes::params::page_param;
 use crate::security::session::Session;
 use crate::state::ApiState;
 use actix_web::web::{Data, Path, Query};
 use actix_web::{HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use clearview_kernel::jobs::Job;
-use clearview_kernel::{Cursor, Limit, PageRequest, Sort, ValidationErrors};
+use clearview_kernel::{Sort, ValidationErrors};
 use clearview_tenancy::{AuditEntry, actions};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -69,22 +70,15 @@ pub async fn list(session: Session, state: Data<ApiState>, params: Query<JobPara
         field: "created_at",
         descending: true,
     };
-    let limit = match params.limit.as_deref() {
-        None => Some(Limit::DEFAULT),
-        Some(raw) => errors.check(
-            "limit",
-            raw.parse::<u32>().map_err(|e| e.to_string()).and_then(Limit::new),
-        ),
-    };
-    let after = params
-        .cursor
-        .as_deref()
-        .and_then(|c| errors.check("cursor", Cursor::decode(c, sort)));
-    errors.into_result().map_err(ApiError::invalid)?;
-    let page = PageRequest {
-        limit: limit.unwrap_or(Limit::DEFAULT),
-        sort,
-        after,
+    let page = page_param(
+        &mut errors,
+        Some(sort),
+        params.limit.as_deref(),
+        params.cursor.as_deref(),
+    );
+    let page = match page {
+        Some(page) if errors.is_empty() => page,
+        _ => return Err(ApiError::invalid(errors)),
     };
     let jobs = state.jobs.list(&session.ctx, job_state, &page).await?;
     Ok(HttpResponse::Ok().json(JobPage {

@@ -33,8 +33,52 @@ pub struct Parsed {
     pub page: PageRequest,
 }
 
-fn uuid_param(errors: &mut ValidationErrors, name: &str, raw: Option<&str>) -> Option<Uuid> {
+/// A UUID query parameter; a malformed one is recorded against its name.
+pub(crate) fn uuid_param(errors: &mut ValidationErrors, name: &str, raw: Option<&str>) -> Option<Uuid> {
     raw.and_then(|v| errors.check(name, Uuid::try_parse(v).map_err(|_| "must be a UUID")))
+}
+
+/// `limit`: 1..=200, 50 when absent.
+pub(crate) fn limit_param(errors: &mut ValidationErrors, raw: Option<&str>) -> Option<Limit> {
+    match raw {
+        None => Some(Limit::DEFAULT),
+        Some(raw) => errors.check(
+            "limit",
+            raw.parse::<u32>()
+                .map_err(|_| format!("must be a whole number between 1 and {}", Limit::MAX))
+                .and_then(Limit::new),
+        ),
+    }
+}
+
+/// `sort`: one of the allowed fields, `-` for descending.
+pub(crate) fn sort_param(
+    errors: &mut ValidationErrors,
+    raw: Option<&str>,
+    default: &str,
+    allowed: &[&'static str],
+) -> Option<Sort> {
+    errors.check("sort", Sort::parse(raw.unwrap_or(default), allowed))
+}
+
+/// A page from `limit` and `cursor` under an already parsed sort; `None`
+/// when any part was invalid (the reasons are in `errors`).
+pub(crate) fn page_param(
+    errors: &mut ValidationErrors,
+    sort: Option<Sort>,
+    limit: Option<&str>,
+    cursor: Option<&str>,
+) -> Option<PageRequest> {
+    let limit = limit_param(errors, limit);
+    let after = match (cursor, sort) {
+        (Some(raw), Some(sort)) => errors.check("cursor", Cursor::decode(raw, sort)).map(Some),
+        _ => Some(None),
+    };
+    Some(PageRequest {
+        limit: limit?,
+        sort: sort?,
+        after: after?,
+    })
 }
 
 impl ListParams {
@@ -45,29 +89,14 @@ impl ListParams {
             .flatten();
         let owner_id = uuid_param(&mut errors, "owner_id", self.owner_id.as_deref());
         let company_id = uuid_param(&mut errors, "company_id", self.company_id.as_deref());
-        let sort = errors.check(
-            "sort",
-            Sort::parse(self.sort.as_deref().unwrap_or("-created_at"), sorts),
-        );
-        let limit = match self.limit.as_deref() {
-            None => Some(Limit::DEFAULT),
-            Some(raw) => errors.check(
-                "limit",
-                raw.parse::<u32>()
-                    .map_err(|_| format!("must be a whole number between 1 and {}", Limit::MAX))
-                    .and_then(Limit::new),
-            ),
-        };
-        let after = match (self.cursor.as_deref(), sort) {
-            (Some(raw), Some(sort)) => errors.check("cursor", Cursor::decode(raw, sort)).map(Some),
-            _ => Some(None),
-        };
-        match (sort, limit, after) {
-            (Some(sort), Some(limit), Some(after)) if errors.is_empty() => Ok(Parsed {
+        let sort = sort_param(&mut errors, self.sort.as_deref(), "-created_at", sorts);
+        let page = page_param(&mut errors, sort, self.limit.as_deref(), self.cursor.as_deref());
+        match page {
+            Some(page) if errors.is_empty() => Ok(Parsed {
                 search,
                 owner_id,
                 company_id,
-                page: PageRequest { limit, sort, after },
+                page,
             }),
             _ => Err(ApiError::invalid(errors)),
         }

@@ -3,13 +3,14 @@
 use crate::json::ValidJson;
 use crate::problem::{ApiError, Problem};
 use crate::routes::deals::{DealView, deal_cursor};
+use crate::routes::params::limit_param;
 use crate::security::session::Session;
 use crate::state::ApiState;
 use actix_web::HttpResponse;
 use actix_web::http::header::LOCATION;
 use actix_web::web::{Data, Path, Query};
 use chrono::{DateTime, Utc};
-use clearview_kernel::{Limit, PipelineId, StageId, ValidationErrors, money_string, required_text};
+use clearview_kernel::{PipelineId, StageId, ValidationErrors, money_string, required_text};
 use clearview_pipelines::{NewPipeline, Pipeline, Probability, Stage, StagePatch, StageSpec, totals_by_currency};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -318,14 +319,8 @@ pub async fn board(
     id: Path<Uuid>,
     params: Query<BoardParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let limit = match params.limit.as_deref() {
-        None => Limit::DEFAULT,
-        Some(raw) => raw
-            .parse::<u32>()
-            .map_err(|e| e.to_string())
-            .and_then(Limit::new)
-            .map_err(|e| ApiError::invalid_field("limit", e))?,
-    };
+    let mut errors = ValidationErrors::new();
+    let limit = limit_param(&mut errors, params.limit.as_deref()).ok_or_else(|| ApiError::invalid(errors))?;
     let ctx = &session.ctx;
     let pipeline = state.pipelines.get(ctx, pipeline_id(&id)).await?;
     let totals = state.pipelines.board_totals(ctx, pipeline.id).await?;

@@ -9,5 +9,5 @@ mod service;
 
 pub use kind::RecordKind;
 pub use policy::{ReadScope, Visibility};
-pub use ports::{RecordRepository, VisibilitySettings};
+pub use ports::{RecordRepository, VisibilitySettings, read_scope};
 pub use service::{RecordError, RecordService};

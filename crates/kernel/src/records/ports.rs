@@ -2,7 +2,7 @@
 //! policy needs.
 
 use super::kind::RecordKind;
-use super::policy::{ReadScope, Visibility};
+use super::policy::{self, ReadScope, Visibility};
 use crate::{Page, RepoError, TenantContext};
 use async_trait::async_trait;
 
@@ -26,4 +26,15 @@ pub trait RecordRepository<K: RecordKind>: Send + Sync {
 #[async_trait]
 pub trait VisibilitySettings: Send + Sync {
     async fn rep_visibility(&self, ctx: &TenantContext) -> Result<Visibility, RepoError>;
+}
+
+/// The caller's read scope; the organization's setting is looked up only
+/// for roles whose reads depend on it. Every record use case calls this.
+pub async fn read_scope(settings: &dyn VisibilitySettings, ctx: &TenantContext) -> Result<ReadScope, RepoError> {
+    let visibility = if policy::scope_depends_on_setting(ctx) {
+        settings.rep_visibility(ctx).await?
+    } else {
+        Visibility::All
+    };
+    Ok(policy::read_scope(ctx, visibility))
 }

@@ -2,7 +2,7 @@
 //! validation and the role policy applied before anything is stored.
 
 use super::kind::RecordKind;
-use super::policy::{self, ReadScope, Visibility};
+use super::policy::{self, ReadScope};
 use super::ports::{RecordRepository, VisibilitySettings};
 use crate::{Page, RepoError, TenantContext, ValidationErrors};
 use std::sync::Arc;
@@ -62,12 +62,7 @@ impl<K: RecordKind> RecordService<K> {
     }
 
     async fn scope(&self, ctx: &TenantContext) -> Result<ReadScope, RecordError> {
-        let visibility = if policy::scope_depends_on_setting(ctx) {
-            self.settings.rep_visibility(ctx).await?
-        } else {
-            Visibility::All
-        };
-        Ok(policy::read_scope(ctx, visibility))
+        Ok(super::ports::read_scope(self.settings.as_ref(), ctx).await?)
     }
 
     pub async fn create(&self, ctx: &TenantContext, mut input: K::Input) -> Result<K::Record, RecordError> {
