@@ -51,6 +51,12 @@ impl SmtpSink {
         self.messages.lock().unwrap().clone()
     }
 
+    /// Drops the messages addressed to `address`.
+    pub fn forget_mail_to(&self, address: &str) {
+        let header = format!("To: {address}");
+        self.messages.lock().unwrap().retain(|m| !m.contains(&header));
+    }
+
     /// Waits until `count` messages arrived (or the timeout passed).
     pub async fn wait_for(&self, count: usize, timeout: Duration) -> Vec<String> {
         let started = Instant::now();

@@ -1,6 +1,7 @@
 //! Spawning the server on a fresh database.
 
 use crate::client::User;
+use crate::smtp::{SmtpSink, token_in};
 use clearview_app::{Application, Config, Secret};
 use clearview_app::{Policy, RateLimitSettings};
 use sqlx::{Connection, Executor, PgConnection, PgPool};
@@ -51,6 +52,7 @@ pub fn generous_limits() -> RateLimitSettings {
         password_reset_ip: generous(d.password_reset_ip),
         password_reset_email: generous(d.password_reset_email),
         invitation_organization: generous(d.invitation_organization),
+        account_ip: generous(d.account_ip),
         trust_proxy_headers: false,
     }
 }
@@ -153,25 +155,116 @@ impl TestApp {
         User::new(self.http.clone(), self.address.clone())
     }
 
-    /// Registers a new organization; returns its signed-in admin.
+    /// Signs up a new organization and confirms it through the e-mailed
+    /// link; returns its signed-in admin.
     pub async fn register(&self, organization: &str) -> User {
-        let mut user = self.anonymous();
+        self.register_reading(organization, None).await
+    }
+
+    /// `register` for a server that mails to `sink`.
+    pub async fn register_via(&self, sink: &SmtpSink, organization: &str) -> User {
+        self.register_reading(organization, Some(sink)).await
+    }
+
+    async fn register_reading(&self, organization: &str, sink: Option<&SmtpSink>) -> User {
         let email = format!(
             "admin-{}@{}.test",
             Uuid::new_v4().simple(),
             organization.to_lowercase().replace(' ', "-")
         );
+        let mut user = self.anonymous();
         let response = user
             .post(
                 "/api/auth/register",
                 &serde_json::json!({"organization_name": organization, "name": "Admin", "email": email, "password": PASSWORD}),
             )
             .await;
-        assert_eq!(response.status, 201, "register: {}", response.body);
-        user.email = email;
+        assert_eq!(response.status, 202, "register: {}", response.body);
+        let mail = self.mail_to(&email, "/verify-email?token=", sink).await;
+        let token = token_in(&mail).expect("a token in the confirmation e-mail");
+        let response = user
+            .post(
+                "/api/auth/verify-email",
+                &serde_json::json!({"token": token, "password": PASSWORD}),
+            )
+            .await;
+        assert_eq!(response.status, 201, "verify-email: {}", response.body);
         user.user_id = response.json["user"]["id"].as_str().unwrap().parse().unwrap();
         user.tenant_id = response.json["organization"]["id"].as_str().unwrap().parse().unwrap();
+        self.forget_confirmation(user.tenant_id, &email, sink).await;
+        user.email = email;
         user
+    }
+
+    /// Removes the confirmation e-mail's job (once no worker is sending
+    /// it) and its delivered copy, so a test sees only the jobs and mail
+    /// it caused itself.
+    async fn forget_confirmation(&self, tenant: Uuid, email: &str, sink: Option<&SmtpSink>) {
+        let started = std::time::Instant::now();
+        loop {
+            sqlx::query("DELETE FROM jobs WHERE tenant_id = $1 AND state <> 'running'")
+                .bind(tenant)
+                .execute(&self.owner)
+                .await
+                .unwrap();
+            let left: i64 = sqlx::query_scalar("SELECT count(*) FROM jobs WHERE tenant_id = $1")
+                .bind(tenant)
+                .fetch_one(&self.owner)
+                .await
+                .unwrap();
+            if left == 0 {
+                break;
+            }
+            assert!(started.elapsed().as_secs() < 10, "the confirmation job stays running");
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        if let Some(sink) = sink {
+            sink.forget_mail_to(email);
+        }
+    }
+
+    /// The newest e-mail to `address` whose text contains `marker`, with
+    /// quoted-printable undone: read from the outbox while it is queued,
+    /// else from the mail folder or `sink` once sent. Panics after 10 s.
+    pub async fn mail_to(&self, address: &str, marker: &str, sink: Option<&SmtpSink>) -> String {
+        let unfold = |m: &str| m.replace("=\r\n", "").replace("=3D", "=");
+        let started = std::time::Instant::now();
+        while started.elapsed() < std::time::Duration::from_secs(10) {
+            let queued: Vec<String> = sqlx::query_scalar(
+                "SELECT payload->>'text' FROM jobs WHERE payload->>'to' = $1 AND payload ? 'text' \
+                 ORDER BY created_at DESC",
+            )
+            .bind(address)
+            .fetch_all(&self.owner)
+            .await
+            .unwrap();
+            // Outbox rows are already the address's; files and sink
+            // messages are matched on their headers.
+            let mut sent: Vec<String> = Vec::new();
+            if let Ok(entries) = std::fs::read_dir(&self.config.mail_dir) {
+                let mut files: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
+                files.sort();
+                sent.extend(
+                    files
+                        .iter()
+                        .rev()
+                        .filter_map(|f| std::fs::read_to_string(f).ok())
+                        .map(|m| unfold(&m)),
+                );
+            }
+            if let Some(sink) = sink {
+                sent.extend(sink.messages().iter().rev().map(|m| unfold(m)));
+            }
+            let found = queued
+                .into_iter()
+                .find(|m| m.contains(marker))
+                .or_else(|| sent.into_iter().find(|m| m.contains(address) && m.contains(marker)));
+            if let Some(mail) = found {
+                return mail;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        panic!("no e-mail to {address} containing {marker}");
     }
 
     /// Adds a member with `role` to the admin's organization (directly in the

@@ -164,6 +164,7 @@ fn rate_limits_from_env() -> Result<RateLimitSettings, ConfigError> {
         password_reset_ip: rate("RATE_LIMIT_PASSWORD_RESET_IP", defaults.password_reset_ip)?,
         password_reset_email: rate("RATE_LIMIT_PASSWORD_RESET_EMAIL", defaults.password_reset_email)?,
         invitation_organization: rate("RATE_LIMIT_INVITATIONS_ORG", defaults.invitation_organization)?,
+        account_ip: rate("RATE_LIMIT_ACCOUNT_IP", defaults.account_ip)?,
         trust_proxy_headers: parsed("TRUST_PROXY_HEADERS", false)?,
     })
 }

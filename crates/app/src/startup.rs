@@ -18,7 +18,7 @@ use clearview_kernel::export::ExportService;
 use clearview_kernel::jobs::JobService;
 use clearview_pipelines::PipelineService;
 use clearview_store_postgres::{PgStore, assert_role_cannot_bypass_rls, connect};
-use clearview_tenancy::{AuditService, PrivacyService};
+use clearview_tenancy::{AuditService, PrivacyService, SignupService};
 use clearview_tenancy::{AuthService, OrganizationService, PasswordResetService, SessionDenylist, TeamService};
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -67,6 +67,15 @@ impl Application {
             denylist.clone(),
             chrono::Duration::seconds(config.access_token_ttl_seconds),
         );
+        let signups = SignupService::new(
+            store.clone(),
+            store.clone(),
+            hasher.clone(),
+            secrets.clone(),
+            denylist.clone(),
+            auth.clone(),
+            config.public_base_url.clone(),
+        );
         let team = TeamService::new(
             store.clone(),
             store.clone(),
@@ -87,6 +96,7 @@ impl Application {
             start_worker(&config, store.as_ref().clone()).map_err(anyhow::Error::msg)?;
         }
         let state = Data::new(ApiState {
+            signups,
             team,
             resets,
             jobs: JobService::new(store.clone()),

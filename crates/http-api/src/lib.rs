@@ -38,6 +38,7 @@ pub fn configure(state: Data<ApiState>, settings: HttpSettings) -> impl FnOnce(&
                     .wrap(from_fn(security::rate_limit::headers))
                     .route("/openapi.json", web::get().to(ops::openapi))
                     .route("/auth/register", web::post().to(auth::register))
+                    .route("/auth/verify-email", web::post().to(auth::verify_email))
                     .route("/auth/login", web::post().to(auth::login))
                     .route("/auth/refresh", web::post().to(auth::refresh))
                     .route("/auth/logout", web::post().to(auth::logout))

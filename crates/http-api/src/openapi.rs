@@ -12,7 +12,7 @@ use utoipa::OpenApi;
                        errors are application/problem+json.",
     ),
     paths(
-        auth::register, auth::login, auth::refresh, auth::logout, auth::me,
+        auth::register, auth::verify_email, auth::login, auth::refresh, auth::logout, auth::me,
         auth::request_password_reset, auth::confirm_password_reset, team::accept,
         team::members, team::change_role, team::remove_member, team::invite, team::invitations,
         team::revoke_invitation, jobs::list, jobs::retry,

@@ -217,6 +217,7 @@ impl From<AuthError> for ApiError {
                     .to_vec();
                 err
             }
+            AuthError::Invalid(errors) => ApiError::invalid(errors),
             AuthError::Storage(source) => ApiError::unexpected(&source),
             AuthError::Hashing(message) => ApiError::unexpected(&std::io::Error::other(message)),
         }

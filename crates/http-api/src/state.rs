@@ -9,7 +9,7 @@ use clearview_deals::DealService;
 use clearview_kernel::export::ExportService;
 use clearview_kernel::jobs::JobService;
 use clearview_pipelines::PipelineService;
-use clearview_tenancy::{AuditService, PrivacyService};
+use clearview_tenancy::{AuditService, PrivacyService, SignupService};
 use clearview_tenancy::{AuthService, OrganizationService, PasswordResetService, TeamService};
 use std::sync::Arc;
 
@@ -37,6 +37,7 @@ pub trait Readiness: Send + Sync {
 
 pub struct ApiState {
     pub auth: AuthService,
+    pub signups: SignupService,
     pub team: TeamService,
     pub resets: PasswordResetService,
     pub jobs: JobService,

@@ -5,10 +5,10 @@ use crate::db::PgStore;
 use crate::errors::map_err;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use clearview_kernel::{PipelineId, RepoError, Role, SessionId, TenantContext, TenantId, UserId};
+use clearview_kernel::{RepoError, Role, SessionId, TenantContext, TenantId, UserId};
 use clearview_tenancy::{
-    AccountRepository, LoginCandidate, Me, NewRegistration, Organization, OrganizationChanges, RefreshOutcome,
-    RepVisibility, SessionIdentity,
+    AccountRepository, LoginCandidate, Me, Organization, OrganizationChanges, RefreshOutcome, RepVisibility,
+    SessionIdentity,
 };
 use uuid::Uuid;
 
@@ -34,48 +34,6 @@ fn organization_from(
 
 #[async_trait]
 impl AccountRepository for PgStore {
-    async fn register(
-        &self,
-        tenant_id: TenantId,
-        user_id: UserId,
-        registration: &NewRegistration,
-        password_hash: &str,
-    ) -> Result<(), RepoError> {
-        let mut tx = self.tenant_tx(tenant_id).await.map_err(map_err)?;
-        sqlx::query("INSERT INTO organizations (tenant_id, name) VALUES ($1, $2)")
-            .bind(tenant_id.as_uuid())
-            .bind(registration.organization_name.as_str())
-            .execute(&mut *tx)
-            .await
-            .map_err(map_err)?;
-        sqlx::query("INSERT INTO users (id, email, name, password_hash) VALUES ($1, $2, $3, $4)")
-            .bind(user_id.as_uuid())
-            .bind(registration.email.as_str())
-            .bind(registration.name.as_str())
-            .bind(password_hash)
-            .execute(&mut *tx)
-            .await
-            .map_err(map_err)?;
-        sqlx::query("INSERT INTO memberships (tenant_id, user_id, role) VALUES ($1, $2, 'admin')")
-            .bind(tenant_id.as_uuid())
-            .bind(user_id.as_uuid())
-            .execute(&mut *tx)
-            .await
-            .map_err(map_err)?;
-        // Every organization starts with a usable sales process.
-        crate::pipelines::insert_pipeline(
-            &mut tx,
-            tenant_id.as_uuid(),
-            PipelineId::generate(),
-            "Sales",
-            true,
-            &clearview_pipelines::default_stages(),
-        )
-        .await
-        .map_err(map_err)?;
-        tx.commit().await.map_err(map_err)
-    }
-
     async fn login_candidates(&self, email: &str) -> Result<Vec<LoginCandidate>, RepoError> {
         let rows: Vec<(Uuid, String, Option<Uuid>, Option<String>, Option<String>)> = sqlx::query_as(
             "SELECT user_id, password_hash, tenant_id, organization_name, role FROM login_candidates($1)",

@@ -18,6 +18,7 @@ mod jobs;
 mod pipelines;
 mod records;
 mod rows;
+mod signups;
 mod team;
 
 pub use db::{MIGRATOR, PgStore, assert_role_cannot_bypass_rls, connect, migrate, set_app_role_password};

@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use clearview_kernel::mail::Email;
 use clearview_kernel::{RepoError, Role, SessionId, TenantContext, TenantId, UserId};
-use clearview_tenancy::{Invitation, Joiner, Member, NewInvitation, ResetRepository, TeamRepository};
+use clearview_tenancy::{Invitation, Joiner, KnownIdentity, Member, NewInvitation, ResetRepository, TeamRepository};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
@@ -262,13 +262,20 @@ impl TeamRepository for PgStore {
         row.map(invitation_from).transpose()
     }
 
-    async fn identity_by_email(&self, email: &str) -> Result<Option<UserId>, RepoError> {
-        let id: Option<Uuid> = sqlx::query_scalar("SELECT id FROM users WHERE lower(email) = lower($1)")
-            .bind(email)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(map_err)?;
-        Ok(id.map(UserId::from_uuid))
+    async fn identity_by_email(&self, email: &str) -> Result<Option<KnownIdentity>, RepoError> {
+        // Memberships of every tenant count, so through the SECURITY
+        // DEFINER look-up (RLS would hide the others').
+        let rows: Vec<(Uuid, String, Option<Uuid>)> =
+            sqlx::query_as("SELECT user_id, password_hash, tenant_id FROM login_candidates($1)")
+                .bind(email)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(map_err)?;
+        Ok(rows.first().map(|(user, hash, _)| KnownIdentity {
+            user_id: UserId::from_uuid(*user),
+            password_hash: hash.clone(),
+            is_member: rows.iter().any(|(_, _, tenant)| tenant.is_some()),
+        }))
     }
 
     async fn accept(&self, tenant: TenantId, invitation: Uuid, joiner: &Joiner) -> Result<(UserId, Role), RepoError> {
@@ -285,6 +292,20 @@ impl TeamRepository for PgStore {
         let (email, role) = found.ok_or(RepoError::NotFound)?;
         let user = match joiner {
             Joiner::Existing(user) => *user,
+            Joiner::Claimed {
+                id,
+                name,
+                password_hash,
+            } => {
+                sqlx::query("UPDATE users SET name = $2, password_hash = $3 WHERE id = $1")
+                    .bind(id.as_uuid())
+                    .bind(name)
+                    .bind(password_hash)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map_err)?;
+                *id
+            }
             Joiner::New {
                 id,
                 name,

@@ -51,6 +51,53 @@ pub fn password_reset(to: &str, link: &str, minutes: i64) -> Email {
     }
 }
 
+pub fn verify_signup(to: &str, organization: &str, link: &str, hours: i64) -> Email {
+    let subject = format!("Confirm your e-mail to create {organization} on Clearview");
+    let text = format!(
+        "Hello,\n\nSomeone signed up for Clearview CRM with this address to create the organization \
+         {organization}.\n\nConfirm your e-mail (you will be asked for the password you chose): {link}\n\n\
+         The link works once and expires in {hours} hours. If it was not you, ignore this message: \
+         no account is created.\n"
+    );
+    let html = format!(
+        "<p>Hello,</p><p>Someone signed up for Clearview CRM with this address to create the organization \
+         <strong>{}</strong>.</p><p><a href=\"{}\">Confirm your e-mail</a> (you will be asked for the \
+         password you chose).</p><p>The link works once and expires in {hours} hours. If it was not you, \
+         ignore this message: no account is created.</p>",
+        html_escape(organization),
+        html_escape(link),
+    );
+    Email {
+        id: Uuid::now_v7(),
+        to: to.to_owned(),
+        subject,
+        text,
+        html,
+    }
+}
+
+pub fn account_exists(to: &str, sign_in: &str) -> Email {
+    let subject = "You already have a Clearview account".to_owned();
+    let text = format!(
+        "Hello,\n\nSomeone tried to sign up for Clearview CRM with this address, which already has an \
+         account. Nothing was changed.\n\nIf it was you, sign in at {sign_in} (or use \"Forgot password\" \
+         there). If it was not you, ignore this message.\n"
+    );
+    let html = format!(
+        "<p>Hello,</p><p>Someone tried to sign up for Clearview CRM with this address, which already has an \
+         account. Nothing was changed.</p><p>If it was you, <a href=\"{}\">sign in</a> (or use \
+         \"Forgot password\" there). If it was not you, ignore this message.</p>",
+        html_escape(sign_in)
+    );
+    Email {
+        id: Uuid::now_v7(),
+        to: to.to_owned(),
+        subject,
+        text,
+        html,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -13,6 +13,7 @@ mod ports;
 mod privacy;
 mod reset;
 mod service;
+mod signup;
 mod team;
 
 pub use audit::{AuditEntry, AuditLog, AuditQuery, AuditRecord, AuditService, RequestOrigin, actions};
@@ -27,4 +28,7 @@ pub use privacy::{
 };
 pub use reset::{PasswordResetService, RESET_MINUTES, ResetRepository};
 pub use service::{AuthError, AuthService, LoginRequest, MembershipChoice, SESSION_LIFETIME_DAYS};
-pub use team::{INVITATION_DAYS, Invitation, Joiner, Member, NewInvitation, TeamRepository, TeamService};
+pub use signup::{NewSignup, PendingSignup, SIGNUP_HOURS, SignupRepository, SignupService, VerifiedSignup};
+pub use team::{
+    INVITATION_DAYS, Invitation, Joiner, KnownIdentity, Member, NewInvitation, TeamRepository, TeamService,
+};

@@ -1,25 +1,15 @@
 //! What tenancy needs from the outside world. Each adapter maps its own
 //! failures to `RepoError` (storage) or `Result<_, String>` (the rest).
 
-use crate::model::{LoginCandidate, Me, NewRegistration, Organization, OrganizationChanges, SessionIdentity};
+use crate::model::{LoginCandidate, Me, Organization, OrganizationChanges, SessionIdentity};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use clearview_kernel::{RepoError, SessionId, TenantContext, TenantId, UserId};
+use clearview_kernel::{RepoError, SessionId, TenantContext, TenantId};
 
 /// Storage of organizations, identities, memberships and sessions.
 #[cfg_attr(test, mockall::automock)]
 #[async_trait]
 pub trait AccountRepository: Send + Sync {
-    /// Creates the organization, the identity and an admin membership in one
-    /// transaction. `Duplicate { field: "email" }` when the identity exists.
-    async fn register(
-        &self,
-        tenant_id: TenantId,
-        user_id: UserId,
-        registration: &NewRegistration,
-        password_hash: &str,
-    ) -> Result<(), RepoError>;
-
     /// Every membership of the identity with this email (case-insensitive);
     /// empty when there is no such identity.
     async fn login_candidates(&self, email: &str) -> Result<Vec<LoginCandidate>, RepoError>;

@@ -1,9 +1,9 @@
 //! Sign-up, sign-in, refresh, sign-out and session checks.
 
-use crate::model::{Me, NewRegistration, SessionGrant, SessionIdentity};
+use crate::model::{Me, SessionGrant, SessionIdentity};
 use crate::ports::{AccountRepository, PasswordHasher, RefreshOutcome, SecretMinter, SessionDenylist, deny_sessions};
 use chrono::{Duration, Utc};
-use clearview_kernel::{EmailAddress, RepoError, Role, SessionId, TenantContext, TenantId, UserId};
+use clearview_kernel::{EmailAddress, RepoError, Role, SessionId, TenantContext, TenantId, UserId, ValidationErrors};
 use std::sync::Arc;
 use thiserror::Error;
 
@@ -28,6 +28,9 @@ pub enum AuthError {
     ChooseOrganization(Vec<MembershipChoice>),
     #[error("an account with this email already exists")]
     EmailTaken,
+    /// A field of the request is wrong (named).
+    #[error("invalid input")]
+    Invalid(ValidationErrors),
     #[error(transparent)]
     Storage(#[from] RepoError),
     #[error("password hashing failed: {0}")]
@@ -66,23 +69,6 @@ impl AuthService {
             denylist,
             access_ttl,
         }
-    }
-
-    /// Creates an organization with its first admin and signs them in.
-    pub async fn register(&self, registration: NewRegistration) -> Result<SessionGrant, AuthError> {
-        let hash = self
-            .hasher
-            .hash(registration.password.expose())
-            .await
-            .map_err(AuthError::Hashing)?;
-        let tenant_id = TenantId::generate();
-        let user_id = UserId::generate();
-        match self.accounts.register(tenant_id, user_id, &registration, &hash).await {
-            Ok(()) => {}
-            Err(RepoError::Duplicate { .. }) => return Err(AuthError::EmailTaken),
-            Err(err) => return Err(err.into()),
-        }
-        self.start_session(tenant_id, user_id, Role::Admin).await
     }
 
     /// Checks a password and opens a session in one of the person's

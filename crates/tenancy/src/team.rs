@@ -46,7 +46,10 @@ pub struct NewInvitation {
     pub message: Email,
 }
 
-/// Who accepts an invitation: an identity that exists, or a new one.
+/// Who accepts an invitation: an identity that exists (its owner signed
+/// in with its password), a new one, or an identity that belongs to no
+/// organization any more, claimed by whoever proved control of its address
+/// (its name and password are replaced).
 #[derive(Debug, Clone)]
 pub enum Joiner {
     Existing(UserId),
@@ -55,6 +58,20 @@ pub enum Joiner {
         name: String,
         password_hash: String,
     },
+    Claimed {
+        id: UserId,
+        name: String,
+        password_hash: String,
+    },
+}
+
+/// An identity found by e-mail address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KnownIdentity {
+    pub user_id: UserId,
+    pub password_hash: String,
+    /// Whether it is a member of any organization.
+    pub is_member: bool,
 }
 
 /// Storage of members and invitations. Errors: `NotFound`; `Conflict` for
@@ -82,7 +99,7 @@ pub trait TeamRepository: Send + Sync {
     /// The pending, unexpired invitation with this token hash.
     async fn pending_invitation(&self, tenant: TenantId, token_hash: &[u8]) -> Result<Option<Invitation>, RepoError>;
     /// The identity with this e-mail, if any.
-    async fn identity_by_email(&self, email: &str) -> Result<Option<UserId>, RepoError>;
+    async fn identity_by_email(&self, email: &str) -> Result<Option<KnownIdentity>, RepoError>;
     /// Marks the invitation accepted and adds the membership (creating the
     /// identity if new), atomically; `NotFound` if it is no longer pending.
     async fn accept(&self, tenant: TenantId, invitation: Uuid, joiner: &Joiner) -> Result<(UserId, Role), RepoError>;
@@ -217,8 +234,31 @@ impl TeamService {
         Ok(self.team.revoke_invitation(ctx, id).await?)
     }
 
+    /// Name and password of a new (or claimed) identity, both required.
+    async fn new_credentials(
+        &self,
+        name: Option<&str>,
+        password: Option<&str>,
+    ) -> Result<(String, String), RecordError> {
+        let mut errors = ValidationErrors::new();
+        let name = errors.check("name", PersonName::parse(name.unwrap_or_default()));
+        let password = errors.check("password", Password::parse(password.unwrap_or_default()));
+        let (Some(name), Some(password)) = (name, password) else {
+            return Err(RecordError::Invalid(errors));
+        };
+        let password_hash = self
+            .hasher
+            .hash(password.expose())
+            .await
+            .map_err(|e| RecordError::Unexpected(e.into()))?;
+        Ok((name.as_str().to_owned(), password_hash))
+    }
+
     /// Accepts an invitation: joins an existing identity, or creates one
-    /// (then `name` and `password` are required). Returns who joined where.
+    /// (then `name` and `password` are required). An identity that is a
+    /// member somewhere joins only with its own `password` (signing in as
+    /// it); one that is a member nowhere is claimed like a new one. Returns
+    /// who joined where.
     pub async fn accept(
         &self,
         token: &str,
@@ -233,23 +273,32 @@ impl TeamService {
             .await?
             .ok_or_else(gone)?;
         let joiner = match self.team.identity_by_email(&invitation.email).await? {
-            Some(user) => Joiner::Existing(user),
-            None => {
-                let mut errors = ValidationErrors::new();
-                let name = errors.check("name", PersonName::parse(name.unwrap_or_default()));
-                let password = errors.check("password", Password::parse(password.unwrap_or_default()));
-                let (Some(name), Some(password)) = (name, password) else {
-                    return Err(RecordError::Invalid(errors));
+            // Joining an account that already exists takes signing in as it.
+            Some(known) if known.is_member => {
+                let Some(password) = password.filter(|p| !p.is_empty()) else {
+                    return Err(invalid(
+                        "password",
+                        "this address already has a Clearview account: enter its password",
+                    ));
                 };
-                let password_hash = self
-                    .hasher
-                    .hash(password.expose())
-                    .await
-                    .map_err(|e| RecordError::Unexpected(e.into()))?;
-                Joiner::New {
-                    id: UserId::generate(),
-                    name: name.as_str().to_owned(),
-                    password_hash,
+                if !self.hasher.verify(password, Some(known.password_hash)).await {
+                    return Err(invalid("password", "this is not the password of the account"));
+                }
+                Joiner::Existing(known.user_id)
+            }
+            known => {
+                let (name, password_hash) = self.new_credentials(name, password).await?;
+                match known {
+                    Some(orphan) => Joiner::Claimed {
+                        id: orphan.user_id,
+                        name,
+                        password_hash,
+                    },
+                    None => Joiner::New {
+                        id: UserId::generate(),
+                        name,
+                        password_hash,
+                    },
                 }
             }
         };

@@ -119,6 +119,7 @@ async fn every_documented_route_exists_and_every_route_is_documented() {
     documented.sort();
     let mut expected = vec![
         "POST /api/auth/register",
+        "POST /api/auth/verify-email",
         "GET /api/organizations/{id}",
         "PATCH /api/organizations/{id}",
         "GET /api/contacts/{id}/deals",

@@ -74,6 +74,16 @@ async fn with_no_tenant_set_the_application_role_reads_no_rows_of_any_tenant_tab
     assert_eq!(invited.status, 202, "{}", invited.body);
     // An import fills `imports`, `import_chunks`, `import_errors` and `import_changes`.
     clearview_tests::imports::fill_import_tables(&app, &mut admin, "a").await;
+    // A sign-up not confirmed yet fills `signups`.
+    let pending = app
+        .anonymous()
+        .post(
+            "/api/auth/register",
+            &serde_json::json!({"organization_name": "Pending", "name": "P", "email": "p@pending.test",
+                                "password": clearview_tests::PASSWORD}),
+        )
+        .await;
+    assert_eq!(pending.status, 202, "{}", pending.body);
     let tables: Vec<String> = sqlx::query_scalar(
         "SELECT c.relname::text FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid \
          WHERE a.attname = 'tenant_id' AND c.relkind = 'r' AND c.relnamespace = 'public'::regnamespace",

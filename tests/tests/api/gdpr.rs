@@ -279,6 +279,11 @@ async fn deleting_an_organization_erases_every_row_of_it_in_every_table_and_noth
     let kept_before = counts(&app, kept.tenant_id).await;
     let doomed_before = counts(&app, doomed.tenant_id).await;
     for (table, n) in &doomed_before {
+        // A sign-up row lives only while its organization has no member
+        // (confirming deletes it), so an organization with members has none.
+        if table == "signups" {
+            continue;
+        }
         assert!(*n > 0, "{table} has rows of the doomed tenant to delete");
     }
 

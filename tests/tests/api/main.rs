@@ -10,6 +10,7 @@ mod database;
 mod deals;
 mod export;
 mod gdpr;
+mod hijacking;
 mod import;
 mod isolation;
 mod members;

@@ -53,7 +53,7 @@ async fn extra_worker(app: &TestApp) {
 async fn an_invited_person_gets_the_email_accepts_and_signs_in_with_the_invited_role() {
     let sink = SmtpSink::start().await;
     let app = app_mailing_to(sink.url(), true).await;
-    let mut admin = app.register("Acme Sales").await;
+    let mut admin = app.register_via(&sink, "Acme Sales").await;
     let invited = invite(&mut admin, "newcomer@example.test", "manager").await;
     assert_eq!(invited["email_queued"], true);
 
@@ -104,7 +104,7 @@ async fn an_invited_person_gets_the_email_accepts_and_signs_in_with_the_invited_
 async fn inviting_a_pending_address_again_sends_nothing_new_and_a_revoked_invitation_cannot_be_used() {
     let sink = SmtpSink::start().await;
     let app = app_mailing_to(sink.url(), true).await;
-    let mut admin = app.register("Acme").await;
+    let mut admin = app.register_via(&sink, "Acme").await;
     let first = invite(&mut admin, "twice@example.test", "rep").await;
     let second = invite(&mut admin, "Twice@Example.test", "rep").await;
     assert_eq!(second["email_queued"], false);
@@ -177,7 +177,7 @@ async fn with_smtp_down_the_email_is_tried_three_times_then_dead_and_delivered_o
 async fn a_job_leased_by_a_worker_that_died_is_completed_by_another() {
     let sink = SmtpSink::start().await;
     let app = app_mailing_to(sink.url(), false).await;
-    let mut admin = app.register("Acme").await;
+    let mut admin = app.register_via(&sink, "Acme").await;
     invite(&mut admin, "orphan@example.test", "rep").await;
     // A worker claims the job for one second and dies.
     let claimed: Vec<uuid::Uuid> = sqlx::query_scalar("SELECT id FROM claim_jobs('crashed-worker', 10, 1)")
@@ -209,7 +209,7 @@ async fn several_workers_never_send_the_same_email_twice() {
     let app = app_mailing_to(sink.url(), true).await;
     extra_worker(&app).await;
     extra_worker(&app).await;
-    let mut admin = app.register("Acme").await;
+    let mut admin = app.register_via(&sink, "Acme").await;
     for i in 0..15 {
         invite(&mut admin, &format!("person{i}@example.test"), "rep").await;
     }
@@ -231,7 +231,7 @@ async fn several_workers_never_send_the_same_email_twice() {
 async fn a_password_reset_by_email_sets_the_password_and_ends_every_session() {
     let sink = SmtpSink::start().await;
     let app = app_mailing_to(sink.url(), true).await;
-    let admin = app.register("Acme").await;
+    let admin = app.register_via(&sink, "Acme").await;
     let old_cookies = admin.cookies.clone();
     let mut anon = app.anonymous();
     assert_eq!(

@@ -103,19 +103,61 @@ async fn audit_sign_in(state: &ApiState, grant: &SessionGrant, entry: AuditEntry
     }
 }
 
-/// Create an organization with its first admin, and sign in.
+#[derive(Serialize, ToSchema)]
+pub struct SignupAccepted {
+    /// Always `verification_sent`.
+    pub status: &'static str,
+    pub detail: &'static str,
+}
+
+/// Start a sign-up: an e-mail with a confirmation link goes to the
+/// address, and nothing can be signed in to until it is followed
+/// (`POST /api/auth/verify-email`). The answer is the same whether or not
+/// the address already has an account (its owner is told by e-mail).
 #[utoipa::path(post, path = "/api/auth/register", tag = "auth", request_body = RegisterBody,
-    responses((status = 201, body = MeView, description = "Signed in; session cookies set"),
-              (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 202, body = SignupAccepted, description = "Confirmation e-mail queued; no session yet"),
+              (status = 422, body = Problem), (status = 429, body = Problem)))]
 pub async fn register(
     req: HttpRequest,
     state: Data<ApiState>,
-    settings: Data<HttpSettings>,
     ValidJson(body): ValidJson<RegisterBody>,
 ) -> Result<HttpResponse, ApiError> {
+    // Cheap checks first: no password is hashed for a malformed or
+    // rate-limited request.
     let registration = NewRegistration::parse(&body.organization_name, &body.name, &body.email, &body.password)
         .map_err(ApiError::invalid)?;
-    let grant = state.auth.register(registration).await?;
+    state.limits.account(&req).await?;
+    state.signups.register(registration).await?;
+    Ok(HttpResponse::Accepted().json(SignupAccepted {
+        status: "verification_sent",
+        detail: "check your e-mail for a link to confirm the address",
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyEmailBody {
+    /// The token from the e-mailed link.
+    pub token: String,
+    /// The password chosen at sign-up.
+    pub password: String,
+}
+
+/// Confirm a sign-up with the e-mailed token and the password chosen at
+/// sign-up: creates the account and its organization's first admin and
+/// signs in.
+#[utoipa::path(post, path = "/api/auth/verify-email", tag = "auth", request_body = VerifyEmailBody,
+    responses((status = 201, body = MeView, description = "Signed in; session cookies set"),
+              (status = 409, body = Problem, description = "The address got an account meanwhile; sign in"),
+              (status = 422, body = Problem), (status = 429, body = Problem)))]
+pub async fn verify_email(
+    req: HttpRequest,
+    state: Data<ApiState>,
+    settings: Data<HttpSettings>,
+    ValidJson(body): ValidJson<VerifyEmailBody>,
+) -> Result<HttpResponse, ApiError> {
+    state.limits.account(&req).await?;
+    let grant = state.signups.verify(&body.token, &body.password).await?;
     let entry = AuditEntry::new(actions::ORGANIZATION_CREATED, &origin(&req))
         .target("organization", grant.identity.tenant_id.as_uuid());
     audit_sign_in(&state, &grant, entry).await;
@@ -237,11 +279,13 @@ pub async fn request_password_reset(
 /// Sets a new password with the e-mailed token; every session of the
 /// person, in every organization, ends.
 #[utoipa::path(post, path = "/api/auth/password-reset/confirm", tag = "auth", request_body = ResetBody,
-    responses((status = 204), (status = 422, body = Problem)))]
+    responses((status = 204), (status = 422, body = Problem), (status = 429, body = Problem)))]
 pub async fn confirm_password_reset(
+    req: HttpRequest,
     state: Data<ApiState>,
     ValidJson(body): ValidJson<ResetBody>,
 ) -> Result<HttpResponse, ApiError> {
+    state.limits.account(&req).await?;
     state.resets.complete(&body.token, &body.password).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -99,7 +99,9 @@ pub struct AcceptBody {
     pub token: String,
     /// Required when the address has no Clearview account yet.
     pub name: Option<String>,
-    /// Required when the address has no Clearview account yet.
+    /// Required: for an address with no Clearview account, the new
+    /// account's password; for one that has an account, that account's
+    /// password (accepting signs in as it).
     pub password: Option<String>,
 }
 
@@ -228,13 +230,14 @@ pub async fn revoke_invitation(
 /// invited address, or creates it (then `name` and `password` are needed).
 #[utoipa::path(post, path = "/api/invitations/accept", tag = "auth", request_body = AcceptBody,
     responses((status = 200, body = MeView, description = "Signed in; session cookies set"),
-              (status = 409, body = Problem), (status = 422, body = Problem)))]
+              (status = 409, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem)))]
 pub async fn accept(
     req: HttpRequest,
     state: Data<ApiState>,
     settings: Data<HttpSettings>,
     ValidJson(body): ValidJson<AcceptBody>,
 ) -> Result<HttpResponse, ApiError> {
+    state.limits.account(&req).await?;
     let (tenant, user, role) = state
         .team
         .accept(&body.token, body.name.as_deref(), body.password.as_deref())

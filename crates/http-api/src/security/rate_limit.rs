@@ -36,12 +36,16 @@ pub struct RateLimitSettings {
     pub login_email: Policy,
     /// Authenticated requests per organization.
     pub organization_api: Policy,
-    /// Password-reset requests per client address (route not built yet).
+    /// Password-reset requests per client address.
     pub password_reset_ip: Policy,
-    /// Password-reset requests per account email (route not built yet).
+    /// Password-reset requests per account email.
     pub password_reset_email: Policy,
-    /// Invitations sent per organization (route not built yet).
+    /// Invitations sent per organization.
     pub invitation_organization: Policy,
+    /// Unauthenticated requests that hash or check a password besides
+    /// sign-in (sign-up, its verification, reset confirmation, accepting
+    /// an invitation), per client address.
+    pub account_ip: Policy,
     /// Take the client address from the right-most `X-Forwarded-For` entry
     /// (the one the trusted reverse proxy appended) instead of the peer.
     pub trust_proxy_headers: bool,
@@ -58,6 +62,7 @@ impl Default for RateLimitSettings {
             password_reset_ip: Policy::new("password-reset-ip", 10, 15 * MINUTE),
             password_reset_email: Policy::new("password-reset-email", 3, 60 * MINUTE),
             invitation_organization: Policy::new("invitation-org", 50, 60 * MINUTE),
+            account_ip: Policy::new("account-ip", 20, 15 * MINUTE),
             trust_proxy_headers: false,
         }
     }
@@ -123,6 +128,14 @@ impl Limits {
         self.check(req, &self.settings.password_reset_email, &email_key(email))
             .await?;
         Ok(())
+    }
+
+    /// Password work for an anonymous client (see `account_ip`). Call
+    /// before any password is hashed or checked.
+    pub async fn account(&self, req: &HttpRequest) -> Result<(), ApiError> {
+        self.check(req, &self.settings.account_ip, &self.client_ip(req))
+            .await
+            .map(drop)
     }
 
     /// Invitations sent by an organization.
