@@ -83,6 +83,15 @@ impl User {
         self.send_raw(method, path, body, headers).await
     }
 
+    /// The `Cookie` header value this user sends (for raw-socket tests).
+    pub fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
     /// Sends a request with a body of any content type (e.g. `text/csv`).
     pub async fn send_raw(
         &mut self,
@@ -93,13 +102,7 @@ impl User {
     ) -> Response {
         let mut request = self.http.request(method, format!("{}{}", self.base, path));
         if !self.cookies.is_empty() {
-            let cookie = self
-                .cookies
-                .iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect::<Vec<_>>()
-                .join("; ");
-            request = request.header(COOKIE, cookie);
+            request = request.header(COOKIE, self.cookie_header());
         }
         if let Some((content_type, body)) = body {
             request = request.header(CONTENT_TYPE, content_type).body(body);

@@ -39,6 +39,15 @@ pub struct AppOptions {
     pub import_max_bytes: u64,
     pub import_max_rows: i64,
     pub import_batch_rows: usize,
+    /// `IMPORT_QUOTA_BYTES`.
+    pub import_quota_bytes: u64,
+    /// `DATABASE_MAX_CONNECTIONS` and `DATABASE_ACQUIRE_TIMEOUT_MS`.
+    pub database_max_connections: u32,
+    pub database_acquire_timeout_ms: u64,
+    /// `CLIENT_STALL_SECONDS`.
+    pub client_stall_seconds: u64,
+    /// `ORG_MAX_CONCURRENT_TRANSFERS`.
+    pub org_max_concurrent_transfers: usize,
 }
 
 /// The production policy names with limits no test reaches by accident.
@@ -69,6 +78,12 @@ impl Default for AppOptions {
             import_max_bytes: 256 * 1024 * 1024,
             import_max_rows: 2_000_000,
             import_batch_rows: 5_000,
+            import_quota_bytes: 1024 * 1024 * 1024,
+            database_max_connections: 4,
+            // Generous: parallel tests on two cores can be slow to answer.
+            database_acquire_timeout_ms: 10_000,
+            client_stall_seconds: 30,
+            org_max_concurrent_transfers: 2,
         }
     }
 }
@@ -113,7 +128,7 @@ pub async fn spawn_app_with(options: AppOptions) -> Result<TestApp, String> {
         host: "127.0.0.1".into(),
         port: 0,
         app_database_url: Secret::new(app_url),
-        database_max_connections: 4,
+        database_max_connections: options.database_max_connections,
         redis_url: options.redis_url.map(Secret::new),
         jwt_secret: Secret::new(Uuid::new_v4().simple().to_string() + &Uuid::new_v4().simple().to_string()),
         access_token_ttl_seconds: 900,
@@ -136,6 +151,10 @@ pub async fn spawn_app_with(options: AppOptions) -> Result<TestApp, String> {
         import_max_bytes: options.import_max_bytes,
         import_max_rows: options.import_max_rows,
         import_batch_rows: options.import_batch_rows,
+        import_quota_bytes: options.import_quota_bytes,
+        database_acquire_timeout_ms: options.database_acquire_timeout_ms,
+        client_stall_seconds: options.client_stall_seconds,
+        org_max_concurrent_transfers: options.org_max_concurrent_transfers,
     };
     let app = Application::build(config.clone()).await.map_err(|e| e.to_string())?;
     let address = format!("http://127.0.0.1:{}", app.port());

@@ -74,6 +74,17 @@ pub struct Config {
     pub import_max_rows: i64,
     /// Rows written per import transaction (`IMPORT_BATCH_ROWS`).
     pub import_batch_rows: usize,
+    /// Stored import data one organization may hold (`IMPORT_QUOTA_BYTES`).
+    pub import_quota_bytes: u64,
+    /// How long a request waits for a pooled connection before it gets 503
+    /// (`DATABASE_ACQUIRE_TIMEOUT_MS`).
+    pub database_acquire_timeout_ms: u64,
+    /// How long a client may stall (send no byte of an upload, read no byte
+    /// of an export) before it is dropped (`CLIENT_STALL_SECONDS`).
+    pub client_stall_seconds: u64,
+    /// Uploads and exports one organization may run at once on one
+    /// instance (`ORG_MAX_CONCURRENT_TRANSFERS`).
+    pub org_max_concurrent_transfers: usize,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -149,6 +160,10 @@ impl Config {
             import_max_bytes: parsed("IMPORT_MAX_BYTES", 256 * 1024 * 1024u64)?,
             import_max_rows: parsed("IMPORT_MAX_ROWS", 2_000_000i64)?,
             import_batch_rows: parsed("IMPORT_BATCH_ROWS", 5_000usize)?,
+            import_quota_bytes: parsed("IMPORT_QUOTA_BYTES", 1024 * 1024 * 1024u64)?,
+            database_acquire_timeout_ms: parsed("DATABASE_ACQUIRE_TIMEOUT_MS", 2_000u64)?,
+            client_stall_seconds: parsed("CLIENT_STALL_SECONDS", 30u64)?,
+            org_max_concurrent_transfers: parsed("ORG_MAX_CONCURRENT_TRANSFERS", 2usize)?,
         })
     }
 }
@@ -198,7 +213,6 @@ impl Config {
     /// The worker's timings from configuration.
     pub fn worker_settings(&self) -> crate::worker::WorkerSettings {
         crate::worker::WorkerSettings {
-            batch: 10,
             lease: std::time::Duration::from_secs(self.job_lease_seconds.max(1)),
             backoff_base: std::time::Duration::from_millis(self.job_backoff_base_ms.max(1)),
             poll: std::time::Duration::from_millis(self.job_poll_ms.max(10)),

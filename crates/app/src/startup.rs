@@ -17,7 +17,7 @@ use clearview_http_api::{ApiState, HttpSettings, configure, request_id_middlewar
 use clearview_kernel::export::ExportService;
 use clearview_kernel::jobs::JobService;
 use clearview_pipelines::PipelineService;
-use clearview_store_postgres::{PgStore, assert_role_cannot_bypass_rls, connect};
+use clearview_store_postgres::{PgStore, assert_role_cannot_bypass_rls, connect_with};
 use clearview_tenancy::{AuditService, PrivacyService, SignupService};
 use clearview_tenancy::{AuthService, OrganizationService, PasswordResetService, SessionDenylist, TeamService};
 use std::net::TcpListener;
@@ -31,9 +31,17 @@ pub struct Application {
 
 impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
-        let pool = connect(config.app_database_url.expose(), config.database_max_connections).await?;
+        let pool = connect_with(
+            config.app_database_url.expose(),
+            config.database_max_connections,
+            std::time::Duration::from_millis(config.database_acquire_timeout_ms.max(1)),
+        )
+        .await?;
         assert_role_cannot_bypass_rls(&pool).await.map_err(anyhow::Error::msg)?;
-        let store = Arc::new(PgStore::new(pool.clone()));
+        let store = Arc::new(
+            PgStore::new(pool.clone())
+                .with_client_stall(std::time::Duration::from_secs(config.client_stall_seconds.max(1))),
+        );
 
         let redis = match &config.redis_url {
             Some(url) => Some(Arc::new(RedisDenylist::new(
@@ -101,6 +109,7 @@ impl Application {
             resets,
             jobs: JobService::new(store.clone()),
             exports: ExportService::new(store.clone()),
+            transfers: clearview_http_api::security::transfers::TransferSlots::new(config.org_max_concurrent_transfers),
             auth,
             contacts: ContactService::new(store.clone(), store.clone()),
             imports: ImportService::new(store.clone()),
@@ -128,6 +137,8 @@ impl Application {
             secure_cookies: config.secure_cookies,
             max_body_bytes: config.max_body_bytes,
             import_max_bytes: config.import_max_bytes,
+            import_quota_bytes: config.import_quota_bytes,
+            client_stall: std::time::Duration::from_secs(config.client_stall_seconds.max(1)),
         };
 
         let listener = TcpListener::bind((config.host.as_str(), config.port))?;
@@ -137,7 +148,12 @@ impl Application {
                 .configure(configure(state.clone(), settings.clone()))
                 .wrap(from_fn(request_id_middleware))
         })
+        .on_connect(clearview_http_api::stall::remember_client_socket)
         .workers(config.workers.max(1))
+        // A client must send its request head within 5 s (slowloris); body
+        // reads have their own stall timeout (CLIENT_STALL_SECONDS).
+        .client_request_timeout(std::time::Duration::from_secs(5))
+        .client_disconnect_timeout(std::time::Duration::from_secs(1))
         .listen(listener)?
         .run();
         tracing::info!(port, "clearview listening");

@@ -11,12 +11,12 @@ use clearview_store_postgres::{ClaimedJob, IMPORT_CONTACTS, JOBS_CHANNEL, PgStor
 use sqlx::postgres::PgListener;
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::Notify;
 
 #[derive(Debug, Clone)]
 pub struct WorkerSettings {
-    /// Jobs claimed at once.
-    pub batch: i32,
-    /// How long a claimed job is ours before another worker may take it.
+    /// How long a claimed job is ours before another worker may take it;
+    /// long jobs (imports) renew it after every batch.
     pub lease: Duration,
     /// The first retry delay; it doubles with every attempt.
     pub backoff_base: Duration,
@@ -25,6 +25,30 @@ pub struct WorkerSettings {
     /// CSV import batches and limits.
     pub import: ImportSettings,
 }
+
+/// A set of job kinds a worker runs with its own concurrency, so that a
+/// long job of one lane never delays another lane's jobs.
+#[derive(Debug, Clone, Copy)]
+pub struct Lane {
+    pub name: &'static str,
+    pub kinds: &'static [&'static str],
+    /// Jobs of the lane run at once; no more are claimed than that.
+    pub concurrency: usize,
+}
+
+/// E-mail is quick and must not wait; imports are long and heavy.
+pub const LANES: [Lane; 2] = [
+    Lane {
+        name: "mail",
+        kinds: &[SEND_EMAIL],
+        concurrency: 8,
+    },
+    Lane {
+        name: "import",
+        kinds: &[IMPORT_CONTACTS],
+        concurrency: 1,
+    },
+];
 
 pub struct Worker {
     store: PgStore,
@@ -44,23 +68,47 @@ impl Worker {
         }
     }
 
-    /// Runs until the task is dropped (the process stops).
+    /// Runs every lane until the task is dropped (the process stops). One
+    /// LISTEN connection (it holds a pooled connection) wakes every lane.
     pub async fn run(self) {
         tracing::info!(worker = %self.id, "outbox worker started");
-        let mut listener = self.listen().await;
+        let worker = Arc::new(self);
+        let wake = Arc::new(Notify::new());
+        let lanes: Vec<_> = LANES
+            .iter()
+            .map(|lane| tokio::spawn(worker.clone().run_lane(*lane, wake.clone())))
+            .collect();
+        worker.listen_forever(&wake).await;
+        for lane in lanes {
+            lane.abort();
+        }
+    }
+
+    /// Wakes the lanes on every notification; reconnects after a poll
+    /// interval when the connection drops (the lanes poll meanwhile).
+    async fn listen_forever(&self, wake: &Notify) {
         loop {
-            self.drain().await;
-            match listener.as_mut() {
-                Some(l) => {
-                    tokio::select! {
-                        received = l.recv() => if received.is_err() { listener = None },
-                        _ = tokio::time::sleep(self.settings.poll) => {}
-                    }
-                }
-                None => {
-                    tokio::time::sleep(self.settings.poll).await;
-                    listener = self.listen().await;
-                }
+            let Some(mut listener) = self.listen().await else {
+                tokio::time::sleep(self.settings.poll).await;
+                continue;
+            };
+            while listener.recv().await.is_ok() {
+                wake.notify_waiters();
+            }
+        }
+    }
+
+    async fn run_lane(self: Arc<Self>, lane: Lane, wake: Arc<Notify>) {
+        loop {
+            // Registered before draining, so a job committed meanwhile
+            // still wakes the lane.
+            let woken = wake.notified();
+            tokio::pin!(woken);
+            woken.as_mut().enable();
+            self.drain(lane).await;
+            tokio::select! {
+                _ = woken => {}
+                _ = tokio::time::sleep(self.settings.poll) => {}
             }
         }
     }
@@ -71,26 +119,26 @@ impl Worker {
         Some(listener)
     }
 
-    /// Claims and runs due jobs until none is left.
-    async fn drain(&self) {
+    /// Claims and runs the lane's due jobs until none is left, as many at
+    /// once as the lane allows — every claimed job starts at once.
+    async fn drain(&self, lane: Lane) {
         loop {
+            let limit = i32::try_from(lane.concurrency).unwrap_or(1);
             let jobs = match self
                 .store
-                .claim_jobs(&self.id, self.settings.batch, self.settings.lease)
+                .claim_jobs(&self.id, lane.kinds, limit, self.settings.lease)
                 .await
             {
                 Ok(jobs) => jobs,
                 Err(err) => {
-                    tracing::warn!(worker = %self.id, error = %err, "cannot claim jobs");
+                    tracing::warn!(worker = %self.id, lane = lane.name, error = %err, "cannot claim jobs");
                     return;
                 }
             };
             if jobs.is_empty() {
                 return;
             }
-            for job in jobs {
-                self.run_job(job).await;
-            }
+            futures_util::future::join_all(jobs.into_iter().map(|job| self.run_job(job))).await;
         }
     }
 

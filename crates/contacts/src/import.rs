@@ -296,6 +296,9 @@ pub trait ImportRepository: Send + Sync {
     /// Opens the upload of a new import (status `uploaded`).
     async fn begin_upload(&self, ctx: &TenantContext, import: &NewImport) -> Result<Box<dyn ImportUpload>, RepoError>;
     async fn get(&self, ctx: &TenantContext, id: Uuid) -> Result<Import, RepoError>;
+    /// Bytes of uploaded files the organization's imports still hold
+    /// (they are removed once an import has run).
+    async fn stored_bytes(&self, ctx: &TenantContext) -> Result<u64, RepoError>;
     /// Newest first, at most `limit`.
     async fn list(&self, ctx: &TenantContext, limit: i64) -> Result<Vec<Import>, RepoError>;
     /// Errors after `(row_number, field)` in order, at most `limit`.
@@ -343,6 +346,12 @@ impl ImportService {
     pub async fn get(&self, ctx: &TenantContext, id: Uuid) -> Result<Import, RecordError> {
         Self::may_import(ctx)?;
         Ok(self.imports.get(ctx, id).await?)
+    }
+
+    /// Bytes the organization's waiting imports hold (for its quota).
+    pub async fn stored_bytes(&self, ctx: &TenantContext) -> Result<u64, RecordError> {
+        Self::may_import(ctx)?;
+        Ok(self.imports.stored_bytes(ctx).await?)
     }
 
     pub async fn list(&self, ctx: &TenantContext, limit: i64) -> Result<Vec<Import>, RecordError> {

@@ -75,6 +75,10 @@ impl<T: DeserializeOwned + 'static> FromRequest for ValidJson<T> {
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let json = is_json(req);
         let body = Bytes::from_request(req, payload);
+        // A client that stops sending its (at most 1 MiB) body is dropped.
+        let stall = req
+            .app_data::<actix_web::web::Data<crate::state::HttpSettings>>()
+            .map_or(std::time::Duration::from_secs(30), |s| s.client_stall);
         Box::pin(async move {
             if !json {
                 return Err(ApiError::new(
@@ -82,7 +86,13 @@ impl<T: DeserializeOwned + 'static> FromRequest for ValidJson<T> {
                     "send the body as application/json",
                 ));
             }
-            let bytes = body.await.map_err(|err| {
+            let body = tokio::time::timeout(stall, body).await.map_err(|_| {
+                ApiError::new(
+                    StatusCode::REQUEST_TIMEOUT,
+                    format!("the body stalled: it did not arrive within {} s", stall.as_secs()),
+                )
+            })?;
+            let bytes = body.map_err(|err| {
                 if err.as_response_error().status_code() == StatusCode::PAYLOAD_TOO_LARGE {
                     ApiError::new(
                         StatusCode::PAYLOAD_TOO_LARGE,

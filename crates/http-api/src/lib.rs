@@ -10,6 +10,7 @@ mod problem;
 mod request_id;
 mod routes;
 pub mod security;
+pub mod stall;
 mod state;
 
 pub use openapi::ApiDoc;

@@ -7,7 +7,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use clearview_contacts::RecordError;
-use clearview_kernel::{FieldError, ValidationErrors};
+use clearview_kernel::{FieldError, RepoError, ValidationErrors};
 use clearview_tenancy::AuthError;
 use serde::Serialize;
 use serde_json::Value;
@@ -72,6 +72,12 @@ impl ApiError {
         Self::new(StatusCode::NOT_FOUND, "no such resource")
     }
 
+    /// The same error with another `detail` (what the client can do).
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = detail.into();
+        self
+    }
+
     /// 429 with `Retry-After` in whole seconds.
     pub fn too_many_requests(retry_after_seconds: u64) -> Self {
         let mut err = Self::new(
@@ -79,6 +85,16 @@ impl ApiError {
             format!("too many requests; try again in {retry_after_seconds} s"),
         );
         err.retry_after = std::num::NonZeroU32::new(u32::try_from(retry_after_seconds).unwrap_or(u32::MAX).max(1));
+        err
+    }
+
+    /// 503 with `Retry-After`: the service is saturated, not broken.
+    pub fn unavailable() -> Self {
+        let mut err = Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the service is busy; try again in a moment",
+        );
+        err.retry_after = std::num::NonZeroU32::new(1);
         err
     }
 
@@ -187,6 +203,7 @@ impl From<RecordError> for ApiError {
                 err
             }
             RecordError::Conflict(why) => ApiError::new(StatusCode::CONFLICT, why),
+            RecordError::Unavailable => ApiError::unavailable(),
             RecordError::Unexpected(source) => ApiError::unexpected(source.as_ref()),
         }
     }
@@ -218,6 +235,7 @@ impl From<AuthError> for ApiError {
                 err
             }
             AuthError::Invalid(errors) => ApiError::invalid(errors),
+            AuthError::Storage(RepoError::Unavailable) => ApiError::unavailable(),
             AuthError::Storage(source) => ApiError::unexpected(&source),
             AuthError::Hashing(message) => ApiError::unexpected(&std::io::Error::other(message)),
         }

@@ -24,6 +24,11 @@ pub struct HttpSettings {
     pub max_body_bytes: usize,
     /// Largest accepted CSV import upload, in bytes.
     pub import_max_bytes: u64,
+    /// Stored import data (all of its uploads) one organization may hold.
+    pub import_quota_bytes: u64,
+    /// A client that sends (upload) or reads (export) nothing for this long
+    /// is dropped, so a stalled client holds nothing for long.
+    pub client_stall: std::time::Duration,
 }
 
 /// Health of the backing services, for `/readyz`.
@@ -54,4 +59,6 @@ pub struct ApiState {
     pub audit: AuditService,
     pub privacy: PrivacyService,
     pub exports: ExportService,
+    /// Slots for imports and exports per organization.
+    pub transfers: Arc<crate::security::transfers::TransferSlots>,
 }

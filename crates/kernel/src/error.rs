@@ -22,6 +22,10 @@ pub enum RepoError {
     /// pipeline that still holds deals).
     #[error("conflict: {0}")]
     Conflict(&'static str),
+    /// The store is saturated (no free connection in time): the caller
+    /// should answer "try again shortly", not fail.
+    #[error("storage is busy")]
+    Unavailable,
     #[error("unexpected storage failure")]
     Unexpected(#[source] Box<dyn std::error::Error + Send + Sync>),
 }

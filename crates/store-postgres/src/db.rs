@@ -31,10 +31,16 @@ pub async fn set_app_role_password(owner_pool: &PgPool, password: &str) -> Resul
 
 /// Opens a pool. Statements are prepared and cached per connection.
 pub async fn connect(url: &str, max_connections: u32) -> Result<PgPool, sqlx::Error> {
+    connect_with(url, max_connections, Duration::from_secs(5)).await
+}
+
+/// Opens a pool whose callers give up after `acquire_timeout` when every
+/// connection is busy (`RepoError::Unavailable`, a quick 503).
+pub async fn connect_with(url: &str, max_connections: u32, acquire_timeout: Duration) -> Result<PgPool, sqlx::Error> {
     let options = PgConnectOptions::from_str(url)?.application_name("clearview");
     PgPoolOptions::new()
         .max_connections(max_connections)
-        .acquire_timeout(Duration::from_secs(5))
+        .acquire_timeout(acquire_timeout)
         .connect_with(options)
         .await
 }
@@ -68,11 +74,23 @@ pub async fn assert_role_cannot_bypass_rls(pool: &PgPool) -> Result<(), String> 
 #[derive(Clone)]
 pub struct PgStore {
     pub(crate) pool: PgPool,
+    /// How long a streamed export waits for a client that reads nothing
+    /// before giving its connection back (the client is dropped).
+    pub(crate) client_stall: Duration,
 }
 
 impl PgStore {
     pub fn new(pool: PgPool) -> Self {
-        Self { pool }
+        Self {
+            pool,
+            client_stall: Duration::from_secs(30),
+        }
+    }
+
+    /// The same store with another stall timeout for streamed exports.
+    pub fn with_client_stall(mut self, stall: Duration) -> Self {
+        self.client_stall = stall;
+        self
     }
 
     pub fn pool(&self) -> &PgPool {

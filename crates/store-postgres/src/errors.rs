@@ -39,6 +39,9 @@ pub(crate) fn constraint_meaning(err: &sqlx::Error) -> Option<&'static Meaning> 
 pub(crate) fn map_err(err: sqlx::Error) -> RepoError {
     match (&err, constraint_meaning(&err)) {
         (sqlx::Error::RowNotFound, _) => RepoError::NotFound,
+        // Every pooled connection is busy (perhaps held by slow work):
+        // answer 503 quickly rather than queue requests behind it.
+        (sqlx::Error::PoolTimedOut, _) => RepoError::Unavailable,
         (_, Some(Meaning::Duplicate(field))) => RepoError::Duplicate {
             field,
             existing_id: None,

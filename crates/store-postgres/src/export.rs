@@ -23,6 +23,7 @@ use futures_util::StreamExt;
 use sqlx::Connection;
 use sqlx::pool::PoolConnection;
 use sqlx::{PgPool, Postgres};
+use std::time::Duration;
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
@@ -221,6 +222,7 @@ async fn produce(
     tenant: String,
     statement: String,
     out: &mpsc::Sender<Result<Vec<u8>, String>>,
+    stall: Duration,
 ) -> Result<bool, sqlx::Error> {
     let mut tx = conn.begin().await?;
     sqlx::query("SELECT set_config('app.tenant_id', $1, true)")
@@ -237,8 +239,18 @@ async fn produce(
         for row in batch {
             push_row(&mut chunk, &row?);
         }
-        if out.send(Ok(chunk)).await.is_err() {
-            return Ok(true);
+        // A client that reads nothing for `stall` is treated as gone: the
+        // connection (and its transaction) must not wait on it.
+        match tokio::time::timeout(stall, out.send(Ok(chunk))).await {
+            Ok(Ok(())) => {}
+            Ok(Err(_)) => return Ok(true),
+            Err(_) => {
+                tracing::info!(
+                    stall_seconds = stall.as_secs(),
+                    "csv export: the client stopped reading"
+                );
+                return Ok(true);
+            }
         }
     }
     drop(rows);
@@ -247,7 +259,13 @@ async fn produce(
     Ok(false)
 }
 
-async fn run(pool: PgPool, tenant: String, statement: String, out: mpsc::Sender<Result<Vec<u8>, String>>) {
+async fn run(
+    pool: PgPool,
+    tenant: String,
+    statement: String,
+    out: mpsc::Sender<Result<Vec<u8>, String>>,
+    stall: Duration,
+) {
     let mut conn = match pool.acquire().await {
         Ok(conn) => conn,
         Err(err) => {
@@ -256,7 +274,7 @@ async fn run(pool: PgPool, tenant: String, statement: String, out: mpsc::Sender<
             return;
         }
     };
-    match produce(&mut conn, tenant, statement, &out).await {
+    match produce(&mut conn, tenant, statement, &out, stall).await {
         Ok(false) => {}
         Ok(true) => {
             // The client went away mid-COPY: the server is still sending. Close
@@ -278,7 +296,13 @@ impl CsvExport for PgStore {
     async fn export_csv(&self, ctx: &TenantContext, query: &ExportQuery) -> Result<Box<dyn ByteSource>, RepoError> {
         let statement = copy_statement(ctx, query);
         let (tx, mut rx) = mpsc::channel(CHANNEL_CAPACITY);
-        tokio::spawn(run(self.pool.clone(), ctx.tenant_id.to_string(), statement, tx));
+        tokio::spawn(run(
+            self.pool.clone(),
+            ctx.tenant_id.to_string(),
+            statement,
+            tx,
+            self.client_stall,
+        ));
         // Wait for the first chunk (the header row) so that a failure to
         // start — no connection, a bad statement — is an error response
         // rather than a truncated 200.

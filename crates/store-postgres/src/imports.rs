@@ -188,6 +188,20 @@ impl ImportRepository for PgStore {
         Ok(import_from(row))
     }
 
+    async fn stored_bytes(&self, ctx: &TenantContext) -> Result<u64, RepoError> {
+        let mut tx = self.tenant_tx(ctx.tenant_id).await.map_err(map_err)?;
+        // octet_length reads a TOASTed value's size from its header only.
+        let bytes: i64 = sqlx::query_scalar(
+            "SELECT coalesce(sum(octet_length(data)), 0)::bigint FROM import_chunks WHERE tenant_id = $1",
+        )
+        .bind(ctx.tenant_id.as_uuid())
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(u64::try_from(bytes).unwrap_or(0))
+    }
+
     async fn list(&self, ctx: &TenantContext, limit: i64) -> Result<Vec<Import>, RepoError> {
         let mut tx = self.tenant_tx(ctx.tenant_id).await.map_err(map_err)?;
         let rows: Vec<ImportRowTuple> = sqlx::query_as(sqlx::AssertSqlSafe(format!(

@@ -87,14 +87,22 @@ impl ClaimedJob {
 impl PgStore {
     /// Claims up to `limit` due jobs (or jobs whose lease ran out) for
     /// `worker`, leasing them for `lease`.
-    pub async fn claim_jobs(&self, worker: &str, limit: i32, lease: Duration) -> Result<Vec<ClaimedJob>, sqlx::Error> {
-        let rows: Vec<(Uuid, Uuid, String, serde_json::Value, i32, i32)> =
-            sqlx::query_as("SELECT tenant_id, id, kind, payload, attempts, max_attempts FROM claim_jobs($1, $2, $3)")
-                .bind(worker)
-                .bind(limit)
-                .bind(lease.as_secs().max(1) as i32)
-                .fetch_all(&self.pool)
-                .await?;
+    pub async fn claim_jobs(
+        &self,
+        worker: &str,
+        kinds: &[&str],
+        limit: i32,
+        lease: Duration,
+    ) -> Result<Vec<ClaimedJob>, sqlx::Error> {
+        let rows: Vec<(Uuid, Uuid, String, serde_json::Value, i32, i32)> = sqlx::query_as(
+            "SELECT tenant_id, id, kind, payload, attempts, max_attempts FROM claim_jobs($1, $2, $3, $4)",
+        )
+        .bind(worker)
+        .bind(limit)
+        .bind(lease.as_secs().max(1) as i32)
+        .bind(kinds)
+        .fetch_all(&self.pool)
+        .await?;
         Ok(rows
             .into_iter()
             .map(|(tenant, id, kind, payload, attempts, max_attempts)| ClaimedJob {

@@ -21,6 +21,6 @@ mod rows;
 mod signups;
 mod team;
 
-pub use db::{MIGRATOR, PgStore, assert_role_cannot_bypass_rls, connect, migrate, set_app_role_password};
+pub use db::{MIGRATOR, PgStore, assert_role_cannot_bypass_rls, connect, connect_with, migrate, set_app_role_password};
 pub use imports::{IMPORT_CONTACTS, IMPORT_MAX_ATTEMPTS, ImportBatch, ImportCounts, ImportJob};
 pub use jobs::{ClaimedJob, JOBS_CHANNEL, SEND_EMAIL};

@@ -8,6 +8,7 @@ mod contacts;
 mod contract;
 mod database;
 mod deals;
+mod denial_of_service;
 mod export;
 mod gdpr;
 mod hijacking;

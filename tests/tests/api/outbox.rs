@@ -180,10 +180,11 @@ async fn a_job_leased_by_a_worker_that_died_is_completed_by_another() {
     let mut admin = app.register_via(&sink, "Acme").await;
     invite(&mut admin, "orphan@example.test", "rep").await;
     // A worker claims the job for one second and dies.
-    let claimed: Vec<uuid::Uuid> = sqlx::query_scalar("SELECT id FROM claim_jobs('crashed-worker', 10, 1)")
-        .fetch_all(&app.owner)
-        .await
-        .unwrap();
+    let claimed: Vec<uuid::Uuid> =
+        sqlx::query_scalar("SELECT id FROM claim_jobs('crashed-worker', 10, 1, ARRAY['send_email'])")
+            .fetch_all(&app.owner)
+            .await
+            .unwrap();
     assert_eq!(claimed.len(), 1);
     extra_worker(&app).await;
     let mail = sink.wait_for(1, WAIT).await;

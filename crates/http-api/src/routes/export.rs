@@ -8,11 +8,12 @@ use crate::problem::{ApiError, Problem};
 use crate::routes::audit::{origin, record};
 use crate::routes::params::uuid_param;
 use crate::security::session::Session;
-use crate::state::ApiState;
+use crate::stall::{ClientSocket, stall_guarded_body};
+use crate::state::{ApiState, HttpSettings};
 use actix_web::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION};
-use actix_web::web::{Bytes, Data, Query};
+use actix_web::web::{Data, Query};
 use actix_web::{HttpRequest, HttpResponse};
-use clearview_kernel::export::{ByteSource, ExportFilters, ExportKind, ExportQuery, ExportService};
+use clearview_kernel::export::{ExportFilters, ExportKind, ExportQuery, ExportService};
 use clearview_kernel::{CompanyId, ContactId, PipelineId, SearchTerm, StageId, UserId, ValidationErrors};
 use clearview_pipelines::StageKind;
 use clearview_tenancy::AuditEntry;
@@ -140,14 +141,6 @@ fn audit_entry(action: &'static str, req: &HttpRequest, f: &ExportFilters) -> Au
     entry
 }
 
-/// The chunks as an actix body: each is pulled only when actix can send it.
-fn body(source: Box<dyn ByteSource>) -> impl futures_util::Stream<Item = Result<Bytes, String>> + 'static {
-    futures_util::stream::unfold(source, |mut source| async move {
-        let chunk = source.next_chunk().await?;
-        Some((chunk.map(Bytes::from), source))
-    })
-}
-
 async fn export(
     session: &Session,
     state: &ApiState,
@@ -159,6 +152,7 @@ async fn export(
     // The role first: a rep or viewer gets 403 whatever the filters.
     ExportService::authorize(&session.ctx)?;
     let filters = filters?;
+    let slot = state.transfers.take(session.ctx.tenant_id)?;
     let source = state
         .exports
         .export(
@@ -175,7 +169,13 @@ async fn export(
         .content_type("text/csv; charset=utf-8")
         .insert_header((CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")))
         .insert_header((CACHE_CONTROL, "no-store"))
-        .streaming(body(source)))
+        .streaming(stall_guarded_body(
+            source,
+            slot,
+            req.conn_data::<ClientSocket>().cloned(),
+            req.app_data::<actix_web::web::Data<HttpSettings>>()
+                .map_or(std::time::Duration::from_secs(30), |s| s.client_stall),
+        )))
 }
 
 /// Every contact matching the filters as CSV (RFC 4180, header row, CRLF,
@@ -185,7 +185,8 @@ async fn export(
     responses(
         (status = 200, description = "Columns: id, first_name, last_name, email, phone, title, company_id, \
             company_name, owner_id, owner_email, created_at, updated_at", content_type = "text/csv; charset=utf-8", body = String),
-        (status = 403, body = Problem), (status = 422, body = Problem)))]
+        (status = 403, body = Problem), (status = 422, body = Problem),
+        (status = 429, body = Problem, description = "Too many imports and exports at once; see Retry-After")))]
 pub async fn contacts(
     session: Session,
     state: Data<ApiState>,
@@ -208,7 +209,8 @@ pub async fn contacts(
     responses(
         (status = 200, description = "Columns: id, name, domain, phone, owner_id, created_at, updated_at",
             content_type = "text/csv; charset=utf-8", body = String),
-        (status = 403, body = Problem), (status = 422, body = Problem)))]
+        (status = 403, body = Problem), (status = 422, body = Problem),
+        (status = 429, body = Problem, description = "Too many imports and exports at once; see Retry-After")))]
 pub async fn companies(
     session: Session,
     state: Data<ApiState>,
@@ -232,7 +234,8 @@ pub async fn companies(
         (status = 200, description = "Columns: id, title, amount, currency, pipeline, stage, status, probability, \
             expected_close_date, closed_at, lost_reason, company_id, owner_id, created_at, updated_at",
             content_type = "text/csv; charset=utf-8", body = String),
-        (status = 403, body = Problem), (status = 422, body = Problem)))]
+        (status = 403, body = Problem), (status = 422, body = Problem),
+        (status = 429, body = Problem, description = "Too many imports and exports at once; see Retry-After")))]
 pub async fn deals(
     session: Session,
     state: Data<ApiState>,

@@ -4,6 +4,7 @@
 
 use crate::problem::{ApiError, Problem};
 use crate::routes::audit::{origin, record};
+use crate::routes::spool::Spool;
 use crate::security::session::Session;
 use crate::state::{ApiState, HttpSettings};
 use actix_web::http::StatusCode;
@@ -223,7 +224,9 @@ fn mapping_for(start: &[u8], given: Option<Vec<(String, String)>>) -> Result<(Co
 #[utoipa::path(post, path = "/api/contacts/import", tag = "contacts", params(ImportParams),
     request_body(content = String, content_type = "text/csv", description = "The CSV file, a header row first"),
     responses((status = 202, body = ImportAccepted, headers(("Location" = String))), (status = 403, body = Problem),
-              (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)))]
+              (status = 408, body = Problem, description = "The upload stalled"),
+              (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem),
+              (status = 429, body = Problem, description = "Too many transfers at once, or the import quota is full")))]
 pub async fn upload(
     session: Session,
     state: Data<ApiState>,
@@ -250,39 +253,21 @@ pub async fn upload(
     if declared.is_some_and(|n| n > max) {
         return Err(too_large(max));
     }
+    // At most a few transfers per organization, and a bounded amount of
+    // imports waiting in storage.
+    let _slot = state.transfers.take(ctx.tenant_id)?;
+    check_quota(&state, ctx, declared.unwrap_or(0), settings.import_quota_bytes).await?;
+    // The whole file lands on local disk first; only then is a connection
+    // taken, for as long as copying it into storage takes.
+    let spool = Spool::receive(&mut payload, max, settings.client_stall, too_large).await?;
+    check_quota(&state, ctx, spool.bytes, settings.import_quota_bytes).await?;
     let id = Uuid::now_v7();
     let mut given = options.mapping;
     let mut upload: Option<(Box<dyn ImportUpload>, ColumnMapping, Vec<String>)> = None;
-    let mut buffer: Vec<u8> = Vec::with_capacity(CHUNK_BYTES);
-    let mut received: u64 = 0;
+    let mut chunks = spool.chunks(CHUNK_BYTES).await?;
     // Dropping `upload` on any error rolls its transaction back: a refused
     // or broken upload leaves no chunk behind.
-    while let Some(bytes) = payload.next().await {
-        let mut bytes: Bytes = bytes.map_err(|_| ApiError::bad_request("the body could not be read"))?;
-        received += bytes.len() as u64;
-        if received > max {
-            return Err(too_large(max));
-        }
-        while !bytes.is_empty() {
-            let take = (CHUNK_BYTES - buffer.len()).min(bytes.len());
-            buffer.extend_from_slice(&bytes.split_to(take));
-            if buffer.len() == CHUNK_BYTES {
-                flush(
-                    &state,
-                    ctx,
-                    id,
-                    &options.mode,
-                    options.create_companies,
-                    &mut given,
-                    &mut upload,
-                    &buffer,
-                )
-                .await?;
-                buffer.clear();
-            }
-        }
-    }
-    if !buffer.is_empty() || upload.is_none() {
+    while let Some(chunk) = chunks.next().await? {
         flush(
             &state,
             ctx,
@@ -291,7 +276,20 @@ pub async fn upload(
             options.create_companies,
             &mut given,
             &mut upload,
-            &buffer,
+            chunk,
+        )
+        .await?;
+    }
+    if upload.is_none() {
+        flush(
+            &state,
+            ctx,
+            id,
+            &options.mode,
+            options.create_companies,
+            &mut given,
+            &mut upload,
+            &[],
         )
         .await?;
     }
@@ -309,6 +307,19 @@ pub async fn upload(
                 .collect(),
             ignored_columns: ignored,
         }))
+}
+
+/// 429 when the organization's stored imports plus `incoming` bytes would
+/// pass the quota.
+async fn check_quota(state: &ApiState, ctx: &TenantContext, incoming: u64, quota: u64) -> Result<(), ApiError> {
+    let stored = state.imports.stored_bytes(ctx).await?;
+    if stored.saturating_add(incoming) > quota {
+        return Err(ApiError::too_many_requests(60).with_detail(format!(
+            "your organization's imports waiting to run hold {stored} bytes; with this file that passes its \
+             {quota}-byte quota (IMPORT_QUOTA_BYTES). Wait for them to finish"
+        )));
+    }
+    Ok(())
 }
 
 fn repo(err: clearview_kernel::RepoError) -> ApiError {

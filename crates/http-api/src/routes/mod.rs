@@ -17,6 +17,7 @@ mod params;
 mod patch;
 pub mod pipelines;
 pub mod reports;
+mod spool;
 pub mod team;
 
 use crate::problem::ApiError;

@@ -9,3 +9,4 @@ pub mod rate_limit;
 pub mod secrets;
 pub mod session;
 pub mod tokens;
+pub mod transfers;

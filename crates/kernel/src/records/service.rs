@@ -26,6 +26,9 @@ pub enum RecordError {
     MissingReference { field: &'static str },
     #[error("conflict: {0}")]
     Conflict(&'static str),
+    /// The store is saturated; try again shortly.
+    #[error("busy")]
+    Unavailable,
     #[error("unexpected failure")]
     Unexpected(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
@@ -37,6 +40,7 @@ impl From<RepoError> for RecordError {
             RepoError::Duplicate { field, existing_id } => RecordError::Duplicate { field, existing_id },
             RepoError::MissingReference { field } => RecordError::MissingReference { field },
             RepoError::Conflict(why) => RecordError::Conflict(why),
+            RepoError::Unavailable => RecordError::Unavailable,
             RepoError::Unexpected(source) => RecordError::Unexpected(source),
         }
     }
