@@ -48,6 +48,8 @@ pub struct AppOptions {
     pub client_stall_seconds: u64,
     /// `ORG_MAX_CONCURRENT_TRANSFERS`.
     pub org_max_concurrent_transfers: usize,
+    /// `WEB_DIR`: the built app to serve at `/` (none by default).
+    pub web_dir: Option<String>,
 }
 
 /// The production policy names with limits no test reaches by accident.
@@ -84,6 +86,7 @@ impl Default for AppOptions {
             database_acquire_timeout_ms: 10_000,
             client_stall_seconds: 30,
             org_max_concurrent_transfers: 2,
+            web_dir: None,
         }
     }
 }
@@ -155,6 +158,7 @@ pub async fn spawn_app_with(options: AppOptions) -> Result<TestApp, String> {
         database_acquire_timeout_ms: options.database_acquire_timeout_ms,
         client_stall_seconds: options.client_stall_seconds,
         org_max_concurrent_transfers: options.org_max_concurrent_transfers,
+        web_dir: options.web_dir.clone(),
     };
     let app = Application::build(config.clone()).await.map_err(|e| e.to_string())?;
     let address = format!("http://127.0.0.1:{}", app.port());

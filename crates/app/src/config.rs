@@ -85,6 +85,9 @@ pub struct Config {
     /// Uploads and exports one organization may run at once on one
     /// instance (`ORG_MAX_CONCURRENT_TRANSFERS`).
     pub org_max_concurrent_transfers: usize,
+    /// The built web app to serve at `/` (`WEB_DIR`; default `web/dist`
+    /// when it holds an `index.html`; `none` serves the API only).
+    pub web_dir: Option<String>,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -164,6 +167,13 @@ impl Config {
             database_acquire_timeout_ms: parsed("DATABASE_ACQUIRE_TIMEOUT_MS", 2_000u64)?,
             client_stall_seconds: parsed("CLIENT_STALL_SECONDS", 30u64)?,
             org_max_concurrent_transfers: parsed("ORG_MAX_CONCURRENT_TRANSFERS", 2usize)?,
+            web_dir: match var("WEB_DIR") {
+                Some(dir) if dir == "none" => None,
+                Some(dir) => Some(dir),
+                None => std::path::Path::new("web/dist/index.html")
+                    .is_file()
+                    .then(|| "web/dist".to_owned()),
+            },
         })
     }
 }

@@ -139,6 +139,7 @@ impl Application {
             import_max_bytes: config.import_max_bytes,
             import_quota_bytes: config.import_quota_bytes,
             client_stall: std::time::Duration::from_secs(config.client_stall_seconds.max(1)),
+            web_dir: config.web_dir.as_ref().map(std::path::PathBuf::from),
         };
 
         let listener = TcpListener::bind((config.host.as_str(), config.port))?;
@@ -147,6 +148,7 @@ impl Application {
             App::new()
                 .configure(configure(state.clone(), settings.clone()))
                 .wrap(from_fn(request_id_middleware))
+                .wrap(actix_web::middleware::DefaultHeaders::new().add(("X-Content-Type-Options", "nosniff")))
         })
         .on_connect(clearview_http_api::stall::remember_client_socket)
         .workers(config.workers.max(1))

@@ -12,13 +12,15 @@ mod routes;
 pub mod security;
 pub mod stall;
 mod state;
+pub mod web_app;
 
 pub use openapi::ApiDoc;
 pub use problem::ApiError;
 pub use security::rate_limit::{Limits, RateLimitSettings};
 pub use state::{ApiState, HttpSettings, Readiness};
 
-use actix_web::middleware::from_fn;
+use actix_web::http::header::CACHE_CONTROL;
+use actix_web::middleware::{DefaultHeaders, from_fn};
 use actix_web::web::{self, Data, ServiceConfig};
 use routes::{auth, companies, contacts, deals, ops, organizations, pipelines, reports};
 
@@ -26,7 +28,11 @@ use routes::{auth, companies, contacts, deals, ops, organizations, pipelines, re
 pub fn configure(state: Data<ApiState>, settings: HttpSettings) -> impl FnOnce(&mut ServiceConfig) {
     move |cfg: &mut ServiceConfig| {
         let payload = web::PayloadConfig::new(settings.max_body_bytes);
+        let web_app = Data::new(web_app::WebApp {
+            dir: settings.web_dir.clone(),
+        });
         cfg.app_data(state)
+            .app_data(web_app)
             .app_data(payload)
             .app_data(Data::new(settings))
             .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::not_found().into()))
@@ -35,6 +41,8 @@ pub fn configure(state: Data<ApiState>, settings: HttpSettings) -> impl FnOnce(&
             .route("/readyz", web::get().to(ops::readyz))
             .service(
                 web::scope("/api")
+                    // API answers hold personal data: no cache keeps them.
+                    .wrap(DefaultHeaders::new().add((CACHE_CONTROL, "no-store")))
                     .wrap(from_fn(security::origin::middleware))
                     .wrap(from_fn(security::rate_limit::headers))
                     .route("/openapi.json", web::get().to(ops::openapi))
@@ -145,7 +153,7 @@ pub fn configure(state: Data<ApiState>, settings: HttpSettings) -> impl FnOnce(&
                         web::delete().to(routes::gdpr::delete_organization),
                     ),
             )
-            .default_service(web::to(routes::not_found));
+            .default_service(web::to(web_app::fallback));
     }
 }
 

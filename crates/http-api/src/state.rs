@@ -29,6 +29,8 @@ pub struct HttpSettings {
     /// A client that sends (upload) or reads (export) nothing for this long
     /// is dropped, so a stalled client holds nothing for long.
     pub client_stall: std::time::Duration,
+    /// The built web app served at `/` (`None`: API only).
+    pub web_dir: Option<std::path::PathBuf>,
 }
 
 /// Health of the backing services, for `/readyz`.

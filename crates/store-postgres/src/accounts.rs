@@ -149,6 +149,26 @@ impl AccountRepository for PgStore {
         }))
     }
 
+    async fn revoke_by_refresh(
+        &self,
+        tenant_id: TenantId,
+        refresh_hash: &[u8],
+    ) -> Result<Option<SessionId>, RepoError> {
+        let mut tx = self.tenant_tx(tenant_id).await.map_err(map_err)?;
+        let session: Option<Uuid> = sqlx::query_scalar(
+            "UPDATE sessions s SET revoked_at = coalesce(s.revoked_at, now()) FROM refresh_tokens t \
+             WHERE t.tenant_id = $1 AND t.token_hash = $2 AND s.tenant_id = t.tenant_id AND s.id = t.session_id \
+             RETURNING s.id",
+        )
+        .bind(tenant_id.as_uuid())
+        .bind(refresh_hash)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(session.map(SessionId::from_uuid))
+    }
+
     async fn revoke_session(&self, tenant_id: TenantId, session_id: SessionId) -> Result<(), RepoError> {
         let mut tx = self.tenant_tx(tenant_id).await.map_err(map_err)?;
         sqlx::query("UPDATE sessions SET revoked_at = now() WHERE tenant_id = $1 AND id = $2 AND revoked_at IS NULL")

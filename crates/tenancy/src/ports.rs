@@ -30,6 +30,11 @@ pub trait AccountRepository: Send + Sync {
         new_hash: &[u8],
     ) -> Result<RefreshOutcome, RepoError>;
 
+    /// Revokes the session a refresh token (current or rotated) belongs to;
+    /// returns it, or `None` for an unknown token.
+    async fn revoke_by_refresh(&self, tenant_id: TenantId, refresh_hash: &[u8])
+    -> Result<Option<SessionId>, RepoError>;
+
     /// Marks a session revoked; revoking twice is harmless.
     async fn revoke_session(&self, tenant_id: TenantId, session_id: SessionId) -> Result<(), RepoError>;
 

@@ -170,6 +170,19 @@ impl AuthService {
         Ok(())
     }
 
+    /// Ends the session a refresh token belongs to: sign-out after the
+    /// access token expired must not leave the refresh token usable.
+    pub async fn logout_by_refresh(&self, refresh_token: &str) -> Result<(), AuthError> {
+        let Some(tenant_id) = self.secrets.tenant_of(refresh_token) else {
+            return Ok(());
+        };
+        let digest = self.secrets.digest(refresh_token);
+        if let Some(session_id) = self.accounts.revoke_by_refresh(tenant_id, &digest).await? {
+            deny_sessions(self.denylist.as_ref(), &[session_id]).await;
+        }
+        Ok(())
+    }
+
     /// Whether a verified access token's session is still live. Asks the
     /// denylist first; when it cannot tell (down, or lost its data), asks
     /// the database, and re-warms the denylist if it is reachable.

@@ -190,3 +190,51 @@ async fn a_forged_or_missing_access_token_is_401() {
     assert_eq!(user.get("/api/auth/me").await.status, 401);
     assert_eq!(app.anonymous().get("/api/contacts").await.status, 401);
 }
+
+#[tokio::test]
+async fn signing_out_after_the_access_cookie_expired_still_ends_the_session_of_the_refresh_cookie() {
+    let app = spawn_app().await;
+    let mut admin = app.register("Acme").await;
+    let refresh = admin.cookies["cv_refresh"].clone();
+    // The browser dropped the expired access cookie; only the refresh one is sent.
+    admin.cookies.remove("cv_access");
+    assert_eq!(admin.post("/api/auth/logout", &json!({})).await.status, 204);
+    let mut thief = app.anonymous();
+    thief.cookies.insert("cv_refresh".into(), refresh);
+    assert_eq!(thief.post("/api/auth/refresh", &json!({})).await.status, 401);
+}
+
+#[tokio::test]
+async fn cross_site_unsafe_requests_are_refused_by_fetch_metadata_and_api_answers_are_not_stored() {
+    let app = spawn_app().await;
+    let mut admin = app.register("Acme").await;
+    let body = json!({"first_name": "Grace", "last_name": "Hopper"});
+    for (site, expected) in [
+        ("cross-site", 403),
+        ("same-site", 403),
+        ("same-origin", 201),
+        ("none", 201),
+    ] {
+        let response = admin
+            .send(
+                reqwest::Method::POST,
+                "/api/contacts",
+                Some(&body),
+                &[("Sec-Fetch-Site", site)],
+            )
+            .await;
+        assert_eq!(response.status, expected, "Sec-Fetch-Site: {site}");
+    }
+    let allowed_sibling = admin
+        .send(
+            reqwest::Method::POST,
+            "/api/contacts",
+            Some(&body),
+            &[("Sec-Fetch-Site", "same-site"), ("Origin", "http://127.0.0.1:8080")],
+        )
+        .await;
+    assert_eq!(allowed_sibling.status, 201, "a same-site origin that is allowed passes");
+    let me = admin.get("/api/auth/me").await;
+    assert_eq!(me.header("cache-control").as_deref(), Some("no-store"));
+    assert_eq!(me.header("x-content-type-options").as_deref(), Some("nosniff"));
+}

@@ -20,3 +20,4 @@ mod pagination;
 mod pipelines;
 mod rate_limits;
 mod roles;
+mod web_app;

@@ -232,6 +232,11 @@ pub async fn logout(
         let entry = AuditEntry::new(actions::SIGN_OUT, &origin(&req)).target("session", session.session_id.as_uuid());
         crate::routes::audit::record(&state, &session.ctx, entry).await;
     }
+    // The access cookie may have expired while the refresh cookie lives:
+    // its session ends too.
+    if let Some(refresh) = req.cookie(cookies::REFRESH) {
+        state.auth.logout_by_refresh(refresh.value()).await?;
+    }
     let mut response = HttpResponse::NoContent();
     for cookie in cookies::cleared(settings.secure_cookies) {
         response.cookie(cookie);

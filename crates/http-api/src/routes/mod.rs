@@ -20,13 +20,4 @@ pub mod reports;
 mod spool;
 pub mod team;
 
-use crate::problem::ApiError;
-use actix_web::HttpResponse;
-use actix_web::http::StatusCode;
-
 pub use params::query_error as params_error;
-
-/// Unknown routes and methods answer in the same problem format.
-pub async fn not_found() -> Result<HttpResponse, ApiError> {
-    Err(ApiError::new(StatusCode::NOT_FOUND, "no such route"))
-}
