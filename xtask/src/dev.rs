@@ -17,6 +17,7 @@ pub async fn run(root: &Path) -> anyhow::Result<ExitCode> {
     db::ensure_database(&owner_url).await?;
     db::migrate(&owner_url).await?;
     seed::run(&owner_url).await?;
+    let dist = crate::web::ensure_built(root)?;
 
     let app_url = db::app_url(&owner_url)?;
     let jwt_secret = dev_jwt_secret(root)?;
@@ -35,7 +36,8 @@ pub async fn run(root: &Path) -> anyhow::Result<ExitCode> {
         .env("APP_DATABASE_URL", &app_url)
         .env("JWT_SECRET", jwt_secret)
         .env("ALLOWED_ORIGINS", origins)
-        .env("REDIS_URL", redis);
+        .env("REDIS_URL", redis)
+        .env("WEB_DIR", dist);
 
     println!("Clearview on http://127.0.0.1:{port} — demo logins above");
     let mut child = command.spawn().context("starting cargo run")?;

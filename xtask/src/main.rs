@@ -5,7 +5,9 @@
 //! - `seed`: create the demo organization, its users, companies, contacts,
 //!   pipelines, deals and activities (idempotent: a second run only prints
 //!   the counts and logins; an org from an older seed gets what it lacks).
-//! - `dev`: migrate, seed, then run the server against that database.
+//! - `dev`: migrate, seed, build the web app if needed, then run the server
+//!   against that database.
+//! - `test`: the Rust tests, the web unit tests and the browser tests.
 //! - `check`: architecture checks cargo itself cannot express: domain crates
 //!   stay free of I/O dependencies, and every library crate is documented.
 //!
@@ -28,6 +30,8 @@ mod names;
 mod pgurl;
 mod seed;
 mod seed_sales;
+mod test;
+mod web;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -42,7 +46,10 @@ commands:
   seed --large [--quick]
                build the benchmark dataset in its own database: 1,000 organizations and
                1,000,000 contacts (--quick: 50 and 40,000)
-  dev          migrate, seed, then run the server (cargo run -p clearview-app)
+  dev          migrate, seed, build the web app if its sources changed, then run the server
+               (cargo run -p clearview-app) with the app at http://127.0.0.1:8080
+  test         every test: cargo test --workspace, the web app's unit tests, and its browser
+               tests (Playwright, Chromium) against the server on a fresh database
   check        domain crates are free of I/O dependencies; lib.rs files are documented
   bench [--quick]
                measure the performance targets against the large dataset (--quick: a small
@@ -76,6 +83,7 @@ async fn main() -> ExitCode {
         ["seed", "--large", "--quick"] => large_seed(&root, true).await,
         ["dev"] => dev::run(&root).await,
         ["check"] => check::run(&root),
+        ["test"] => test::run(&root).await,
         ["bench"] => bench::run(&root, false).await,
         ["bench", "--quick"] => bench::run(&root, true).await,
         _ => {

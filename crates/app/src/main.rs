@@ -7,6 +7,8 @@
 //! - `clearview migrate` — apply database migrations as the schema owner
 //!   (`DATABASE_URL`), for deployments; with `APP_DATABASE_PASSWORD` set it
 //!   also sets the password of the `clearview_app` role the server uses.
+//! - `clearview openapi` — print the OpenAPI document (the web app's typed
+//!   client is generated from it; CI checks the committed copy is current).
 
 use clearview_app::{Application, Config, telemetry};
 
@@ -41,8 +43,11 @@ async fn main() -> anyhow::Result<()> {
                 tracing::info!("application role password set");
             }
         }
+        Some("openapi") => println!("{}", clearview_http_api::openapi_json()),
         Some(other) => {
-            eprintln!("unknown command `{other}`; use `clearview serve`, `clearview worker` or `clearview migrate`");
+            eprintln!(
+                "unknown command `{other}`; use `clearview serve`, `clearview worker`, `clearview migrate` or `clearview openapi`"
+            );
             std::process::exit(2);
         }
     }

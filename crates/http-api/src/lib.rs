@@ -14,7 +14,7 @@ pub mod stall;
 mod state;
 pub mod web_app;
 
-pub use openapi::ApiDoc;
+pub use openapi::{ApiDoc, document_json as openapi_json};
 pub use problem::ApiError;
 pub use security::rate_limit::{Limits, RateLimitSettings};
 pub use state::{ApiState, HttpSettings, Readiness};

@@ -43,3 +43,11 @@ use utoipa::OpenApi;
     )
 )]
 pub struct ApiDoc;
+
+/// The document as pretty JSON (`clearview openapi`; the web app's client
+/// is generated from it).
+pub fn document_json() -> String {
+    ApiDoc::openapi()
+        .to_pretty_json()
+        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+}
