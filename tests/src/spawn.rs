@@ -59,9 +59,11 @@ pub fn generous_limits() -> RateLimitSettings {
     RateLimitSettings {
         login_ip: generous(d.login_ip),
         login_email: generous(d.login_email),
+        login_account: generous(d.login_account),
         organization_api: generous(d.organization_api),
         password_reset_ip: generous(d.password_reset_ip),
         password_reset_email: generous(d.password_reset_email),
+        password_reset_account: generous(d.password_reset_account),
         invitation_organization: generous(d.invitation_organization),
         account_ip: generous(d.account_ip),
         trust_proxy_headers: false,

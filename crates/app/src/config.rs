@@ -185,9 +185,11 @@ fn rate_limits_from_env() -> Result<RateLimitSettings, ConfigError> {
     Ok(RateLimitSettings {
         login_ip: rate("RATE_LIMIT_LOGIN_IP", defaults.login_ip)?,
         login_email: rate("RATE_LIMIT_LOGIN_EMAIL", defaults.login_email)?,
+        login_account: rate("RATE_LIMIT_LOGIN_ACCOUNT", defaults.login_account)?,
         organization_api: rate("RATE_LIMIT_ORG_API", defaults.organization_api)?,
         password_reset_ip: rate("RATE_LIMIT_PASSWORD_RESET_IP", defaults.password_reset_ip)?,
         password_reset_email: rate("RATE_LIMIT_PASSWORD_RESET_EMAIL", defaults.password_reset_email)?,
+        password_reset_account: rate("RATE_LIMIT_PASSWORD_RESET_ACCOUNT", defaults.password_reset_account)?,
         invitation_organization: rate("RATE_LIMIT_INVITATIONS_ORG", defaults.invitation_organization)?,
         account_ip: rate("RATE_LIMIT_ACCOUNT_IP", defaults.account_ip)?,
         trust_proxy_headers: parsed("TRUST_PROXY_HEADERS", false)?,

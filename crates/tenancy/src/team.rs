@@ -154,6 +154,13 @@ impl TeamService {
         }
     }
 
+    /// Whether the caller may manage this organization's members and
+    /// invitations (its admins); checked before any budget is spent.
+    pub fn authorize_management(&self, ctx: &TenantContext, org: TenantId) -> Result<(), RecordError> {
+        same_tenant(ctx, org)?;
+        admin_only(ctx)
+    }
+
     /// Members are listed to every member (owners are picked from them).
     pub async fn members(&self, ctx: &TenantContext, org: TenantId) -> Result<Vec<Member>, RecordError> {
         same_tenant(ctx, org)?;

@@ -211,3 +211,59 @@ async fn two_instances_sharing_redis_share_the_login_limit() {
         .await;
     assert_limited(&on_second);
 }
+
+#[tokio::test]
+async fn a_stranger_spending_the_sign_in_limit_locks_out_only_themselves() {
+    let options = with_limits(|l| {
+        l.login_email = Policy::new("login-email", 2, Duration::from_secs(60));
+        l.trust_proxy_headers = true;
+    });
+    let app = spawn_app_with(options).await.unwrap();
+    let admin = app.register("Acme").await;
+    let login = |password: &'static str, address: &'static str| {
+        let mut client = app.anonymous();
+        let email = admin.email.clone();
+        async move {
+            client
+                .send(
+                    reqwest::Method::POST,
+                    "/api/auth/login",
+                    Some(&json!({"email": email, "password": password})),
+                    &[("X-Forwarded-For", address)],
+                )
+                .await
+        }
+    };
+    for _ in 0..2 {
+        assert_eq!(login("wrong password", "203.0.113.9").await.status, 401);
+    }
+    assert_limited(&login("wrong password", "203.0.113.9").await);
+    let owner = login(PASSWORD, "198.51.100.7").await;
+    assert_eq!(
+        owner.status, 200,
+        "the owner signs in from their own address: {}",
+        owner.body
+    );
+}
+
+#[tokio::test]
+async fn a_member_who_may_not_invite_cannot_spend_the_invitation_budget() {
+    let options =
+        with_limits(|l| l.invitation_organization = Policy::new("invitation-org", 2, Duration::from_secs(3600)));
+    let app = spawn_app_with(options).await.unwrap();
+    let mut admin = app.register("Acme").await;
+    let mut viewer = app.member(&admin, "viewer").await;
+    let path = format!("/api/organizations/{}/invite", admin.tenant_id);
+    for i in 0..5 {
+        let refused = viewer
+            .post(&path, &json!({"email": format!("v{i}@x.test"), "role": "rep"}))
+            .await;
+        assert_eq!(refused.status, 403, "{}", refused.body);
+    }
+    for i in 0..2 {
+        let sent = admin
+            .post(&path, &json!({"email": format!("a{i}@x.test"), "role": "rep"}))
+            .await;
+        assert_eq!(sent.status, 202, "the admin's budget is whole: {}", sent.body);
+    }
+}

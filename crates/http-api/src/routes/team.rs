@@ -182,6 +182,11 @@ pub async fn invite(
     ValidJson(body): ValidJson<InviteBody>,
 ) -> Result<HttpResponse, ApiError> {
     let role = role(&body.role)?;
+    // Authorize first: a member who may not invite must not spend the
+    // organization's invitation budget.
+    state
+        .team
+        .authorize_management(&session.ctx, TenantId::from_uuid(*id))?;
     state.limits.invitation(&req, session.ctx.tenant_id).await?;
     let (invitation, email_queued) = state
         .team

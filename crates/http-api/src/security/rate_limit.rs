@@ -32,14 +32,21 @@ pub const RATELIMIT: HeaderName = HeaderName::from_static("ratelimit");
 pub struct RateLimitSettings {
     /// `POST /api/auth/login` per client address.
     pub login_ip: Policy,
-    /// `POST /api/auth/login` per account email (lower-cased, hashed).
+    /// `POST /api/auth/login` per account email (lower-cased, hashed) *and*
+    /// client address: a stranger who spends it locks out only themselves.
     pub login_email: Policy,
+    /// `POST /api/auth/login` per account from all addresses together: a
+    /// much looser ceiling on distributed guessing.
+    pub login_account: Policy,
     /// Authenticated requests per organization.
     pub organization_api: Policy,
     /// Password-reset requests per client address.
     pub password_reset_ip: Policy,
-    /// Password-reset requests per account email.
+    /// Password-reset requests per account email and client address.
     pub password_reset_email: Policy,
+    /// Password-reset requests per account from all addresses (a ceiling
+    /// on mail-bombing an inbox).
+    pub password_reset_account: Policy,
     /// Invitations sent per organization.
     pub invitation_organization: Policy,
     /// Unauthenticated requests that hash or check a password besides
@@ -58,9 +65,11 @@ impl Default for RateLimitSettings {
         Self {
             login_ip: Policy::new("login-ip", 20, MINUTE),
             login_email: Policy::new("login-email", 10, 15 * MINUTE),
+            login_account: Policy::new("login-account", 100, 60 * MINUTE),
             organization_api: Policy::new("org-api", 600, MINUTE),
             password_reset_ip: Policy::new("password-reset-ip", 10, 15 * MINUTE),
             password_reset_email: Policy::new("password-reset-email", 3, 60 * MINUTE),
+            password_reset_account: Policy::new("password-reset-account", 10, 60 * MINUTE),
             invitation_organization: Policy::new("invitation-org", 50, 60 * MINUTE),
             account_ip: Policy::new("account-ip", 20, 15 * MINUTE),
             trust_proxy_headers: false,
@@ -113,20 +122,29 @@ impl Limits {
         }
     }
 
-    /// Sign-in: per client address, then per account. Call before the
-    /// password is verified.
+    /// Sign-in: per client address, per account from that address, then
+    /// per account overall (a loose ceiling). Call before the password is
+    /// verified. Keying the tight account limit by address too means a
+    /// stranger cannot lock anyone out but themselves.
     pub async fn login(&self, req: &HttpRequest, email: &str) -> Result<(), ApiError> {
-        self.check(req, &self.settings.login_ip, &self.client_ip(req)).await?;
-        self.check(req, &self.settings.login_email, &email_key(email)).await?;
+        let ip = self.client_ip(req);
+        let account = email_key(email);
+        self.check(req, &self.settings.login_ip, &ip).await?;
+        self.check(req, &self.settings.login_email, &format!("{account}:{ip}"))
+            .await?;
+        self.check(req, &self.settings.login_account, &account).await?;
         Ok(())
     }
 
-    /// Password-reset requests: per client address, then per account.
+    /// Password-reset requests: per client address, per account from that
+    /// address, then per account overall.
     pub async fn password_reset(&self, req: &HttpRequest, email: &str) -> Result<(), ApiError> {
-        self.check(req, &self.settings.password_reset_ip, &self.client_ip(req))
+        let ip = self.client_ip(req);
+        let account = email_key(email);
+        self.check(req, &self.settings.password_reset_ip, &ip).await?;
+        self.check(req, &self.settings.password_reset_email, &format!("{account}:{ip}"))
             .await?;
-        self.check(req, &self.settings.password_reset_email, &email_key(email))
-            .await?;
+        self.check(req, &self.settings.password_reset_account, &account).await?;
         Ok(())
     }
 
