@@ -222,6 +222,9 @@ impl PrivacyRepository for PgStore {
             }
             Err(err) => return Err(map_err(err)),
         };
+        crate::ended_sessions::remember(&mut tx, &sessions)
+            .await
+            .map_err(map_err)?;
         tx.commit().await.map_err(map_err)?;
         Ok(sessions.into_iter().map(SessionId::from_uuid).collect())
     }
@@ -235,6 +238,9 @@ impl PrivacyRepository for PgStore {
         .fetch_all(&mut *tx)
         .await
         .map_err(map_err)?;
+        crate::ended_sessions::remember(&mut tx, &sessions)
+            .await
+            .map_err(map_err)?;
         // Every tenant table reaches `organizations` through ON DELETE
         // CASCADE foreign keys (directly or through a parent).
         let deleted = sqlx::query("DELETE FROM organizations WHERE tenant_id = $1")

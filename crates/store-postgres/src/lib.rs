@@ -11,6 +11,7 @@ mod activities;
 mod audit;
 mod db;
 mod deals;
+mod ended_sessions;
 mod errors;
 mod export;
 mod imports;

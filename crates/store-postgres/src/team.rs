@@ -135,6 +135,9 @@ impl TeamRepository for PgStore {
                 .fetch_all(&mut *tx)
                 .await
                 .map_err(map_err)?;
+        crate::ended_sessions::remember(&mut tx, &sessions)
+            .await
+            .map_err(map_err)?;
         // Sessions cascade; owned records keep existing with no owner.
         sqlx::query("DELETE FROM memberships WHERE tenant_id = $1 AND user_id = $2")
             .bind(tenant)

@@ -171,3 +171,43 @@ async fn team_changes_are_in_the_audit_log() {
     assert!(changed["request_id"].is_string() && changed["ip"].is_string());
     assert!(find("member.removed").is_some());
 }
+
+/// Deletes Redis keys as a restart or flush would (only these keys: the
+/// Redis is shared by tests running in parallel).
+fn redis_forgets(keys: &[String]) {
+    let url = std::env::var("TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
+    let status = std::process::Command::new("redis-cli")
+        .args(["-u", &url, "DEL"])
+        .args(keys)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("redis-cli runs");
+    assert!(status.success());
+}
+
+#[tokio::test]
+async fn a_removed_members_session_stays_refused_after_redis_loses_its_data() {
+    let app = spawn_app().await;
+    let mut admin = app.register("Acme").await;
+    let mut rep = app.member(&admin, "rep").await;
+    let sessions: Vec<uuid::Uuid> = sqlx::query_scalar("SELECT id FROM sessions WHERE user_id = $1")
+        .bind(rep.user_id)
+        .fetch_all(&app.owner)
+        .await
+        .unwrap();
+    let path = format!("/api/organizations/{}/members/{}", admin.tenant_id, rep.user_id);
+    assert_eq!(admin.delete(&path).await.status, 204);
+    assert_eq!(rep.get("/api/contacts").await.status, 401);
+    // Redis restarts empty: the denylist entry and its completeness marker
+    // are gone, and the session's row went with the membership.
+    let mut keys: Vec<String> = sessions.iter().map(|s| format!("cv:denied:{s}")).collect();
+    keys.push("cv:denied:complete".into());
+    redis_forgets(&keys);
+    for _ in 0..2 {
+        assert_eq!(
+            rep.get("/api/contacts").await.status,
+            401,
+            "refused after the refill too"
+        );
+    }
+}
