@@ -310,8 +310,10 @@ pub trait ImportRepository: Send + Sync {
         limit: i64,
     ) -> Result<Vec<ImportRowError>, RepoError>;
     /// Deletes what the import created and restores what it updated, in one
-    /// transaction; `Conflict` unless the import is done.
-    async fn undo(&self, ctx: &TenantContext, id: Uuid) -> Result<Import, RepoError>;
+    /// transaction — except contacts changed since the import (edited, or
+    /// given a deal or an activity), which stay as they are and are
+    /// counted (the second value); `Conflict` unless the import is done.
+    async fn undo(&self, ctx: &TenantContext, id: Uuid) -> Result<(Import, i64), RepoError>;
 }
 
 /// The import use cases with their role policy.
@@ -370,7 +372,7 @@ impl ImportService {
         Ok(self.imports.errors(ctx, id, after, limit).await?)
     }
 
-    pub async fn undo(&self, ctx: &TenantContext, id: Uuid) -> Result<Import, RecordError> {
+    pub async fn undo(&self, ctx: &TenantContext, id: Uuid) -> Result<(Import, i64), RecordError> {
         Self::may_import(ctx)?;
         Ok(self.imports.undo(ctx, id).await?)
     }

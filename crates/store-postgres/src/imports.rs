@@ -249,21 +249,36 @@ impl ImportRepository for PgStore {
             .collect())
     }
 
-    async fn undo(&self, ctx: &TenantContext, id: Uuid) -> Result<Import, RepoError> {
+    async fn undo(&self, ctx: &TenantContext, id: Uuid) -> Result<(Import, i64), RepoError> {
         let tenant = ctx.tenant_id.as_uuid();
         let mut tx = self.tenant_tx(ctx.tenant_id).await.map_err(map_err)?;
-        let status: Option<String> =
-            sqlx::query_scalar("SELECT status FROM imports WHERE tenant_id = $1 AND id = $2 FOR UPDATE")
+        let found: Option<(String, Option<chrono::DateTime<chrono::Utc>>)> =
+            sqlx::query_as("SELECT status, finished_at FROM imports WHERE tenant_id = $1 AND id = $2 FOR UPDATE")
                 .bind(tenant)
                 .bind(id)
                 .fetch_optional(&mut *tx)
                 .await
                 .map_err(map_err)?;
-        match status.as_deref() {
+        let finished_at = match found {
             None => return Err(RepoError::NotFound),
-            Some("done") => {}
+            Some((status, Some(finished_at))) if status == "done" => finished_at,
             Some(_) => return Err(RepoError::Conflict("only a finished (done) import can be undone")),
-        }
+        };
+        // A contact changed since the import (edited, or given a deal or an
+        // activity) is someone's later work: undo leaves it as it is and
+        // counts it.
+        let kept: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM import_changes ch JOIN contacts c ON c.tenant_id = ch.tenant_id AND c.id = ch.record_id \
+             WHERE ch.tenant_id = $1 AND ch.import_id = $2 AND ch.entity = 'contact' AND (c.updated_at > $3 \
+               OR (ch.action = 'created' AND (EXISTS (SELECT 1 FROM activities a WHERE a.tenant_id = $1 AND a.contact_id = c.id) \
+                 OR EXISTS (SELECT 1 FROM deal_contacts d WHERE d.tenant_id = $1 AND d.contact_id = c.id))))",
+        )
+        .bind(tenant)
+        .bind(id)
+        .bind(finished_at)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(map_err)?;
         // Previous values first (they may point at a company this import
         // did not create), then what the import created.
         sqlx::query(
@@ -273,19 +288,24 @@ impl ImportRepository for PgStore {
                  p.created_at, p.updated_at) \
              FROM import_changes ch CROSS JOIN LATERAL jsonb_populate_record(NULL::contacts, ch.previous) p \
              WHERE ch.tenant_id = $1 AND ch.import_id = $2 AND ch.entity = 'contact' AND ch.action = 'updated' \
-               AND c.tenant_id = $1 AND c.id = ch.record_id",
+               AND c.tenant_id = $1 AND c.id = ch.record_id AND c.updated_at <= $3",
         )
         .bind(tenant)
         .bind(id)
+        .bind(finished_at)
         .execute(&mut *tx)
         .await
         .map_err(map_err)?;
         sqlx::query(
-            "DELETE FROM contacts WHERE tenant_id = $1 AND id IN (SELECT record_id FROM import_changes \
-             WHERE tenant_id = $1 AND import_id = $2 AND entity = 'contact' AND action = 'created')",
+            "DELETE FROM contacts c WHERE c.tenant_id = $1 AND c.id IN (SELECT record_id FROM import_changes \
+             WHERE tenant_id = $1 AND import_id = $2 AND entity = 'contact' AND action = 'created') \
+             AND c.updated_at <= $3 \
+             AND NOT EXISTS (SELECT 1 FROM activities a WHERE a.tenant_id = $1 AND a.contact_id = c.id) \
+             AND NOT EXISTS (SELECT 1 FROM deal_contacts d WHERE d.tenant_id = $1 AND d.contact_id = c.id)",
         )
         .bind(tenant)
         .bind(id)
+        .bind(finished_at)
         .execute(&mut *tx)
         .await
         .map_err(map_err)?;
@@ -312,7 +332,7 @@ impl ImportRepository for PgStore {
         .await
         .map_err(map_err)?;
         tx.commit().await.map_err(map_err)?;
-        Ok(import_from(row))
+        Ok((import_from(row), kept))
     }
 }
 

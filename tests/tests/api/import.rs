@@ -478,3 +478,44 @@ async fn imports_never_reach_another_tenant() {
     assert_eq!(a.get("/api/imports").await.json["data"].as_array().unwrap().len(), 1);
     assert_eq!(b.get(&format!("/api/imports/{b_id}")).await.json["status"], "done");
 }
+
+#[tokio::test]
+async fn undo_keeps_contacts_changed_since_the_import_and_says_how_many() {
+    let app = spawn_app().await;
+    let (mut admin, grace) = with_grace(&app, "Later Edits Co").await;
+    let done = import(&mut admin, "?mode=update", MIXED).await;
+    let id = done["id"].as_str().unwrap();
+    let contacts = admin.get("/api/contacts?q=alan").await;
+    let alan = contacts.json["data"][0]["id"].as_str().unwrap().to_owned();
+    // After the import: Grace (updated by it) is edited again, Alan (created
+    // by it) gets a call logged against him.
+    let edited = admin
+        .patch(&format!("/api/contacts/{grace}"), &json!({"title": "Rear Admiral"}))
+        .await;
+    assert_eq!(edited.status, 200, "{}", edited.body);
+    let call = admin
+        .post(
+            "/api/activities",
+            &json!({"kind": "call", "subject": "Intro", "contact_id": alan}),
+        )
+        .await;
+    assert_eq!(call.status, 201, "{}", call.body);
+
+    let undone = admin.post(&format!("/api/imports/{id}/undo"), &json!({})).await;
+    assert_eq!(undone.status, 200, "{}", undone.body);
+    assert_eq!(undone.json["kept_changed"], 2);
+    let grace_now = admin.get(&format!("/api/contacts/{grace}")).await;
+    assert_eq!(grace_now.json["title"], "Rear Admiral", "the later edit survives");
+    assert_eq!(grace_now.json["last_name"], "Hopper-Updated");
+    assert_eq!(
+        admin.get(&format!("/api/contacts/{alan}")).await.status,
+        200,
+        "Alan and his call stay"
+    );
+    let ada = admin.get("/api/contacts?q=lovelace").await;
+    assert_eq!(
+        ada.json["data"].as_array().unwrap().len(),
+        0,
+        "an untouched created contact goes"
+    );
+}

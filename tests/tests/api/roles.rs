@@ -137,3 +137,20 @@ async fn with_rep_visibility_own_a_rep_sees_only_their_own_records() {
         2
     );
 }
+
+#[tokio::test]
+async fn a_duplicate_does_not_reveal_the_id_of_a_record_an_own_visibility_rep_cannot_see() {
+    let app = spawn_app().await;
+    let mut admin = app.register("Acme").await;
+    let mut rep = app.member(&admin, "rep").await;
+    let hidden = admin.contact("Hidden", "Person", Some("taken@x.test")).await;
+    let path = format!("/api/organizations/{}", admin.tenant_id);
+    assert_eq!(admin.patch(&path, &json!({"rep_visibility": "own"})).await.status, 200);
+    let body = json!({"first_name": "Dup", "last_name": "Licate", "email": "taken@x.test"});
+    let refused = rep.post("/api/contacts", &body).await;
+    assert_eq!(refused.status, 409, "{}", refused.body);
+    assert!(refused.json.get("existing_id").is_none(), "{}", refused.body);
+    assert_eq!(rep.get(&format!("/api/contacts/{hidden}")).await.status, 404);
+    let admin_sees = admin.post("/api/contacts", &body).await;
+    assert_eq!(admin_sees.json["existing_id"], hidden.to_string());
+}

@@ -93,6 +93,10 @@ pub struct ImportView {
     /// The first 1,000 errors (row, field, message); `errors.csv` has all.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<ImportErrorView>>,
+    /// In the answer to undo only: contacts left as they were because they
+    /// changed after the import (edited, or given a deal or an activity).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kept_changed: Option<i64>,
 }
 
 impl From<Import> for ImportView {
@@ -120,6 +124,7 @@ impl From<Import> for ImportView {
             created_at: i.created_at,
             finished_at: i.finished_at,
             errors: None,
+            kept_changed: None,
         }
     }
 }
@@ -437,14 +442,17 @@ pub async fn undo(
     req: HttpRequest,
     id: Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let import = state.imports.undo(&session.ctx, *id).await?;
+    let (import, kept) = state.imports.undo(&session.ctx, *id).await?;
     record(
         &state,
         &session.ctx,
         AuditEntry::new(actions::CONTACTS_IMPORTED, &origin(&req))
             .target("import", *id)
-            .detail("status", "undone"),
+            .detail("status", "undone")
+            .detail("kept_changed", kept.to_string()),
     )
     .await;
-    Ok(HttpResponse::Ok().json(ImportView::from(import)))
+    let mut view = ImportView::from(import);
+    view.kept_changed = Some(kept);
+    Ok(HttpResponse::Ok().json(view))
 }

@@ -73,7 +73,26 @@ impl<K: RecordKind> RecordService<K> {
         let owner = policy::owner_on_create(ctx, *K::input_owner(&mut input)).map_err(RecordError::Forbidden)?;
         *K::input_owner(&mut input) = Some(owner);
         let draft = K::validate(&input).map_err(RecordError::Invalid)?;
-        Ok(self.repo.insert(ctx, K::new_id(), &draft).await?)
+        match self.repo.insert(ctx, K::new_id(), &draft).await {
+            Ok(record) => Ok(record),
+            Err(err) => Err(self.within_scope(ctx, err).await),
+        }
+    }
+
+    /// A duplicate names the record that holds the value — unless the
+    /// caller sees only their own records: then the id is withheld, since
+    /// it may belong to a record they may not see.
+    async fn within_scope(&self, ctx: &TenantContext, err: RepoError) -> RecordError {
+        match err {
+            RepoError::Duplicate {
+                field,
+                existing_id: Some(_),
+            } if !matches!(self.scope(ctx).await, Ok(ReadScope::Everything)) => RecordError::Duplicate {
+                field,
+                existing_id: None,
+            },
+            other => other.into(),
+        }
     }
 
     pub async fn get(&self, ctx: &TenantContext, id: K::Id) -> Result<K::Record, RecordError> {
@@ -118,7 +137,10 @@ impl<K: RecordKind> RecordService<K> {
         let new_owner = *K::input_owner(&mut input);
         policy::may_reassign(ctx, current_owner, new_owner).map_err(RecordError::Forbidden)?;
         let draft = K::validate(&input).map_err(RecordError::Invalid)?;
-        Ok(self.repo.update(ctx, id, &draft).await?)
+        match self.repo.update(ctx, id, &draft).await {
+            Ok(record) => Ok(record),
+            Err(err) => Err(self.within_scope(ctx, err).await),
+        }
     }
 
     pub async fn delete(&self, ctx: &TenantContext, id: K::Id) -> Result<(), RecordError> {
