@@ -255,14 +255,22 @@ impl TestApp {
         let unfold = |m: &str| m.replace("=\r\n", "").replace("=3D", "=");
         let started = std::time::Instant::now();
         while started.elapsed() < std::time::Duration::from_secs(10) {
-            let queued: Vec<String> = sqlx::query_scalar(
-                "SELECT payload->>'text' FROM jobs WHERE payload->>'to' = $1 AND payload ? 'text' \
+            // Queued e-mails are sealed; the test opens them with the
+            // server's key, as the worker does.
+            let rows: Vec<(Uuid, Uuid, serde_json::Value)> = sqlx::query_as(
+                "SELECT tenant_id, id, payload FROM jobs WHERE kind = 'send_email' AND payload <> '{}' \
                  ORDER BY created_at DESC",
             )
-            .bind(address)
             .fetch_all(&self.owner)
             .await
             .unwrap();
+            let key = self.config.outbox_key();
+            let queued: Vec<String> = rows
+                .iter()
+                .filter_map(|(tenant, id, payload)| key.open(*tenant, *id, payload).ok())
+                .filter(|p| p["to"] == address)
+                .filter_map(|p| p["text"].as_str().map(str::to_owned))
+                .collect();
             // Outbox rows are already the address's; files and sink
             // messages are matched on their headers.
             let mut sent: Vec<String> = Vec::new();

@@ -235,6 +235,12 @@ impl Config {
         }
     }
 
+    /// The key that seals e-mail jobs at rest, derived from `JWT_SECRET`
+    /// (so a database dump alone holds no usable link).
+    pub fn outbox_key(&self) -> clearview_store_postgres::OutboxKey {
+        clearview_store_postgres::OutboxKey::derive(self.jwt_secret.expose().as_bytes())
+    }
+
     /// The mail transport: SMTP when configured, else `.eml` files.
     pub fn mailer(&self) -> Result<std::sync::Arc<dyn clearview_kernel::mail::Mailer>, String> {
         Ok(match &self.smtp_url {

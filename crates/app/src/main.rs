@@ -27,7 +27,7 @@ async fn main() -> anyhow::Result<()> {
             clearview_store_postgres::assert_role_cannot_bypass_rls(&pool)
                 .await
                 .map_err(anyhow::Error::msg)?;
-            let store = clearview_store_postgres::PgStore::new(pool);
+            let store = clearview_store_postgres::PgStore::new(pool, config.outbox_key());
             let mailer = config.mailer().map_err(anyhow::Error::msg)?;
             clearview_app::Worker::new(store, mailer, config.worker_settings())
                 .run()

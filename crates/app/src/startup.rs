@@ -39,7 +39,7 @@ impl Application {
         .await?;
         assert_role_cannot_bypass_rls(&pool).await.map_err(anyhow::Error::msg)?;
         let store = Arc::new(
-            PgStore::new(pool.clone())
+            PgStore::new(pool.clone(), config.outbox_key())
                 .with_client_stall(std::time::Duration::from_secs(config.client_stall_seconds.max(1))),
         );
 

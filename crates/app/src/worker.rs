@@ -148,7 +148,7 @@ impl Worker {
             Err("the job's lease expired on every attempt".to_owned())
         } else {
             match job.kind.as_str() {
-                SEND_EMAIL => match job.email() {
+                SEND_EMAIL => match job.email(self.store.outbox_key()) {
                     Ok(email) => self.mailer.send(&email).await,
                     Err(err) => Err(err),
                 },

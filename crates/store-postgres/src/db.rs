@@ -77,14 +77,22 @@ pub struct PgStore {
     /// How long a streamed export waits for a client that reads nothing
     /// before giving its connection back (the client is dropped).
     pub(crate) client_stall: Duration,
+    /// Seals e-mail jobs' payloads at rest.
+    pub(crate) outbox_key: crate::sealing::OutboxKey,
 }
 
 impl PgStore {
-    pub fn new(pool: PgPool) -> Self {
+    pub fn new(pool: PgPool, outbox_key: crate::sealing::OutboxKey) -> Self {
         Self {
             pool,
             client_stall: Duration::from_secs(30),
+            outbox_key,
         }
+    }
+
+    /// The key that opens e-mail jobs' payloads (for the worker).
+    pub fn outbox_key(&self) -> &crate::sealing::OutboxKey {
+        &self.outbox_key
     }
 
     /// The same store with another stall timeout for streamed exports.

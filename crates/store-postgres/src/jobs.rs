@@ -5,6 +5,7 @@
 use crate::db::PgStore;
 use crate::errors::map_err;
 use crate::records::push_page;
+use crate::sealing::OutboxKey;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use clearview_kernel::jobs::{EMAIL_MAX_ATTEMPTS, Job, JobAdmin, JobState};
@@ -28,6 +29,18 @@ pub(crate) async fn enqueue_job(
     max_attempts: i32,
 ) -> Result<Uuid, sqlx::Error> {
     let id = Uuid::now_v7();
+    insert_job(conn, tenant, id, kind, payload, max_attempts).await?;
+    Ok(id)
+}
+
+async fn insert_job(
+    conn: &mut PgConnection,
+    tenant: Uuid,
+    id: Uuid,
+    kind: &str,
+    payload: serde_json::Value,
+    max_attempts: i32,
+) -> Result<(), sqlx::Error> {
     sqlx::query("INSERT INTO jobs (tenant_id, id, kind, payload, max_attempts) VALUES ($1, $2, $3, $4, $5)")
         .bind(tenant)
         .bind(id)
@@ -41,17 +54,23 @@ pub(crate) async fn enqueue_job(
         .bind(JOBS_CHANNEL)
         .execute(&mut *conn)
         .await?;
-    Ok(id)
+    Ok(())
 }
 
-/// Queues an e-mail in the current (tenant) transaction.
-pub(crate) async fn enqueue_email(conn: &mut PgConnection, tenant: Uuid, email: &Email) -> Result<(), sqlx::Error> {
+/// Queues an e-mail in the current (tenant) transaction, its payload
+/// sealed (it holds single-use links and personal data).
+pub(crate) async fn enqueue_email(
+    conn: &mut PgConnection,
+    tenant: Uuid,
+    email: &Email,
+    key: &OutboxKey,
+) -> Result<(), sqlx::Error> {
+    let id = Uuid::now_v7();
     let payload = serde_json::json!({
         "id": email.id, "to": email.to, "subject": email.subject, "text": email.text, "html": email.html,
     });
-    enqueue_job(conn, tenant, SEND_EMAIL, payload, EMAIL_MAX_ATTEMPTS)
-        .await
-        .map(|_| ())
+    let sealed = key.seal(tenant, id, &payload);
+    insert_job(conn, tenant, id, SEND_EMAIL, sealed, EMAIL_MAX_ATTEMPTS).await
 }
 
 /// A job a worker holds the lease of.
@@ -66,10 +85,11 @@ pub struct ClaimedJob {
 }
 
 impl ClaimedJob {
-    /// The e-mail of a `send_email` job.
-    pub fn email(&self) -> Result<Email, String> {
+    /// The e-mail of a `send_email` job, opened with the outbox key.
+    pub fn email(&self, key: &OutboxKey) -> Result<Email, String> {
+        let payload = key.open(self.tenant_id.as_uuid(), self.id, &self.payload)?;
         let field = |name: &str| {
-            self.payload[name]
+            payload[name]
                 .as_str()
                 .map(str::to_owned)
                 .ok_or_else(|| format!("payload lacks {name}"))

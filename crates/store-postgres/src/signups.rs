@@ -51,13 +51,17 @@ impl SignupRepository for PgStore {
         )
         .await
         .map_err(map_err)?;
-        enqueue_email(&mut tx, tenant, &signup.message).await.map_err(map_err)?;
+        enqueue_email(&mut tx, tenant, &signup.message, &self.outbox_key)
+            .await
+            .map_err(map_err)?;
         tx.commit().await.map_err(map_err)
     }
 
     async fn queue_notice(&self, via: TenantId, message: &Email) -> Result<(), RepoError> {
         let mut tx = self.tenant_tx(via).await.map_err(map_err)?;
-        enqueue_email(&mut tx, via.as_uuid(), message).await.map_err(map_err)?;
+        enqueue_email(&mut tx, via.as_uuid(), message, &self.outbox_key)
+            .await
+            .map_err(map_err)?;
         tx.commit().await.map_err(map_err)
     }
 

@@ -195,7 +195,7 @@ impl TeamRepository for PgStore {
         .map_err(map_err)?;
         let result = match inserted {
             Some(row) => {
-                enqueue_email(&mut tx, tenant, &invitation.message)
+                enqueue_email(&mut tx, tenant, &invitation.message, &self.outbox_key)
                     .await
                     .map_err(map_err)?;
                 (invitation_from(row)?, true)
@@ -370,7 +370,9 @@ impl ResetRepository for PgStore {
             .execute(&mut *tx)
             .await
             .map_err(map_err)?;
-        enqueue_email(&mut tx, via.as_uuid(), message).await.map_err(map_err)?;
+        enqueue_email(&mut tx, via.as_uuid(), message, &self.outbox_key)
+            .await
+            .map_err(map_err)?;
         tx.commit().await.map_err(map_err)
     }
 

@@ -155,7 +155,7 @@ async fn a_saturated_pool_answers_busy_at_once_instead_of_failing_late() {
             .await
             .unwrap();
     let _held = pool.acquire().await.unwrap();
-    let store = PgStore::new(pool.clone());
+    let store = PgStore::new(pool.clone(), app.config.outbox_key());
     let ctx = TenantContext::new(
         TenantId::from_uuid(admin.tenant_id),
         UserId::from_uuid(admin.user_id),

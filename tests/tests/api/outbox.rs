@@ -46,7 +46,7 @@ async fn extra_worker(app: &TestApp) {
     let pool = clearview_store_postgres::connect(app.config.app_database_url.expose(), 2)
         .await
         .unwrap();
-    clearview_app::start_worker(&app.config, PgStore::new(pool)).unwrap();
+    clearview_app::start_worker(&app.config, PgStore::new(pool, app.config.outbox_key())).unwrap();
 }
 
 #[tokio::test]
@@ -290,4 +290,34 @@ async fn a_password_reset_by_email_sets_the_password_and_ends_every_session() {
         )
         .await;
     assert_eq!(reused.status, 422, "single use");
+}
+
+#[tokio::test]
+async fn a_queued_or_dead_email_holds_no_usable_link_or_address_in_the_database() {
+    let sink = SmtpSink::start().await;
+    let app = app_mailing_to(sink.url(), false).await;
+    let mut admin = app.register_via(&sink, "Acme").await;
+    invite(&mut admin, "sealed@example.test", "rep").await;
+    let rows: Vec<String> = sqlx::query_scalar("SELECT payload::text FROM jobs")
+        .fetch_all(&app.owner)
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 1);
+    assert!(
+        !rows[0].contains("token") && !rows[0].contains("sealed@example.test"),
+        "{}",
+        rows[0]
+    );
+    // The worker, holding the server's key, still delivers a working link.
+    extra_worker(&app).await;
+    let mail = sink.wait_for(1, WAIT).await;
+    let token = token_in(&mail[0]).unwrap();
+    let accepted = app
+        .anonymous()
+        .post(
+            "/api/invitations/accept",
+            &json!({"token": token, "name": "Sam", "password": "a long password 1"}),
+        )
+        .await;
+    assert_eq!(accepted.status, 200, "{}", accepted.body);
 }
