@@ -24,6 +24,8 @@ pub struct ApiError {
     extra: Option<(&'static str, Value)>,
     /// Seconds for `Retry-After` (429); 4 bytes so the error stays small.
     retry_after: Option<std::num::NonZeroU32>,
+    /// Methods for `Allow` (405).
+    allow: Option<Box<str>>,
 }
 
 /// The body of every error response.
@@ -56,6 +58,7 @@ impl ApiError {
             existing_id: None,
             extra: None,
             retry_after: None,
+            allow: None,
         }
     }
 
@@ -70,6 +73,16 @@ impl ApiError {
     }
     pub fn not_found() -> Self {
         Self::new(StatusCode::NOT_FOUND, "no such resource")
+    }
+
+    /// 405 with `Allow`: the path exists, the method does not.
+    pub fn method_not_allowed(method: &str, allow: String) -> Self {
+        let mut err = Self::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            format!("{method} is not allowed here; allowed: {allow}"),
+        );
+        err.allow = Some(allow.into());
+        err
     }
 
     /// The same error with another `detail` (what the client can do).
@@ -174,6 +187,9 @@ impl ResponseError for ApiError {
         ));
         if self.status == StatusCode::UNAUTHORIZED {
             response.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Cookie")));
+        }
+        if let Some(allow) = &self.allow {
+            response.insert_header((header::ALLOW, allow.to_string()));
         }
         if let Some(seconds) = self.retry_after {
             response.insert_header((header::RETRY_AFTER, seconds.to_string()));

@@ -116,6 +116,10 @@ pub async fn fallback(req: HttpRequest, app: Data<WebApp>) -> Result<HttpRespons
     let path = req.path();
     let api = path == "/api" || path.starts_with("/api/") || path == "/healthz" || path == "/readyz";
     let readable = req.method() == Method::GET || req.method() == Method::HEAD;
+    if api && let Some(allow) = crate::openapi::allowed_methods(path) {
+        // The path exists; the method does not.
+        return Err(ApiError::method_not_allowed(req.method().as_str(), allow));
+    }
     let Some(dir) = app.dir.as_ref().filter(|_| !api && readable) else {
         return Err(ApiError::new(StatusCode::NOT_FOUND, "no such route"));
     };

@@ -215,3 +215,27 @@ async fn every_documented_route_exists_and_every_route_is_documented() {
         assert_ne!(response.status, 405, "{route}");
     }
 }
+
+#[tokio::test]
+async fn a_method_the_path_does_not_have_is_405_with_allow() {
+    let app = clearview_tests::spawn_app().await;
+    let mut admin = app.register("Acme").await;
+    let put = admin
+        .send(reqwest::Method::PUT, "/api/contacts", Some(&serde_json::json!({})), &[])
+        .await;
+    assert_eq!(put.status, 405, "{}", put.body);
+    assert_eq!(put.header("allow").as_deref(), Some("GET, POST"));
+    assert_eq!(put.header("content-type").as_deref(), Some("application/problem+json"));
+    let id = admin.contact("Grace", "Hopper", None).await;
+    let post = admin
+        .send(
+            reqwest::Method::POST,
+            &format!("/api/contacts/{id}"),
+            Some(&serde_json::json!({})),
+            &[],
+        )
+        .await;
+    assert_eq!(post.status, 405);
+    assert_eq!(post.header("allow").as_deref(), Some("DELETE, GET, PATCH, PUT"));
+    assert_eq!(admin.get("/api/no-such-thing").await.status, 404);
+}
