@@ -40,9 +40,77 @@ use utoipa::OpenApi;
         (name = "deals"), (name = "reports"), (name = "operations"),
         (name = "activities", description = "Calls, emails, meetings, tasks, notes and timelines"),
         (name = "privacy", description = "GDPR export and erasure"),
-    )
+    ),
+    modifiers(&CommonResponses)
 )]
 pub struct ApiDoc;
+
+/// Operations anyone may call without a session.
+const PUBLIC: &[&str] = &[
+    "/api/auth/register",
+    "/api/auth/verify-email",
+    "/api/auth/login",
+    "/api/auth/refresh",
+    "/api/auth/logout",
+    "/api/auth/password-reset",
+    "/api/auth/password-reset/confirm",
+    "/api/invitations/accept",
+    "/api/openapi.json",
+    "/healthz",
+    "/readyz",
+];
+
+/// Adds the answers every operation of a kind can give, so no route's
+/// document omits them: 401 and 429 (the organization's budget) where a
+/// session is needed, 400/413/415/422 where a JSON body is read, 503 when
+/// the database is saturated (ADR 0016) — all as problem+json.
+struct CommonResponses;
+
+impl utoipa::Modify for CommonResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let problem = |description: &str| {
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/problem+json",
+                    ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build(),
+                )
+                .build()
+        };
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let public = PUBLIC.contains(&path.as_str());
+            let operations = [
+                item.get.as_mut(),
+                item.post.as_mut(),
+                item.put.as_mut(),
+                item.patch.as_mut(),
+                item.delete.as_mut(),
+            ];
+            for operation in operations.into_iter().flatten() {
+                let responses = &mut operation.responses.responses;
+                let mut add = |status: &str, description: &str| {
+                    responses
+                        .entry(status.to_owned())
+                        .or_insert_with(|| problem(description).into());
+                };
+                if !public {
+                    add("401", "Not signed in, or the session ended");
+                    add("429", "The organization's request budget is spent; see Retry-After");
+                }
+                if operation.request_body.is_some() {
+                    add("400", "The body is not well-formed");
+                    add("413", "The body is too large");
+                    add("415", "The body has the wrong media type");
+                    add("422", "A field is invalid (named in errors)");
+                }
+                if path.starts_with("/api/") && path != "/api/openapi.json" {
+                    add("503", "The service is saturated; see Retry-After");
+                }
+            }
+        }
+    }
+}
 
 /// The document as pretty JSON (`clearview openapi`; the web app's client
 /// is generated from it).

@@ -297,8 +297,8 @@ impl ActivityParams {
     }
 }
 
-#[utoipa::path(get, path = "/api/activities", tag = "activities", params(ActivityParams),
-    responses((status = 200, body = ActivityPage), (status = 422, body = Problem)))]
+#[utoipa::path(get, operation_id = "activities_list", path = "/api/activities", tag = "activities", params(ActivityParams),
+    responses((status = 200, body = ActivityPage), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn list(
     session: Session,
     state: Data<ApiState>,
@@ -309,9 +309,9 @@ pub async fn list(
     Ok(HttpResponse::Ok().json(ActivityPage::from(page)))
 }
 
-#[utoipa::path(post, path = "/api/activities", tag = "activities", request_body = ActivityBody,
-    responses((status = 201, body = ActivityView), (status = 403, body = Problem), (status = 404, body = Problem),
-              (status = 422, body = Problem)))]
+#[utoipa::path(post, operation_id = "activities_create", path = "/api/activities", tag = "activities", request_body = ActivityBody,
+    responses((status = 201, body = ActivityView), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn create(
     session: Session,
     state: Data<ApiState>,
@@ -336,18 +336,18 @@ pub async fn create(
         .json(ActivityView::from(activity)))
 }
 
-#[utoipa::path(get, path = "/api/activities/{id}", tag = "activities",
+#[utoipa::path(get, operation_id = "activities_get", path = "/api/activities/{id}", tag = "activities",
     params(("id" = Uuid, Path, description = "The activity")),
-    responses((status = 200, body = ActivityView), (status = 404, body = Problem)))]
+    responses((status = 200, body = ActivityView), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn get(session: Session, state: Data<ApiState>, id: Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let activity = state.activities.get(&session.ctx, ActivityId::from_uuid(*id)).await?;
     Ok(HttpResponse::Ok().json(ActivityView::from(activity)))
 }
 
-#[utoipa::path(patch, path = "/api/activities/{id}", tag = "activities", request_body = ActivityPatch,
+#[utoipa::path(patch, operation_id = "activities_patch", path = "/api/activities/{id}", tag = "activities", request_body = ActivityPatch,
     params(("id" = Uuid, Path, description = "The activity")),
-    responses((status = 200, body = ActivityView), (status = 403, body = Problem), (status = 404, body = Problem),
-              (status = 422, body = Problem)))]
+    responses((status = 200, body = ActivityView), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn patch(
     session: Session,
     state: Data<ApiState>,
@@ -394,9 +394,9 @@ pub async fn patch(
     Ok(HttpResponse::Ok().json(ActivityView::from(activity)))
 }
 
-#[utoipa::path(delete, path = "/api/activities/{id}", tag = "activities",
+#[utoipa::path(delete, operation_id = "activities_delete", path = "/api/activities/{id}", tag = "activities",
     params(("id" = Uuid, Path, description = "The activity")),
-    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 204), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn delete(session: Session, state: Data<ApiState>, id: Path<Uuid>) -> Result<HttpResponse, ApiError> {
     state
         .activities
@@ -426,9 +426,9 @@ async fn timeline(
 }
 
 /// The contact's timeline: its activities, newest first, keyset-paged.
-#[utoipa::path(get, path = "/api/contacts/{id}/activities", tag = "activities",
+#[utoipa::path(get, operation_id = "activities_contact_timeline", path = "/api/contacts/{id}/activities", tag = "activities",
     params(("id" = Uuid, Path, description = "The contact"), ActivityParams),
-    responses((status = 200, body = ActivityPage), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = ActivityPage), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn contact_timeline(
     session: Session,
     state: Data<ApiState>,
@@ -439,9 +439,9 @@ pub async fn contact_timeline(
 }
 
 /// The company's timeline: its activities, newest first, keyset-paged.
-#[utoipa::path(get, path = "/api/companies/{id}/activities", tag = "activities",
+#[utoipa::path(get, operation_id = "activities_company_timeline", path = "/api/companies/{id}/activities", tag = "activities",
     params(("id" = Uuid, Path, description = "The company"), ActivityParams),
-    responses((status = 200, body = ActivityPage), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = ActivityPage), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn company_timeline(
     session: Session,
     state: Data<ApiState>,
@@ -452,9 +452,9 @@ pub async fn company_timeline(
 }
 
 /// The deal's timeline: its activities, newest first, keyset-paged.
-#[utoipa::path(get, path = "/api/deals/{id}/activities", tag = "activities",
+#[utoipa::path(get, operation_id = "activities_deal_timeline", path = "/api/deals/{id}/activities", tag = "activities",
     params(("id" = Uuid, Path, description = "The deal"), ActivityParams),
-    responses((status = 200, body = ActivityPage), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = ActivityPage), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn deal_timeline(
     session: Session,
     state: Data<ApiState>,

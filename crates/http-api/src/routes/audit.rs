@@ -126,8 +126,8 @@ pub struct AuditPage {
 }
 
 /// Who did what, when and from where: newest first (admins and viewers).
-#[utoipa::path(get, path = "/api/audit-log", tag = "operations", params(AuditParams),
-    responses((status = 200, body = AuditPage), (status = 403, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(get, operation_id = "audit_list", path = "/api/audit-log", tag = "operations", params(AuditParams),
+    responses((status = 200, body = AuditPage), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn list(
     session: Session,
     state: Data<ApiState>,

@@ -114,9 +114,9 @@ pub struct SignupAccepted {
 /// address, and nothing can be signed in to until it is followed
 /// (`POST /api/auth/verify-email`). The answer is the same whether or not
 /// the address already has an account (its owner is told by e-mail).
-#[utoipa::path(post, path = "/api/auth/register", tag = "auth", request_body = RegisterBody,
+#[utoipa::path(post, operation_id = "auth_register", path = "/api/auth/register", tag = "auth", request_body = RegisterBody,
     responses((status = 202, body = SignupAccepted, description = "Confirmation e-mail queued; no session yet"),
-              (status = 422, body = Problem), (status = 429, body = Problem)))]
+              (status = 422, body = Problem, content_type = "application/problem+json"), (status = 429, body = Problem, content_type = "application/problem+json")))]
 pub async fn register(
     req: HttpRequest,
     state: Data<ApiState>,
@@ -146,10 +146,10 @@ pub struct VerifyEmailBody {
 /// Confirm a sign-up with the e-mailed token and the password chosen at
 /// sign-up: creates the account and its organization's first admin and
 /// signs in.
-#[utoipa::path(post, path = "/api/auth/verify-email", tag = "auth", request_body = VerifyEmailBody,
+#[utoipa::path(post, operation_id = "auth_verify_email", path = "/api/auth/verify-email", tag = "auth", request_body = VerifyEmailBody,
     responses((status = 201, body = MeView, description = "Signed in; session cookies set"),
-              (status = 409, body = Problem, description = "The address got an account meanwhile; sign in"),
-              (status = 422, body = Problem), (status = 429, body = Problem)))]
+              (status = 409, body = Problem, content_type = "application/problem+json", description = "The address got an account meanwhile; sign in"),
+              (status = 422, body = Problem, content_type = "application/problem+json"), (status = 429, body = Problem, content_type = "application/problem+json")))]
 pub async fn verify_email(
     req: HttpRequest,
     state: Data<ApiState>,
@@ -167,11 +167,11 @@ pub async fn verify_email(
 /// Sign in. A wrong password and an unknown email get the same 401.
 /// Limited per client address and per account (`RateLimit` headers); a
 /// limited attempt gets 429 before any password is checked.
-#[utoipa::path(post, path = "/api/auth/login", tag = "auth", request_body = LoginBody,
+#[utoipa::path(post, operation_id = "auth_login", path = "/api/auth/login", tag = "auth", request_body = LoginBody,
     responses((status = 200, body = MeView, description = "Signed in; session cookies set"),
-              (status = 401, body = Problem),
-              (status = 409, body = Problem, description = "Several organizations: choose one"),
-              (status = 429, body = Problem, description = "Too many attempts; see Retry-After")))]
+              (status = 401, body = Problem, content_type = "application/problem+json"),
+              (status = 409, body = Problem, content_type = "application/problem+json", description = "Several organizations: choose one"),
+              (status = 429, body = Problem, content_type = "application/problem+json", description = "Too many attempts; see Retry-After")))]
 pub async fn login(
     req: HttpRequest,
     state: Data<ApiState>,
@@ -207,8 +207,8 @@ pub async fn login(
 
 /// Rotate the refresh cookie and issue a new access cookie. Presenting an
 /// already-rotated refresh token revokes the whole session.
-#[utoipa::path(post, path = "/api/auth/refresh", tag = "auth",
-    responses((status = 200, body = MeView), (status = 401, body = Problem)))]
+#[utoipa::path(post, operation_id = "auth_refresh", path = "/api/auth/refresh", tag = "auth",
+    responses((status = 200, body = MeView), (status = 401, body = Problem, content_type = "application/problem+json")))]
 pub async fn refresh(
     req: HttpRequest,
     state: Data<ApiState>,
@@ -220,7 +220,7 @@ pub async fn refresh(
 }
 
 /// Sign out: the session is revoked server-side at once.
-#[utoipa::path(post, path = "/api/auth/logout", tag = "auth", responses((status = 204)))]
+#[utoipa::path(post, operation_id = "auth_logout", path = "/api/auth/logout", tag = "auth", responses((status = 204)))]
 pub async fn logout(
     req: HttpRequest,
     session: Option<Unmetered>,
@@ -245,8 +245,8 @@ pub async fn logout(
 }
 
 /// The signed-in user, their organization and role.
-#[utoipa::path(get, path = "/api/auth/me", tag = "auth",
-    responses((status = 200, body = MeView), (status = 401, body = Problem)))]
+#[utoipa::path(get, operation_id = "auth_me", path = "/api/auth/me", tag = "auth",
+    responses((status = 200, body = MeView), (status = 401, body = Problem, content_type = "application/problem+json")))]
 pub async fn me(session: Session, state: Data<ApiState>) -> Result<HttpResponse, ApiError> {
     let me = state.auth.me(&session.ctx).await?;
     Ok(HttpResponse::Ok().json(MeView::from(me)))
@@ -269,8 +269,8 @@ pub struct ResetBody {
 
 /// Asks for a password-reset e-mail. The answer is the same whether or not
 /// the address has an account.
-#[utoipa::path(post, path = "/api/auth/password-reset", tag = "auth", request_body = ResetRequestBody,
-    responses((status = 202), (status = 429, body = Problem)))]
+#[utoipa::path(post, operation_id = "auth_request_password_reset", path = "/api/auth/password-reset", tag = "auth", request_body = ResetRequestBody,
+    responses((status = 202), (status = 429, body = Problem, content_type = "application/problem+json")))]
 pub async fn request_password_reset(
     req: HttpRequest,
     state: Data<ApiState>,
@@ -283,8 +283,8 @@ pub async fn request_password_reset(
 
 /// Sets a new password with the e-mailed token; every session of the
 /// person, in every organization, ends.
-#[utoipa::path(post, path = "/api/auth/password-reset/confirm", tag = "auth", request_body = ResetBody,
-    responses((status = 204), (status = 422, body = Problem), (status = 429, body = Problem)))]
+#[utoipa::path(post, operation_id = "auth_confirm_password_reset", path = "/api/auth/password-reset/confirm", tag = "auth", request_body = ResetBody,
+    responses((status = 204), (status = 422, body = Problem, content_type = "application/problem+json"), (status = 429, body = Problem, content_type = "application/problem+json")))]
 pub async fn confirm_password_reset(
     req: HttpRequest,
     state: Data<ApiState>,

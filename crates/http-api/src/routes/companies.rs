@@ -92,8 +92,8 @@ impl From<Page<Company>> for CompanyPage {
     }
 }
 
-#[utoipa::path(get, path = "/api/companies", tag = "companies", params(ListParams),
-    responses((status = 200, body = CompanyPage), (status = 422, body = Problem)))]
+#[utoipa::path(get, operation_id = "companies_list", path = "/api/companies", tag = "companies", params(ListParams),
+    responses((status = 200, body = CompanyPage), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn list(
     session: Session,
     state: Data<ApiState>,
@@ -115,9 +115,9 @@ pub async fn list(
     Ok(HttpResponse::Ok().json(CompanyPage::from(page)))
 }
 
-#[utoipa::path(post, path = "/api/companies", tag = "companies", request_body = CompanyBody,
-    responses((status = 201, body = CompanyView), (status = 403, body = Problem), (status = 409, body = Problem),
-              (status = 422, body = Problem)))]
+#[utoipa::path(post, operation_id = "companies_create", path = "/api/companies", tag = "companies", request_body = CompanyBody,
+    responses((status = 201, body = CompanyView), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn create(
     session: Session,
     state: Data<ApiState>,
@@ -129,16 +129,16 @@ pub async fn create(
         .json(CompanyView::from(company)))
 }
 
-#[utoipa::path(get, path = "/api/companies/{id}", tag = "companies",
-    responses((status = 200, body = CompanyView), (status = 404, body = Problem)))]
+#[utoipa::path(get, operation_id = "companies_get", path = "/api/companies/{id}", params(("id" = uuid::Uuid, Path, description = "The record's id (UUID)")), tag = "companies",
+    responses((status = 200, body = CompanyView), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn get(session: Session, state: Data<ApiState>, id: Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let company = state.companies.get(&session.ctx, CompanyId::from_uuid(*id)).await?;
     Ok(HttpResponse::Ok().json(CompanyView::from(company)))
 }
 
-#[utoipa::path(put, path = "/api/companies/{id}", tag = "companies", request_body = CompanyBody,
-    responses((status = 200, body = CompanyView), (status = 403, body = Problem), (status = 404, body = Problem),
-              (status = 409, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(put, operation_id = "companies_replace", path = "/api/companies/{id}", params(("id" = uuid::Uuid, Path, description = "The record's id (UUID)")), tag = "companies", request_body = CompanyBody,
+    responses((status = 200, body = CompanyView), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn replace(
     session: Session,
     state: Data<ApiState>,
@@ -152,9 +152,9 @@ pub async fn replace(
     Ok(HttpResponse::Ok().json(CompanyView::from(company)))
 }
 
-#[utoipa::path(patch, path = "/api/companies/{id}", tag = "companies", request_body = CompanyPatch,
-    responses((status = 200, body = CompanyView), (status = 403, body = Problem), (status = 404, body = Problem),
-              (status = 409, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(patch, operation_id = "companies_patch", path = "/api/companies/{id}", params(("id" = uuid::Uuid, Path, description = "The record's id (UUID)")), tag = "companies", request_body = CompanyPatch,
+    responses((status = 200, body = CompanyView), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn patch(
     session: Session,
     state: Data<ApiState>,
@@ -176,16 +176,16 @@ pub async fn patch(
     Ok(HttpResponse::Ok().json(CompanyView::from(company)))
 }
 
-#[utoipa::path(delete, path = "/api/companies/{id}", tag = "companies",
-    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
+#[utoipa::path(delete, operation_id = "companies_delete", path = "/api/companies/{id}", params(("id" = uuid::Uuid, Path, description = "The record's id (UUID)")), tag = "companies",
+    responses((status = 204), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn delete(session: Session, state: Data<ApiState>, id: Path<Uuid>) -> Result<HttpResponse, ApiError> {
     state.companies.delete(&session.ctx, CompanyId::from_uuid(*id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
 /// The company's contacts, with the same filters and paging as the list.
-#[utoipa::path(get, path = "/api/companies/{id}/contacts", tag = "companies", params(ListParams),
-    responses((status = 200, body = ContactPage), (status = 404, body = Problem)))]
+#[utoipa::path(get, operation_id = "companies_contacts", path = "/api/companies/{id}/contacts", tag = "companies", params(("id" = uuid::Uuid, Path, description = "The record's id (UUID)"), ListParams),
+    responses((status = 200, body = ContactPage), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn contacts(
     session: Session,
     state: Data<ApiState>,

@@ -122,8 +122,8 @@ pub(crate) fn contact_query(params: &ListParams, company: Option<CompanyId>) -> 
     })
 }
 
-#[utoipa::path(get, path = "/api/contacts", tag = "contacts", params(ListParams),
-    responses((status = 200, body = ContactPage), (status = 422, body = Problem)))]
+#[utoipa::path(get, operation_id = "contacts_list", path = "/api/contacts", tag = "contacts", params(ListParams),
+    responses((status = 200, body = ContactPage), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn list(
     session: Session,
     state: Data<ApiState>,
@@ -134,9 +134,9 @@ pub async fn list(
     Ok(HttpResponse::Ok().json(ContactPage::from(page)))
 }
 
-#[utoipa::path(post, path = "/api/contacts", tag = "contacts", request_body = ContactBody,
-    responses((status = 201, body = ContactView), (status = 403, body = Problem), (status = 404, body = Problem),
-              (status = 409, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(post, operation_id = "contacts_create", path = "/api/contacts", tag = "contacts", request_body = ContactBody,
+    responses((status = 201, body = ContactView), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn create(
     session: Session,
     state: Data<ApiState>,
@@ -148,16 +148,16 @@ pub async fn create(
         .json(ContactView::from(contact)))
 }
 
-#[utoipa::path(get, path = "/api/contacts/{id}", tag = "contacts",
-    responses((status = 200, body = ContactView), (status = 404, body = Problem)))]
+#[utoipa::path(get, operation_id = "contacts_get", path = "/api/contacts/{id}", params(("id" = uuid::Uuid, Path, description = "The record's id (UUID)")), tag = "contacts",
+    responses((status = 200, body = ContactView), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn get(session: Session, state: Data<ApiState>, id: Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let contact = state.contacts.get(&session.ctx, ContactId::from_uuid(*id)).await?;
     Ok(HttpResponse::Ok().json(ContactView::from(contact)))
 }
 
-#[utoipa::path(put, path = "/api/contacts/{id}", tag = "contacts", request_body = ContactBody,
-    responses((status = 200, body = ContactView), (status = 403, body = Problem), (status = 404, body = Problem),
-              (status = 409, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(put, operation_id = "contacts_replace", path = "/api/contacts/{id}", params(("id" = uuid::Uuid, Path, description = "The record's id (UUID)")), tag = "contacts", request_body = ContactBody,
+    responses((status = 200, body = ContactView), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn replace(
     session: Session,
     state: Data<ApiState>,
@@ -171,9 +171,9 @@ pub async fn replace(
     Ok(HttpResponse::Ok().json(ContactView::from(contact)))
 }
 
-#[utoipa::path(patch, path = "/api/contacts/{id}", tag = "contacts", request_body = ContactPatch,
-    responses((status = 200, body = ContactView), (status = 403, body = Problem), (status = 404, body = Problem),
-              (status = 409, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(patch, operation_id = "contacts_patch", path = "/api/contacts/{id}", params(("id" = uuid::Uuid, Path, description = "The record's id (UUID)")), tag = "contacts", request_body = ContactPatch,
+    responses((status = 200, body = ContactView), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn patch(
     session: Session,
     state: Data<ApiState>,
@@ -205,8 +205,8 @@ pub async fn patch(
     Ok(HttpResponse::Ok().json(ContactView::from(contact)))
 }
 
-#[utoipa::path(delete, path = "/api/contacts/{id}", tag = "contacts",
-    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
+#[utoipa::path(delete, operation_id = "contacts_delete", path = "/api/contacts/{id}", params(("id" = uuid::Uuid, Path, description = "The record's id (UUID)")), tag = "contacts",
+    responses((status = 204), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn delete(session: Session, state: Data<ApiState>, id: Path<Uuid>) -> Result<HttpResponse, ApiError> {
     state.contacts.delete(&session.ctx, ContactId::from_uuid(*id)).await?;
     Ok(HttpResponse::NoContent().finish())

@@ -246,8 +246,8 @@ impl DealListParams {
     }
 }
 
-#[utoipa::path(get, path = "/api/deals", tag = "deals", params(DealListParams),
-    responses((status = 200, body = DealPage), (status = 422, body = Problem)))]
+#[utoipa::path(get, operation_id = "deals_list", path = "/api/deals", tag = "deals", params(DealListParams),
+    responses((status = 200, body = DealPage), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn list(
     session: Session,
     state: Data<ApiState>,
@@ -258,9 +258,9 @@ pub async fn list(
     Ok(HttpResponse::Ok().json(DealPage::from(page)))
 }
 
-#[utoipa::path(post, path = "/api/deals", tag = "deals", request_body = DealBody,
-    responses((status = 201, body = DealView), (status = 403, body = Problem), (status = 404, body = Problem),
-              (status = 422, body = Problem)))]
+#[utoipa::path(post, operation_id = "deals_create", path = "/api/deals", tag = "deals", request_body = DealBody,
+    responses((status = 201, body = DealView), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn create(
     session: Session,
     state: Data<ApiState>,
@@ -272,16 +272,16 @@ pub async fn create(
         .json(DealView::from(deal)))
 }
 
-#[utoipa::path(get, path = "/api/deals/{id}", tag = "deals",
-    responses((status = 200, body = DealView), (status = 404, body = Problem)))]
+#[utoipa::path(get, operation_id = "deals_get", path = "/api/deals/{id}", params(("id" = uuid::Uuid, Path, description = "The record's id (UUID)")), tag = "deals",
+    responses((status = 200, body = DealView), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn get(session: Session, state: Data<ApiState>, id: Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let deal = state.deals.get(&session.ctx, DealId::from_uuid(*id)).await?;
     Ok(HttpResponse::Ok().json(DealView::from(deal)))
 }
 
-#[utoipa::path(put, path = "/api/deals/{id}", tag = "deals", request_body = DealBody,
-    responses((status = 200, body = DealView), (status = 403, body = Problem), (status = 404, body = Problem),
-              (status = 422, body = Problem)))]
+#[utoipa::path(put, operation_id = "deals_replace", path = "/api/deals/{id}", params(("id" = uuid::Uuid, Path, description = "The record's id (UUID)")), tag = "deals", request_body = DealBody,
+    responses((status = 200, body = DealView), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn replace(
     session: Session,
     state: Data<ApiState>,
@@ -297,9 +297,9 @@ pub async fn replace(
 
 /// Changes a deal: moving `stage_id` is recorded in its history, a won or
 /// lost stage closes it, `probability` overrides the stage's.
-#[utoipa::path(patch, path = "/api/deals/{id}", tag = "deals", request_body = DealPatch,
-    responses((status = 200, body = DealView), (status = 403, body = Problem), (status = 404, body = Problem),
-              (status = 422, body = Problem)))]
+#[utoipa::path(patch, operation_id = "deals_patch", path = "/api/deals/{id}", params(("id" = uuid::Uuid, Path, description = "The record's id (UUID)")), tag = "deals", request_body = DealPatch,
+    responses((status = 200, body = DealView), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn patch(
     session: Session,
     state: Data<ApiState>,
@@ -345,16 +345,16 @@ pub async fn patch(
     Ok(HttpResponse::Ok().json(DealView::from(deal)))
 }
 
-#[utoipa::path(delete, path = "/api/deals/{id}", tag = "deals",
-    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
+#[utoipa::path(delete, operation_id = "deals_delete", path = "/api/deals/{id}", params(("id" = uuid::Uuid, Path, description = "The record's id (UUID)")), tag = "deals",
+    responses((status = 204), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn delete(session: Session, state: Data<ApiState>, id: Path<Uuid>) -> Result<HttpResponse, ApiError> {
     state.deals.delete(&session.ctx, DealId::from_uuid(*id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
 /// Every stage move of the deal, oldest first: who, when, from, to.
-#[utoipa::path(get, path = "/api/deals/{id}/history", tag = "deals",
-    responses((status = 200, body = StageHistory), (status = 404, body = Problem)))]
+#[utoipa::path(get, operation_id = "deals_history", path = "/api/deals/{id}/history", params(("id" = uuid::Uuid, Path, description = "The record's id (UUID)")), tag = "deals",
+    responses((status = 200, body = StageHistory), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn history(session: Session, state: Data<ApiState>, id: Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let changes = state.deals.history(&session.ctx, DealId::from_uuid(*id)).await?;
     Ok(HttpResponse::Ok().json(StageHistory {
@@ -363,8 +363,8 @@ pub async fn history(session: Session, state: Data<ApiState>, id: Path<Uuid>) ->
 }
 
 /// The deals of one contact.
-#[utoipa::path(get, path = "/api/contacts/{id}/deals", tag = "contacts", params(DealListParams),
-    responses((status = 200, body = DealPage), (status = 404, body = Problem)))]
+#[utoipa::path(get, operation_id = "deals_of_contact", path = "/api/contacts/{id}/deals", tag = "contacts", params(("id" = uuid::Uuid, Path, description = "The record's id (UUID)"), DealListParams),
+    responses((status = 200, body = DealPage), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn of_contact(
     session: Session,
     state: Data<ApiState>,
@@ -380,8 +380,8 @@ pub async fn of_contact(
 }
 
 /// The deals of one company.
-#[utoipa::path(get, path = "/api/companies/{id}/deals", tag = "companies", params(DealListParams),
-    responses((status = 200, body = DealPage), (status = 404, body = Problem)))]
+#[utoipa::path(get, operation_id = "deals_of_company", path = "/api/companies/{id}/deals", tag = "companies", params(("id" = uuid::Uuid, Path, description = "The record's id (UUID)"), DealListParams),
+    responses((status = 200, body = DealPage), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn of_company(
     session: Session,
     state: Data<ApiState>,

@@ -181,12 +181,12 @@ async fn export(
 /// Every contact matching the filters as CSV (RFC 4180, header row, CRLF,
 /// oldest first). Cells starting with `=`, `+`, `-`, `@`, a tab or a carriage
 /// return are prefixed with `'` against formula injection.
-#[utoipa::path(get, path = "/api/contacts/export", tag = "contacts", params(ContactExportParams),
+#[utoipa::path(get, operation_id = "export_contacts", path = "/api/contacts/export", tag = "contacts", params(ContactExportParams),
     responses(
         (status = 200, description = "Columns: id, first_name, last_name, email, phone, title, company_id, \
             company_name, owner_id, owner_email, created_at, updated_at", content_type = "text/csv; charset=utf-8", body = String),
-        (status = 403, body = Problem), (status = 422, body = Problem),
-        (status = 429, body = Problem, description = "Too many imports and exports at once; see Retry-After")))]
+        (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 429, body = Problem, content_type = "application/problem+json", description = "Too many imports and exports at once; see Retry-After")))]
 pub async fn contacts(
     session: Session,
     state: Data<ApiState>,
@@ -205,12 +205,12 @@ pub async fn contacts(
 }
 
 /// Every company matching the filters as CSV (see the contacts export).
-#[utoipa::path(get, path = "/api/companies/export", tag = "companies", params(CompanyExportParams),
+#[utoipa::path(get, operation_id = "export_companies", path = "/api/companies/export", tag = "companies", params(CompanyExportParams),
     responses(
         (status = 200, description = "Columns: id, name, domain, phone, owner_id, created_at, updated_at",
             content_type = "text/csv; charset=utf-8", body = String),
-        (status = 403, body = Problem), (status = 422, body = Problem),
-        (status = 429, body = Problem, description = "Too many imports and exports at once; see Retry-After")))]
+        (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 429, body = Problem, content_type = "application/problem+json", description = "Too many imports and exports at once; see Retry-After")))]
 pub async fn companies(
     session: Session,
     state: Data<ApiState>,
@@ -229,13 +229,13 @@ pub async fn companies(
 }
 
 /// Every deal matching the filters as CSV; `amount` is the exact decimal.
-#[utoipa::path(get, path = "/api/deals/export", tag = "deals", params(DealExportParams),
+#[utoipa::path(get, operation_id = "export_deals", path = "/api/deals/export", tag = "deals", params(DealExportParams),
     responses(
         (status = 200, description = "Columns: id, title, amount, currency, pipeline, stage, status, probability, \
             expected_close_date, closed_at, lost_reason, company_id, owner_id, created_at, updated_at",
             content_type = "text/csv; charset=utf-8", body = String),
-        (status = 403, body = Problem), (status = 422, body = Problem),
-        (status = 429, body = Problem, description = "Too many imports and exports at once; see Retry-After")))]
+        (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 429, body = Problem, content_type = "application/problem+json", description = "Too many imports and exports at once; see Retry-After")))]
 pub async fn deals(
     session: Session,
     state: Data<ApiState>,

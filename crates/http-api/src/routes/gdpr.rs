@@ -125,8 +125,8 @@ impl PersonalDataExport {
 }
 
 /// Everything stored about the caller, as JSON (GDPR art. 15 and 20).
-#[utoipa::path(get, path = "/api/users/me/export", tag = "privacy",
-    responses((status = 200, body = PersonalDataExport), (status = 401, body = Problem)))]
+#[utoipa::path(get, operation_id = "gdpr_export", path = "/api/users/me/export", tag = "privacy",
+    responses((status = 200, body = PersonalDataExport), (status = 401, body = Problem, content_type = "application/problem+json")))]
 pub async fn export(req: HttpRequest, session: Session, state: Data<ApiState>) -> Result<HttpResponse, ApiError> {
     let data = state.privacy.export(&session.ctx, &origin(&req)).await?;
     Ok(HttpResponse::Ok().json(PersonalDataExport::new(session.ctx.tenant_id, data)))
@@ -134,9 +134,9 @@ pub async fn export(req: HttpRequest, session: Session, state: Data<ApiState>) -
 
 /// Erase the caller (GDPR art. 17): identity and memberships deleted, their
 /// records kept with no owner, their name removed from the audit trail.
-#[utoipa::path(delete, path = "/api/users/me", tag = "privacy",
-    responses((status = 204, description = "Erased; session cookies cleared"), (status = 401, body = Problem),
-              (status = 409, body = Problem, description = "Last admin of an organization with other members")))]
+#[utoipa::path(delete, operation_id = "gdpr_erase", path = "/api/users/me", tag = "privacy",
+    responses((status = 204, description = "Erased; session cookies cleared"), (status = 401, body = Problem, content_type = "application/problem+json"),
+              (status = 409, body = Problem, content_type = "application/problem+json", description = "Last admin of an organization with other members")))]
 pub async fn erase(
     req: HttpRequest,
     session: Session,
@@ -161,9 +161,9 @@ pub struct DeleteOrganizationBody {
 
 /// Delete the organization and every row it owns (admin). Identities of its
 /// members stay: they may belong to other organizations.
-#[utoipa::path(delete, path = "/api/organizations/{id}", tag = "organizations", request_body = DeleteOrganizationBody,
-    responses((status = 204, description = "Deleted; session cookies cleared"), (status = 403, body = Problem),
-              (status = 404, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(delete, operation_id = "gdpr_delete_organization", path = "/api/organizations/{id}", params(("id" = uuid::Uuid, Path, description = "The record's id (UUID)")), tag = "organizations", request_body = DeleteOrganizationBody,
+    responses((status = 204, description = "Deleted; session cookies cleared"), (status = 403, body = Problem, content_type = "application/problem+json"),
+              (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn delete_organization(
     req: HttpRequest,
     session: Session,

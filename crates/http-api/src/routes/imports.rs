@@ -226,12 +226,12 @@ fn mapping_for(start: &[u8], given: Option<Vec<(String, String)>>) -> Result<(Co
     Ok((mapping, ignored))
 }
 
-#[utoipa::path(post, path = "/api/contacts/import", tag = "contacts", params(ImportParams),
+#[utoipa::path(post, operation_id = "imports_upload", path = "/api/contacts/import", tag = "contacts", params(ImportParams),
     request_body(content = String, content_type = "text/csv", description = "The CSV file, a header row first"),
-    responses((status = 202, body = ImportAccepted, headers(("Location" = String))), (status = 403, body = Problem),
-              (status = 408, body = Problem, description = "The upload stalled"),
-              (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem),
-              (status = 429, body = Problem, description = "Too many transfers at once, or the import quota is full")))]
+    responses((status = 202, body = ImportAccepted, headers(("Location" = String))), (status = 403, body = Problem, content_type = "application/problem+json"),
+              (status = 408, body = Problem, content_type = "application/problem+json", description = "The upload stalled"),
+              (status = 413, body = Problem, content_type = "application/problem+json"), (status = 415, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json"),
+              (status = 429, body = Problem, content_type = "application/problem+json", description = "Too many transfers at once, or the import quota is full")))]
 pub async fn upload(
     session: Session,
     state: Data<ApiState>,
@@ -363,8 +363,8 @@ async fn flush(
     Ok(())
 }
 
-#[utoipa::path(get, path = "/api/imports", tag = "contacts",
-    responses((status = 200, body = ImportList), (status = 403, body = Problem)))]
+#[utoipa::path(get, operation_id = "imports_list", path = "/api/imports", tag = "contacts",
+    responses((status = 200, body = ImportList), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn list(session: Session, state: Data<ApiState>) -> Result<HttpResponse, ApiError> {
     let imports = state.imports.list(&session.ctx, 50).await?;
     Ok(HttpResponse::Ok().json(ImportList {
@@ -372,8 +372,8 @@ pub async fn list(session: Session, state: Data<ApiState>) -> Result<HttpRespons
     }))
 }
 
-#[utoipa::path(get, path = "/api/imports/{id}", tag = "contacts",
-    responses((status = 200, body = ImportView), (status = 403, body = Problem), (status = 404, body = Problem)))]
+#[utoipa::path(get, operation_id = "imports_get", path = "/api/imports/{id}", params(("id" = uuid::Uuid, Path, description = "The record's id (UUID)")), tag = "contacts",
+    responses((status = 200, body = ImportView), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn get(session: Session, state: Data<ApiState>, id: Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let import = state.imports.get(&session.ctx, *id).await?;
     let errors = state.imports.errors(&session.ctx, *id, None, ERRORS_SHOWN).await?;
@@ -382,9 +382,9 @@ pub async fn get(session: Session, state: Data<ApiState>, id: Path<Uuid>) -> Res
     Ok(HttpResponse::Ok().json(view))
 }
 
-#[utoipa::path(get, path = "/api/imports/{id}/errors.csv", tag = "contacts",
-    responses((status = 200, content_type = "text/csv", body = String), (status = 403, body = Problem),
-              (status = 404, body = Problem)))]
+#[utoipa::path(get, operation_id = "imports_errors_csv", path = "/api/imports/{id}/errors.csv", params(("id" = uuid::Uuid, Path, description = "The record's id (UUID)")), tag = "contacts",
+    responses((status = 200, content_type = "text/csv", body = String), (status = 403, body = Problem, content_type = "application/problem+json"),
+              (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn errors_csv(session: Session, state: Data<ApiState>, id: Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let ctx = session.ctx;
     let id = *id;
@@ -433,9 +433,9 @@ fn neutralise(cell: &str) -> String {
     }
 }
 
-#[utoipa::path(post, path = "/api/imports/{id}/undo", tag = "contacts",
-    responses((status = 200, body = ImportView), (status = 403, body = Problem), (status = 404, body = Problem),
-              (status = 409, body = Problem)))]
+#[utoipa::path(post, operation_id = "imports_undo", path = "/api/imports/{id}/undo", params(("id" = uuid::Uuid, Path, description = "The record's id (UUID)")), tag = "contacts",
+    responses((status = 200, body = ImportView), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 409, body = Problem, content_type = "application/problem+json")))]
 pub async fn undo(
     session: Session,
     state: Data<ApiState>,

@@ -61,8 +61,8 @@ pub struct JobPage {
 }
 
 /// The organization's jobs, newest first (admins).
-#[utoipa::path(get, path = "/api/jobs", tag = "operations", params(JobParams),
-    responses((status = 200, body = JobPage), (status = 403, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(get, operation_id = "jobs_list", path = "/api/jobs", tag = "operations", params(JobParams),
+    responses((status = 200, body = JobPage), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn list(session: Session, state: Data<ApiState>, params: Query<JobParams>) -> Result<HttpResponse, ApiError> {
     let mut errors = ValidationErrors::new();
     let job_state = params.state.as_deref().and_then(|s| errors.check("state", s.parse()));
@@ -88,9 +88,9 @@ pub async fn list(session: Session, state: Data<ApiState>, params: Query<JobPara
 }
 
 /// Re-queues a dead job for a new round of attempts (admins).
-#[utoipa::path(post, path = "/api/jobs/{id}/retry", tag = "operations",
-    responses((status = 200, body = JobView), (status = 403, body = Problem), (status = 404, body = Problem),
-              (status = 409, body = Problem, description = "Not dead")))]
+#[utoipa::path(post, operation_id = "jobs_retry", path = "/api/jobs/{id}/retry", params(("id" = uuid::Uuid, Path, description = "The record's id (UUID)")), tag = "operations",
+    responses((status = 200, body = JobView), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 409, body = Problem, content_type = "application/problem+json", description = "Not dead")))]
 pub async fn retry(
     req: HttpRequest,
     session: Session,

@@ -8,14 +8,14 @@ use serde_json::json;
 use utoipa::OpenApi;
 
 /// The process is up.
-#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200)))]
+#[utoipa::path(get, operation_id = "ops_healthz", path = "/healthz", tag = "operations", responses((status = 200)))]
 pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(json!({"status": "ok"}))
 }
 
 /// Ready when the database answers; Redis is reported, and its absence only
 /// degrades the service (invariant 6).
-#[utoipa::path(get, path = "/readyz", tag = "operations", responses((status = 200), (status = 503)))]
+#[utoipa::path(get, operation_id = "ops_readyz", path = "/readyz", tag = "operations", responses((status = 200), (status = 503)))]
 pub async fn readyz(state: Data<ApiState>) -> HttpResponse {
     let database = state.readiness.database().await;
     let redis = match state.readiness.redis().await {
@@ -36,7 +36,7 @@ pub async fn readyz(state: Data<ApiState>) -> HttpResponse {
 }
 
 /// This document.
-#[utoipa::path(get, path = "/api/openapi.json", tag = "operations", responses((status = 200)))]
+#[utoipa::path(get, operation_id = "ops_openapi", path = "/api/openapi.json", tag = "operations", responses((status = 200)))]
 pub async fn openapi() -> HttpResponse {
     HttpResponse::Ok().json(ApiDoc::openapi())
 }

@@ -61,17 +61,17 @@ impl OrganizationPatch {
     }
 }
 
-#[utoipa::path(get, path = "/api/organizations/{id}", tag = "organizations",
-    responses((status = 200, body = OrganizationView), (status = 404, body = Problem)))]
+#[utoipa::path(get, operation_id = "organizations_get", path = "/api/organizations/{id}", params(("id" = uuid::Uuid, Path, description = "The record's id (UUID)")), tag = "organizations",
+    responses((status = 200, body = OrganizationView), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn get(session: Session, state: Data<ApiState>, id: Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let organization = state.organizations.get(&session.ctx, TenantId::from_uuid(*id)).await?;
     Ok(HttpResponse::Ok().json(OrganizationView::from(organization)))
 }
 
 /// Admins change the name and settings.
-#[utoipa::path(patch, path = "/api/organizations/{id}", tag = "organizations", request_body = OrganizationPatch,
-    responses((status = 200, body = OrganizationView), (status = 403, body = Problem), (status = 404, body = Problem),
-              (status = 422, body = Problem)))]
+#[utoipa::path(patch, operation_id = "organizations_patch", path = "/api/organizations/{id}", params(("id" = uuid::Uuid, Path, description = "The record's id (UUID)")), tag = "organizations", request_body = OrganizationPatch,
+    responses((status = 200, body = OrganizationView), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn patch(
     req: HttpRequest,
     session: Session,

@@ -152,7 +152,7 @@ fn pipeline_id(id: &Path<Uuid>) -> PipelineId {
     PipelineId::from_uuid(**id)
 }
 
-#[utoipa::path(get, path = "/api/pipelines", tag = "pipelines", responses((status = 200, body = PipelineList)))]
+#[utoipa::path(get, operation_id = "pipelines_list", path = "/api/pipelines", tag = "pipelines", responses((status = 200, body = PipelineList)))]
 pub async fn list(session: Session, state: Data<ApiState>) -> Result<HttpResponse, ApiError> {
     let pipelines = state.pipelines.list(&session.ctx).await?;
     Ok(HttpResponse::Ok().json(PipelineList {
@@ -161,9 +161,9 @@ pub async fn list(session: Session, state: Data<ApiState>) -> Result<HttpRespons
     }))
 }
 
-#[utoipa::path(post, path = "/api/pipelines", tag = "pipelines", request_body = PipelineBody,
-    responses((status = 201, body = PipelineView), (status = 403, body = Problem), (status = 409, body = Problem),
-              (status = 422, body = Problem)))]
+#[utoipa::path(post, operation_id = "pipelines_create", path = "/api/pipelines", tag = "pipelines", request_body = PipelineBody,
+    responses((status = 201, body = PipelineView), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn create(
     session: Session,
     state: Data<ApiState>,
@@ -189,16 +189,16 @@ pub async fn create(
         .json(PipelineView::from(pipeline)))
 }
 
-#[utoipa::path(get, path = "/api/pipelines/{id}", tag = "pipelines",
-    responses((status = 200, body = PipelineView), (status = 404, body = Problem)))]
+#[utoipa::path(get, operation_id = "pipelines_get", path = "/api/pipelines/{id}", params(("id" = uuid::Uuid, Path, description = "The record's id (UUID)")), tag = "pipelines",
+    responses((status = 200, body = PipelineView), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn get(session: Session, state: Data<ApiState>, id: Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let pipeline = state.pipelines.get(&session.ctx, pipeline_id(&id)).await?;
     Ok(HttpResponse::Ok().json(PipelineView::from(pipeline)))
 }
 
-#[utoipa::path(patch, path = "/api/pipelines/{id}", tag = "pipelines", request_body = PipelinePatch,
-    responses((status = 200, body = PipelineView), (status = 403, body = Problem), (status = 404, body = Problem),
-              (status = 409, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(patch, operation_id = "pipelines_patch", path = "/api/pipelines/{id}", params(("id" = uuid::Uuid, Path, description = "The record's id (UUID)")), tag = "pipelines", request_body = PipelinePatch,
+    responses((status = 200, body = PipelineView), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn patch(
     session: Session,
     state: Data<ApiState>,
@@ -212,16 +212,16 @@ pub async fn patch(
     Ok(HttpResponse::Ok().json(PipelineView::from(pipeline)))
 }
 
-#[utoipa::path(delete, path = "/api/pipelines/{id}", tag = "pipelines",
-    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+#[utoipa::path(delete, operation_id = "pipelines_delete", path = "/api/pipelines/{id}", params(("id" = uuid::Uuid, Path, description = "The record's id (UUID)")), tag = "pipelines",
+    responses((status = 204), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json")))]
 pub async fn delete(session: Session, state: Data<ApiState>, id: Path<Uuid>) -> Result<HttpResponse, ApiError> {
     state.pipelines.delete(&session.ctx, pipeline_id(&id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[utoipa::path(post, path = "/api/pipelines/{id}/stages", tag = "pipelines", request_body = StageBody,
-    responses((status = 201, body = StageView), (status = 403, body = Problem), (status = 404, body = Problem),
-              (status = 409, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(post, operation_id = "pipelines_add_stage", path = "/api/pipelines/{id}/stages", params(("id" = uuid::Uuid, Path, description = "The record's id (UUID)")), tag = "pipelines", request_body = StageBody,
+    responses((status = 201, body = StageView), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn add_stage(
     session: Session,
     state: Data<ApiState>,
@@ -240,9 +240,9 @@ pub async fn add_stage(
         .json(StageView::from(&stage)))
 }
 
-#[utoipa::path(patch, path = "/api/pipelines/{id}/stages/{stage_id}", tag = "pipelines", request_body = StagePatchBody,
-    responses((status = 200, body = StageView), (status = 403, body = Problem), (status = 404, body = Problem),
-              (status = 409, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(patch, operation_id = "pipelines_update_stage", path = "/api/pipelines/{id}/stages/{stage_id}", params(("id" = uuid::Uuid, Path, description = "The record's id (UUID)"), ("stage_id" = uuid::Uuid, Path, description = "The stage's id (UUID)")), tag = "pipelines", request_body = StagePatchBody,
+    responses((status = 200, body = StageView), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn update_stage(
     session: Session,
     state: Data<ApiState>,
@@ -273,9 +273,9 @@ pub async fn update_stage(
 
 /// A stage holding deals is deleted only with `move_to_stage_id`; its deals
 /// move there in the same transaction.
-#[utoipa::path(delete, path = "/api/pipelines/{id}/stages/{stage_id}", tag = "pipelines", params(DeleteStageParams),
-    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem),
-              (status = 422, body = Problem)))]
+#[utoipa::path(delete, operation_id = "pipelines_delete_stage", path = "/api/pipelines/{id}/stages/{stage_id}", tag = "pipelines", params(("id" = uuid::Uuid, Path, description = "The record's id (UUID)"), ("stage_id" = uuid::Uuid, Path, description = "The stage's id (UUID)"), DeleteStageParams),
+    responses((status = 204), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn delete_stage(
     session: Session,
     state: Data<ApiState>,
@@ -295,9 +295,9 @@ pub async fn delete_stage(
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[utoipa::path(put, path = "/api/pipelines/{id}/stages/order", tag = "pipelines", request_body = StageOrder,
-    responses((status = 200, body = PipelineView), (status = 403, body = Problem), (status = 404, body = Problem),
-              (status = 422, body = Problem)))]
+#[utoipa::path(put, operation_id = "pipelines_reorder", path = "/api/pipelines/{id}/stages/order", params(("id" = uuid::Uuid, Path, description = "The record's id (UUID)")), tag = "pipelines", request_body = StageOrder,
+    responses((status = 200, body = PipelineView), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn reorder(
     session: Session,
     state: Data<ApiState>,
@@ -311,8 +311,8 @@ pub async fn reorder(
 
 /// The board: every stage in order with its newest deals, its deal count
 /// and total and weighted amounts per currency.
-#[utoipa::path(get, path = "/api/pipelines/{id}/deals", tag = "pipelines", params(BoardParams),
-    responses((status = 200, body = Board), (status = 404, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(get, operation_id = "pipelines_board", path = "/api/pipelines/{id}/deals", tag = "pipelines", params(("id" = uuid::Uuid, Path, description = "The record's id (UUID)"), BoardParams),
+    responses((status = 200, body = Board), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn board(
     session: Session,
     state: Data<ApiState>,

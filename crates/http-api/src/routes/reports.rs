@@ -62,8 +62,8 @@ fn date_param(errors: &mut ValidationErrors, name: &str, raw: Option<&str>, defa
 /// Open deals by month of expected close (total and probability-weighted)
 /// and won deals by month of closing, per currency. Every month of the
 /// range is listed, empty ones too.
-#[utoipa::path(get, path = "/api/reports/forecast", tag = "reports", params(ForecastParams),
-    responses((status = 200, body = Forecast), (status = 404, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(get, operation_id = "reports_forecast", path = "/api/reports/forecast", tag = "reports", params(ForecastParams),
+    responses((status = 200, body = Forecast), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn forecast(
     session: Session,
     state: Data<ApiState>,

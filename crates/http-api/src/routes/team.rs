@@ -109,8 +109,8 @@ fn role(raw: &str) -> Result<Role, ApiError> {
     raw.parse().map_err(|e: String| ApiError::invalid_field("role", e))
 }
 
-#[utoipa::path(get, path = "/api/organizations/{id}/members", tag = "organizations",
-    responses((status = 200, body = MemberList), (status = 404, body = Problem)))]
+#[utoipa::path(get, operation_id = "team_members", path = "/api/organizations/{id}/members", params(("id" = uuid::Uuid, Path, description = "The record's id (UUID)")), tag = "organizations",
+    responses((status = 200, body = MemberList), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn members(session: Session, state: Data<ApiState>, id: Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let members = state.team.members(&session.ctx, TenantId::from_uuid(*id)).await?;
     Ok(HttpResponse::Ok().json(MemberList {
@@ -120,9 +120,9 @@ pub async fn members(session: Session, state: Data<ApiState>, id: Path<Uuid>) ->
 
 /// Changes a member's role (admins). The member's sessions end so the new
 /// role applies at once; the last admin cannot be demoted (409).
-#[utoipa::path(patch, path = "/api/organizations/{id}/members/{user_id}", tag = "organizations", request_body = RoleBody,
-    responses((status = 200, body = MemberView), (status = 403, body = Problem), (status = 404, body = Problem),
-              (status = 409, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(patch, operation_id = "team_change_role", path = "/api/organizations/{id}/members/{user_id}", params(("id" = uuid::Uuid, Path, description = "The record's id (UUID)"), ("user_id" = uuid::Uuid, Path, description = "The member's user id (UUID)")), tag = "organizations", request_body = RoleBody,
+    responses((status = 200, body = MemberView), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn change_role(
     req: HttpRequest,
     session: Session,
@@ -149,8 +149,8 @@ pub async fn change_role(
 
 /// Removes a member (admins); their sessions end at once; the records they
 /// owned stay, with no owner. The last admin cannot be removed (409).
-#[utoipa::path(delete, path = "/api/organizations/{id}/members/{user_id}", tag = "organizations",
-    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+#[utoipa::path(delete, operation_id = "team_remove_member", path = "/api/organizations/{id}/members/{user_id}", params(("id" = uuid::Uuid, Path, description = "The record's id (UUID)"), ("user_id" = uuid::Uuid, Path, description = "The member's user id (UUID)")), tag = "organizations",
+    responses((status = 204), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json")))]
 pub async fn remove_member(
     req: HttpRequest,
     session: Session,
@@ -170,10 +170,10 @@ pub async fn remove_member(
 /// Invites someone by e-mail (admins). The e-mail is queued in the same
 /// transaction as the invitation; inviting a pending address again sends
 /// nothing new.
-#[utoipa::path(post, path = "/api/organizations/{id}/invite", tag = "organizations", request_body = InviteBody,
-    responses((status = 202, body = Invited), (status = 403, body = Problem), (status = 404, body = Problem),
-              (status = 409, body = Problem, description = "Already a member"), (status = 422, body = Problem),
-              (status = 429, body = Problem)))]
+#[utoipa::path(post, operation_id = "team_invite", path = "/api/organizations/{id}/invite", params(("id" = uuid::Uuid, Path, description = "The record's id (UUID)")), tag = "organizations", request_body = InviteBody,
+    responses((status = 202, body = Invited), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 409, body = Problem, content_type = "application/problem+json", description = "Already a member"), (status = 422, body = Problem, content_type = "application/problem+json"),
+              (status = 429, body = Problem, content_type = "application/problem+json")))]
 pub async fn invite(
     req: HttpRequest,
     session: Session,
@@ -204,8 +204,8 @@ pub async fn invite(
     }))
 }
 
-#[utoipa::path(get, path = "/api/organizations/{id}/invitations", tag = "organizations",
-    responses((status = 200, body = InvitationList), (status = 403, body = Problem), (status = 404, body = Problem)))]
+#[utoipa::path(get, operation_id = "team_invitations", path = "/api/organizations/{id}/invitations", params(("id" = uuid::Uuid, Path, description = "The record's id (UUID)")), tag = "organizations",
+    responses((status = 200, body = InvitationList), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn invitations(session: Session, state: Data<ApiState>, id: Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let list = state.team.invitations(&session.ctx, TenantId::from_uuid(*id)).await?;
     Ok(HttpResponse::Ok().json(InvitationList {
@@ -213,8 +213,8 @@ pub async fn invitations(session: Session, state: Data<ApiState>, id: Path<Uuid>
     }))
 }
 
-#[utoipa::path(delete, path = "/api/organizations/{id}/invitations/{invitation_id}", tag = "organizations",
-    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
+#[utoipa::path(delete, operation_id = "team_revoke_invitation", path = "/api/organizations/{id}/invitations/{invitation_id}", params(("id" = uuid::Uuid, Path, description = "The record's id (UUID)"), ("invitation_id" = uuid::Uuid, Path, description = "The invitation's id (UUID)")), tag = "organizations",
+    responses((status = 204), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn revoke_invitation(
     req: HttpRequest,
     session: Session,
@@ -233,9 +233,9 @@ pub async fn revoke_invitation(
 
 /// Accepts an invitation and signs in: joins the existing account of the
 /// invited address, or creates it (then `name` and `password` are needed).
-#[utoipa::path(post, path = "/api/invitations/accept", tag = "auth", request_body = AcceptBody,
+#[utoipa::path(post, operation_id = "team_accept", path = "/api/invitations/accept", tag = "auth", request_body = AcceptBody,
     responses((status = 200, body = MeView, description = "Signed in; session cookies set"),
-              (status = 409, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem)))]
+              (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json"), (status = 429, body = Problem, content_type = "application/problem+json")))]
 pub async fn accept(
     req: HttpRequest,
     state: Data<ApiState>,
