@@ -20,12 +20,10 @@ pub struct ApiError {
     status: StatusCode,
     detail: String,
     errors: Vec<FieldError>,
-    existing_id: Option<Uuid>,
     extra: Option<(&'static str, Value)>,
-    /// Seconds for `Retry-After` (429); 4 bytes so the error stays small.
-    retry_after: Option<std::num::NonZeroU32>,
-    /// Methods for `Allow` (405).
-    allow: Option<Box<str>>,
+    /// `Retry-After` (429, 503), `Allow` (405) and a duplicate's
+    /// `existing_id`: rare enough to box, so the error stays small.
+    headers: Option<Box<ExtraHeaders>>,
 }
 
 /// The body of every error response.
@@ -49,16 +47,26 @@ pub struct ProblemField {
     pub message: String,
 }
 
+#[derive(Debug, Default)]
+struct ExtraHeaders {
+    retry_after: Option<u64>,
+    allow: Option<String>,
+    /// A duplicate's record (in the body, not a header).
+    existing_id: Option<Uuid>,
+}
+
 impl ApiError {
+    fn headers_mut(&mut self) -> &mut ExtraHeaders {
+        self.headers.get_or_insert_with(Box::default)
+    }
+
     pub fn new(status: StatusCode, detail: impl Into<String>) -> Self {
         Self {
             status,
             detail: detail.into(),
             errors: Vec::new(),
-            existing_id: None,
             extra: None,
-            retry_after: None,
-            allow: None,
+            headers: None,
         }
     }
 
@@ -81,7 +89,7 @@ impl ApiError {
             StatusCode::METHOD_NOT_ALLOWED,
             format!("{method} is not allowed here; allowed: {allow}"),
         );
-        err.allow = Some(allow.into());
+        err.headers_mut().allow = Some(allow);
         err
     }
 
@@ -97,7 +105,7 @@ impl ApiError {
             StatusCode::TOO_MANY_REQUESTS,
             format!("too many requests; try again in {retry_after_seconds} s"),
         );
-        err.retry_after = std::num::NonZeroU32::new(u32::try_from(retry_after_seconds).unwrap_or(u32::MAX).max(1));
+        err.headers_mut().retry_after = Some(retry_after_seconds.clamp(1, u64::from(u32::MAX)));
         err
     }
 
@@ -107,7 +115,7 @@ impl ApiError {
             StatusCode::SERVICE_UNAVAILABLE,
             "the service is busy; try again in a moment",
         );
-        err.retry_after = std::num::NonZeroU32::new(1);
+        err.headers_mut().retry_after = Some(1);
         err
     }
 
@@ -173,7 +181,7 @@ impl ResponseError for ApiError {
                     message: e.message.clone(),
                 })
                 .collect(),
-            existing_id: self.existing_id,
+            existing_id: self.headers.as_ref().and_then(|h| h.existing_id),
             request_id: request_id::current().unwrap_or_default(),
         };
         let mut body = serde_json::to_value(problem).unwrap_or(Value::Null);
@@ -188,11 +196,13 @@ impl ResponseError for ApiError {
         if self.status == StatusCode::UNAUTHORIZED {
             response.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Cookie")));
         }
-        if let Some(allow) = &self.allow {
-            response.insert_header((header::ALLOW, allow.to_string()));
-        }
-        if let Some(seconds) = self.retry_after {
-            response.insert_header((header::RETRY_AFTER, seconds.to_string()));
+        if let Some(extra) = &self.headers {
+            if let Some(allow) = &extra.allow {
+                response.insert_header((header::ALLOW, allow.as_str()));
+            }
+            if let Some(seconds) = extra.retry_after {
+                response.insert_header((header::RETRY_AFTER, seconds.to_string()));
+            }
         }
         response.body(body.to_string())
     }
@@ -210,7 +220,7 @@ impl From<RecordError> for ApiError {
                     format!("a record with this {field} already exists"),
                 );
                 err.errors = ValidationErrors::single(field, "is already taken").fields().to_vec();
-                err.existing_id = existing_id;
+                err.headers_mut().existing_id = existing_id;
                 err
             }
             RecordError::MissingReference { field } => {
