@@ -19,6 +19,7 @@ use uuid::Uuid;
 /// SQLSTATE raised by `erase_identity` when the caller is the last admin of
 /// an organization that has other members.
 const LAST_ADMIN: &str = "CV409";
+const ONLY_MEMBER: &str = "CV412";
 
 const AUDIT_COLUMNS: &str = "id, actor_id, actor_name, action, target_type, target_id, host(ip) AS ip, request_id, \
                              details::text AS details, created_at";
@@ -218,7 +219,16 @@ impl PrivacyRepository for PgStore {
         let sessions = match sessions {
             Ok(ids) => ids,
             Err(err) if err.as_database_error().and_then(|e| e.code()).as_deref() == Some(LAST_ADMIN) => {
-                return Err(RepoError::Conflict("last admin of an organization with other members"));
+                return Err(RepoError::Conflict(
+                    "you are the last admin of an organization that still has other members: \
+                     make another member admin first",
+                ));
+            }
+            Err(err) if err.as_database_error().and_then(|e| e.code()).as_deref() == Some(ONLY_MEMBER) => {
+                return Err(RepoError::Conflict(
+                    "you are the only member of an organization: delete the organization first \
+                     (or invite someone and make them an admin), so its data is not left with nobody",
+                ));
             }
             Err(err) => return Err(map_err(err)),
         };
@@ -241,6 +251,13 @@ impl PrivacyRepository for PgStore {
         crate::ended_sessions::remember(&mut tx, &sessions)
             .await
             .map_err(map_err)?;
+        // Members who belong nowhere else would be left as identities that
+        // nothing can reach: they are erased with the organization.
+        let orphans: Vec<Uuid> = sqlx::query_scalar("SELECT user_id FROM sole_members($1)")
+            .bind(ctx.tenant_id.as_uuid())
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(map_err)?;
         // Every tenant table reaches `organizations` through ON DELETE
         // CASCADE foreign keys (directly or through a parent).
         let deleted = sqlx::query("DELETE FROM organizations WHERE tenant_id = $1")
@@ -251,6 +268,11 @@ impl PrivacyRepository for PgStore {
         if deleted.rows_affected() == 0 {
             return Err(RepoError::NotFound);
         }
+        sqlx::query("DELETE FROM users WHERE id = ANY($1)")
+            .bind(&orphans)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
         tx.commit().await.map_err(map_err)?;
         Ok(sessions.into_iter().map(SessionId::from_uuid).collect())
     }

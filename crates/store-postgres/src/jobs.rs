@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use clearview_kernel::jobs::{EMAIL_MAX_ATTEMPTS, Job, JobAdmin, JobState};
 use clearview_kernel::mail::Email;
 use clearview_kernel::{Page, PageRequest, RepoError, TenantContext, TenantId};
+use sha2::Digest;
 use sqlx::{PgConnection, QueryBuilder};
 use std::time::Duration;
 use uuid::Uuid;
@@ -29,7 +30,7 @@ pub(crate) async fn enqueue_job(
     max_attempts: i32,
 ) -> Result<Uuid, sqlx::Error> {
     let id = Uuid::now_v7();
-    insert_job(conn, tenant, id, kind, payload, max_attempts).await?;
+    insert_job(conn, tenant, id, kind, payload, max_attempts, None).await?;
     Ok(id)
 }
 
@@ -40,15 +41,20 @@ async fn insert_job(
     kind: &str,
     payload: serde_json::Value,
     max_attempts: i32,
+    recipient_digest: Option<Vec<u8>>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO jobs (tenant_id, id, kind, payload, max_attempts) VALUES ($1, $2, $3, $4, $5)")
-        .bind(tenant)
-        .bind(id)
-        .bind(kind)
-        .bind(payload)
-        .bind(max_attempts)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query(
+        "INSERT INTO jobs (tenant_id, id, kind, payload, max_attempts, recipient_digest) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(tenant)
+    .bind(id)
+    .bind(kind)
+    .bind(payload)
+    .bind(max_attempts)
+    .bind(recipient_digest)
+    .execute(&mut *conn)
+    .await?;
     // Delivered at commit, and only if the transaction commits.
     sqlx::query("SELECT pg_notify($1, '')")
         .bind(JOBS_CHANNEL)
@@ -70,7 +76,10 @@ pub(crate) async fn enqueue_email(
         "id": email.id, "to": email.to, "subject": email.subject, "text": email.text, "html": email.html,
     });
     let sealed = key.seal(tenant, id, &payload);
-    insert_job(conn, tenant, id, SEND_EMAIL, sealed, EMAIL_MAX_ATTEMPTS).await
+    // How erasure finds the person's e-mails without opening them: the
+    // same digest as `sha256(convert_to(lower(email), 'UTF8'))` in SQL.
+    let digest = sha2::Sha256::digest(email.to.trim().to_lowercase().as_bytes()).to_vec();
+    insert_job(conn, tenant, id, SEND_EMAIL, sealed, EMAIL_MAX_ATTEMPTS, Some(digest)).await
 }
 
 /// A job a worker holds the lease of.
@@ -141,7 +150,7 @@ impl PgStore {
     pub async fn complete_job(&self, job: &ClaimedJob, worker: &str) -> Result<bool, sqlx::Error> {
         let mut tx = self.tenant_tx(job.tenant_id).await?;
         let done = sqlx::query(
-            "UPDATE jobs SET state = 'done', finished_at = now(), updated_at = now(), payload = '{}', \
+            "UPDATE jobs SET state = 'done', finished_at = now(), updated_at = now(), payload = '{}', recipient_digest = NULL, \
              locked_by = NULL, locked_until = NULL, last_error = NULL \
              WHERE tenant_id = $1 AND id = $2 AND locked_by = $3 AND state = 'running'",
         )

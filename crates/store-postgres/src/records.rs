@@ -204,7 +204,17 @@ impl RecordRepository<Contacts> for PgStore {
     }
 
     async fn delete(&self, ctx: &TenantContext, id: ContactId) -> Result<(), RepoError> {
-        delete_row(self, ctx, "contacts", id.as_uuid()).await
+        delete_row(self, ctx, "contacts", id.as_uuid()).await?;
+        // An import's copy of the contact's earlier values goes with it
+        // (nothing is left to restore; ADR 0011 addendum).
+        let mut tx = self.tenant_tx(ctx.tenant_id).await.map_err(map_err)?;
+        sqlx::query("DELETE FROM import_changes WHERE tenant_id = $1 AND entity = 'contact' AND record_id = $2")
+            .bind(ctx.tenant_id.as_uuid())
+            .bind(id.as_uuid())
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        tx.commit().await.map_err(map_err)
     }
 
     async fn list(

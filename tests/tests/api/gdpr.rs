@@ -346,13 +346,70 @@ async fn deleting_an_organization_erases_every_row_of_it_in_every_table_and_noth
     let kept_after = counts(&app, kept.tenant_id).await;
     // Kept's own trail grew by nothing: every row intact, table by table.
     assert_eq!(kept_after, kept_before);
-    // Identities stay; the rep keeps their other membership and can sign in.
+    // The admin belonged nowhere else: their identity is erased with the
+    // organization. The rep keeps their other membership and can sign in.
     assert_eq!(
         scalar(&app, "SELECT count(*) FROM users WHERE id = $1", doomed.user_id).await,
+        0
+    );
+    assert_eq!(
+        scalar(&app, "SELECT count(*) FROM users WHERE id = $1", doomed_rep.user_id).await,
         1
     );
     let _ = sign_in_to(&app, &doomed_rep.email, kept.tenant_id).await;
     // The deleted organization's sessions are dead at once.
     assert_eq!(doomed.get("/api/auth/me").await.status, 401);
     assert_eq!(doomed_rep.get("/api/contacts").await.status, 401);
+}
+
+#[tokio::test]
+async fn erasure_removes_invitations_and_queued_emails_to_the_person_everywhere_and_a_sole_member_deletes_the_organization_first()
+ {
+    let app = clearview_tests::spawn_app_with(clearview_tests::AppOptions {
+        embedded_worker: false,
+        ..clearview_tests::AppOptions::default()
+    })
+    .await
+    .unwrap();
+    let a = app.register("Alpha").await;
+    let mut b = app.register("Beta").await;
+    let mut rep = app.member(&a, "rep").await;
+    // Beta invites the rep's address: an invitation and a queued e-mail.
+    let invite = format!("/api/organizations/{}/invite", b.tenant_id);
+    let invited = b
+        .post(&invite, &json!({"email": rep.email.to_uppercase(), "role": "rep"}))
+        .await;
+    assert_eq!(invited.status, 202, "{}", invited.body);
+    let address = rep.email.clone();
+    let traces = |sql: &'static str| {
+        let email = address.clone();
+        let owner = app.owner.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(sql)
+                .bind(email)
+                .fetch_one(&owner)
+                .await
+                .unwrap()
+        }
+    };
+    const INVITATIONS: &str = "SELECT count(*) FROM invitations WHERE lower(email) = lower($1)";
+    const JOBS: &str = "SELECT count(*) FROM jobs WHERE recipient_digest = sha256(convert_to(lower($1), 'UTF8'))";
+    assert_eq!((traces(INVITATIONS).await, traces(JOBS).await), (1, 1));
+
+    // Beta's admin is its only member: erasing them would strand its data.
+    let alone = b.delete("/api/users/me").await;
+    assert_eq!(alone.status, 409, "{}", alone.body);
+    assert!(
+        alone.json["detail"]
+            .as_str()
+            .unwrap()
+            .contains("delete the organization first")
+    );
+
+    assert_eq!(rep.delete("/api/users/me").await.status, 204);
+    assert_eq!(
+        (traces(INVITATIONS).await, traces(JOBS).await),
+        (0, 0),
+        "nothing addressed to the person is left in any organization"
+    );
 }

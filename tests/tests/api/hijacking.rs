@@ -183,7 +183,7 @@ async fn a_sign_up_link_works_once_with_the_chosen_password_only() {
 }
 
 #[tokio::test]
-async fn an_identity_left_without_organizations_is_claimed_by_whoever_proves_the_address() {
+async fn a_person_whose_only_organization_is_deleted_is_erased_and_can_sign_up_afresh() {
     let app = spawn_app().await;
     let mut old = app.register("Gone Inc").await;
     let deleted = old
@@ -195,9 +195,44 @@ async fn an_identity_left_without_organizations_is_claimed_by_whoever_proves_the
         )
         .await;
     assert_eq!(deleted.status, 204, "{}", deleted.body);
+    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM users WHERE id = $1")
+        .bind(old.user_id)
+        .fetch_one(&app.owner)
+        .await
+        .unwrap();
+    assert_eq!(left, 0, "no identity is left that nothing can reach");
     assert_eq!(sign_up(&app, "Fresh Start", &old.email, VICTIM_PASSWORD).await.0, 202);
-    let mail = app.mail_to(&old.email, "/verify-email?token=", None).await;
-    let token = token_in(&mail).unwrap();
+    let token = token_in(&app.mail_to(&old.email, "/verify-email?token=", None).await).unwrap();
+    let confirmed = app
+        .anonymous()
+        .post(
+            "/api/auth/verify-email",
+            &json!({"token": token, "password": VICTIM_PASSWORD}),
+        )
+        .await;
+    assert_eq!(confirmed.status, 201, "{}", confirmed.body);
+    assert_eq!(login(&app, &old.email, PASSWORD).await, 401, "the old password is gone");
+    assert_eq!(login(&app, &old.email, VICTIM_PASSWORD).await, 200);
+}
+
+#[tokio::test]
+async fn an_identity_that_belongs_nowhere_is_claimed_by_whoever_proves_the_address() {
+    let app = spawn_app().await;
+    // An identity with no membership (left by code before organization
+    // deletion erased such identities), arranged as the owner.
+    let orphan = uuid::Uuid::now_v7();
+    sqlx::query("INSERT INTO users (id, email, name, password_hash) VALUES ($1, 'orphan@old.example', 'Old', 'x')")
+        .bind(orphan)
+        .execute(&app.owner)
+        .await
+        .unwrap();
+    assert_eq!(
+        sign_up(&app, "Fresh Start", "orphan@old.example", VICTIM_PASSWORD)
+            .await
+            .0,
+        202
+    );
+    let token = token_in(&app.mail_to("orphan@old.example", "/verify-email?token=", None).await).unwrap();
     let confirmed = app
         .anonymous()
         .post(
@@ -208,9 +243,8 @@ async fn an_identity_left_without_organizations_is_claimed_by_whoever_proves_the
     assert_eq!(confirmed.status, 201, "{}", confirmed.body);
     assert_eq!(
         confirmed.json["user"]["id"],
-        old.user_id.to_string(),
-        "the same identity"
+        orphan.to_string(),
+        "the same identity, claimed"
     );
-    assert_eq!(login(&app, &old.email, PASSWORD).await, 401, "the old password is gone");
-    assert_eq!(login(&app, &old.email, VICTIM_PASSWORD).await, 200);
+    assert_eq!(login(&app, "orphan@old.example", VICTIM_PASSWORD).await, 200);
 }
