@@ -1,0 +1,26 @@
+import { MantineProvider } from '@mantine/core';
+import { Notifications } from '@mantine/notifications';
+import { QueryClientProvider } from '@tanstack/react-query';
+import { RouterProvider } from 'react-router';
+import { setSessionExpiredHandler } from '../api/client';
+import { queryClient } from './queryClient';
+import { router } from './router';
+import { signInPath } from './next';
+import { theme } from './theme';
+
+setSessionExpiredHandler(() => {
+  const { pathname, search } = window.location;
+  queryClient.removeQueries({ queryKey: ['auth'] });
+  void router.navigate(signInPath(pathname + search), { replace: true });
+});
+
+export function App() {
+  return (
+    <MantineProvider theme={theme}>
+      <Notifications position="bottom-right" />
+      <QueryClientProvider client={queryClient}>
+        <RouterProvider router={router} />
+      </QueryClientProvider>
+    </MantineProvider>
+  );
+}

@@ -1,0 +1,143 @@
+import { Anchor, Button, Group, Select, Table, Text, TextInput } from '@mantine/core';
+import { useDebouncedValue } from '@mantine/hooks';
+import { IconPlus, IconSearch } from '@tabler/icons-react';
+import { Link, useNavigate, useSearchParams } from 'react-router';
+import { useOwnerName } from '../../app/members';
+import { usePermissions } from '../../app/session';
+import { Empty } from '../../ui/Empty';
+import { ErrorState } from '../../ui/ErrorState';
+import { LoadingRows } from '../../ui/LoadingRows';
+import { PageHeader } from '../../ui/PageHeader';
+import { CompanyForm } from './CompanyForm';
+import { useCompanyList } from './queries';
+
+const sorts = [
+  { value: 'name', label: 'Name A–Z' },
+  { value: '-name', label: 'Name Z–A' },
+  { value: '-created_at', label: 'Newest first' },
+  { value: '-updated_at', label: 'Recently updated' },
+];
+
+export function CompaniesPage() {
+  const [params, setParams] = useSearchParams();
+  const navigate = useNavigate();
+  const { canEdit } = usePermissions();
+  const ownerName = useOwnerName();
+  const search = params.get('q') ?? '';
+  const sort = params.get('sort') ?? 'name';
+  const [q] = useDebouncedValue(search.trim(), 250);
+  const list = useCompanyList({ q, sort });
+  const rows = list.data?.pages.flatMap((p) => p.data) ?? [];
+  const setParam = (key: string, value: string | null) =>
+    setParams(
+      (prev) => {
+        const next = new URLSearchParams(prev);
+        if (value) next.set(key, value);
+        else next.delete(key);
+        return next;
+      },
+      { replace: true },
+    );
+
+  return (
+    <>
+      <PageHeader
+        title="Companies"
+        description="The organizations your contacts work for."
+        actions={
+          canEdit && (
+            <Button leftSection={<IconPlus size={16} />} onClick={() => setParam('new', '1')}>
+              New company
+            </Button>
+          )
+        }
+      />
+      <Group mb="md" align="flex-end">
+        <TextInput
+          label="Search"
+          placeholder="Name or domain"
+          leftSection={<IconSearch size={16} />}
+          value={search}
+          onChange={(e) => setParam('q', e.currentTarget.value)}
+          w={320}
+        />
+        <Select
+          label="Sort"
+          data={sorts}
+          value={sort}
+          onChange={(v) => setParam('sort', v)}
+          allowDeselect={false}
+          w={200}
+        />
+      </Group>
+      {list.isPending ? (
+        <LoadingRows rows={10} />
+      ) : list.isError && rows.length === 0 ? (
+        <ErrorState error={list.error} what="companies" onRetry={() => void list.refetch()} />
+      ) : rows.length === 0 ? (
+        <Empty
+          title={q ? 'No companies match' : 'No companies yet'}
+          action={
+            canEdit &&
+            !q && (
+              <Button onClick={() => setParam('new', '1')} leftSection={<IconPlus size={16} />}>
+                Add a company
+              </Button>
+            )
+          }
+        >
+          {q ? `Nothing matches “${q}”.` : 'Companies group your contacts and deals.'}
+        </Empty>
+      ) : (
+        <>
+          <Table.ScrollContainer minWidth={600}>
+            <Table striped highlightOnHover aria-label="Companies">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Name</Table.Th>
+                  <Table.Th>Domain</Table.Th>
+                  <Table.Th>Phone</Table.Th>
+                  <Table.Th>Owner</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody style={{ opacity: list.isPlaceholderData ? 0.6 : 1 }}>
+                {rows.map((c) => (
+                  <Table.Tr key={c.id}>
+                    <Table.Td>
+                      <Anchor component={Link} to={`/companies/${c.id}`} fw={500}>
+                        {c.name}
+                      </Anchor>
+                    </Table.Td>
+                    <Table.Td>{c.domain ?? '—'}</Table.Td>
+                    <Table.Td>{c.phone ?? '—'}</Table.Td>
+                    <Table.Td>{ownerName(c.owner_id)}</Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+          <Group justify="center" mt="md">
+            {list.hasNextPage ? (
+              <Button
+                variant="default"
+                onClick={() => void list.fetchNextPage()}
+                loading={list.isFetchingNextPage}
+              >
+                Load more
+              </Button>
+            ) : (
+              <Text size="sm" c="dimmed">
+                {rows.length} {rows.length === 1 ? 'company' : 'companies'}, that is all.
+              </Text>
+            )}
+          </Group>
+        </>
+      )}
+      <CompanyForm
+        opened={params.get('new') === '1'}
+        onClose={() => setParam('new', null)}
+        onSaved={(c) => void navigate(`/companies/${c.id}`, { replace: true })}
+      />
+    </>
+  );
+}

@@ -1,0 +1,148 @@
+import { Anchor, Button, Group, Select, Table, Text, TextInput } from '@mantine/core';
+import { useDebouncedValue } from '@mantine/hooks';
+import { IconPlus, IconSearch } from '@tabler/icons-react';
+import { Link, useNavigate, useSearchParams } from 'react-router';
+import { useOwnerName } from '../../app/members';
+import { usePermissions } from '../../app/session';
+import { Empty } from '../../ui/Empty';
+import { ErrorState } from '../../ui/ErrorState';
+import { LoadingRows } from '../../ui/LoadingRows';
+import { PageHeader } from '../../ui/PageHeader';
+import { ContactForm } from './ContactForm';
+import { contactSorts, useContactList } from './queries';
+
+export function ContactsPage() {
+  const [params, setParams] = useSearchParams();
+  const navigate = useNavigate();
+  const { canEdit } = usePermissions();
+  const search = params.get('q') ?? '';
+  const sort = params.get('sort') ?? '-created_at';
+  const [q] = useDebouncedValue(search.trim(), 250);
+  const list = useContactList({ q, sort });
+  const ownerName = useOwnerName();
+
+  const setParam = (key: string, value: string | null) =>
+    setParams(
+      (prev) => {
+        const next = new URLSearchParams(prev);
+        if (value) next.set(key, value);
+        else next.delete(key);
+        return next;
+      },
+      { replace: true },
+    );
+  const creating = params.get('new') === '1';
+  const rows = list.data?.pages.flatMap((p) => p.data) ?? [];
+
+  return (
+    <>
+      <PageHeader
+        title="Contacts"
+        description="Everyone you sell to. Search by name or e-mail."
+        actions={
+          canEdit && (
+            <Button leftSection={<IconPlus size={16} />} onClick={() => setParam('new', '1')}>
+              New contact
+            </Button>
+          )
+        }
+      />
+      <Group mb="md" align="flex-end">
+        <TextInput
+          label="Search"
+          placeholder="Name or e-mail"
+          leftSection={<IconSearch size={16} />}
+          value={search}
+          onChange={(e) => setParam('q', e.currentTarget.value)}
+          w={320}
+        />
+        <Select
+          label="Sort"
+          data={contactSorts.map((s) => ({ ...s }))}
+          value={sort}
+          onChange={(v) => setParam('sort', v)}
+          allowDeselect={false}
+          w={200}
+        />
+      </Group>
+      {list.isPending ? (
+        <LoadingRows rows={10} />
+      ) : list.isError && rows.length === 0 ? (
+        <ErrorState error={list.error} what="contacts" onRetry={() => void list.refetch()} />
+      ) : rows.length === 0 ? (
+        q ? (
+          <Empty title="No contacts match">
+            Nothing matches “{q}”. Check the spelling or search by e-mail.
+          </Empty>
+        ) : (
+          <Empty
+            title="No contacts yet"
+            action={
+              canEdit && (
+                <Button onClick={() => setParam('new', '1')} leftSection={<IconPlus size={16} />}>
+                  Add your first contact
+                </Button>
+              )
+            }
+          >
+            Add people one by one, or import a CSV from Data / Import.
+          </Empty>
+        )
+      ) : (
+        <>
+          <Table.ScrollContainer minWidth={720}>
+            <Table striped highlightOnHover verticalSpacing="xs" aria-label="Contacts">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Name</Table.Th>
+                  <Table.Th>E-mail</Table.Th>
+                  <Table.Th>Phone</Table.Th>
+                  <Table.Th>Title</Table.Th>
+                  <Table.Th>Owner</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody style={{ opacity: list.isPlaceholderData ? 0.6 : 1 }}>
+                {rows.map((c) => (
+                  <Table.Tr key={c.id}>
+                    <Table.Td>
+                      <Anchor component={Link} to={`/contacts/${c.id}`} fw={500}>
+                        {c.first_name} {c.last_name}
+                      </Anchor>
+                    </Table.Td>
+                    <Table.Td>{c.email ?? '—'}</Table.Td>
+                    <Table.Td>{c.phone ?? '—'}</Table.Td>
+                    <Table.Td>{c.title ?? '—'}</Table.Td>
+                    <Table.Td>{ownerName(c.owner_id)}</Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+          <Group justify="center" mt="md">
+            {list.isError && (
+              <ErrorState error={list.error} what="more contacts" onRetry={() => void list.fetchNextPage()} />
+            )}
+            {list.hasNextPage ? (
+              <Button
+                variant="default"
+                onClick={() => void list.fetchNextPage()}
+                loading={list.isFetchingNextPage}
+              >
+                Load more
+              </Button>
+            ) : (
+              <Text size="sm" c="dimmed">
+                {rows.length} {rows.length === 1 ? 'contact' : 'contacts'}, that is all.
+              </Text>
+            )}
+          </Group>
+        </>
+      )}
+      <ContactForm
+        opened={creating}
+        onClose={() => setParam('new', null)}
+        onSaved={(c) => void navigate(`/contacts/${c.id}`, { replace: true })}
+      />
+    </>
+  );
+}

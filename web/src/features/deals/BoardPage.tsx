@@ -1,0 +1,138 @@
+import {
+  DndContext,
+  KeyboardSensor,
+  PointerSensor,
+  useSensor,
+  useSensors,
+  type DragEndEvent,
+} from '@dnd-kit/core';
+import { Button, Group, ScrollArea, Select } from '@mantine/core';
+import { IconPlus } from '@tabler/icons-react';
+import { useSearchParams } from 'react-router';
+import type { Deal, Stage } from '../../api/types';
+import { useOwnerName } from '../../app/members';
+import { usePermissions } from '../../app/session';
+import { Empty } from '../../ui/Empty';
+import { ErrorState } from '../../ui/ErrorState';
+import { LoadingRows } from '../../ui/LoadingRows';
+import { PageHeader } from '../../ui/PageHeader';
+import { announcements } from './announcements';
+import { DealForm } from './DealForm';
+import { LostReasonModal } from './LostReasonModal';
+import { useBoard, useLoadMoreInColumn, usePipelines } from './queries';
+import { StageColumn } from './StageColumn';
+import { useStageMove } from './useStageMove';
+
+export function BoardPage() {
+  const [params, setParams] = useSearchParams();
+  const pipelines = usePipelines();
+  const { canEdit } = usePermissions();
+  const ownerName = useOwnerName();
+  const chosen = params.get('pipeline');
+  const pipeline =
+    pipelines.data?.find((p) => p.id === chosen) ??
+    pipelines.data?.find((p) => p.is_default) ??
+    pipelines.data?.[0];
+  const board = useBoard(pipeline?.id);
+  const loadMore = useLoadMoreInColumn(pipeline?.id ?? '');
+  const mover = useStageMove();
+  const sensors = useSensors(
+    useSensor(PointerSensor, { activationConstraint: { distance: 5 } }),
+    useSensor(KeyboardSensor),
+  );
+
+  const setParam = (key: string, value: string | null) =>
+    setParams(
+      (prev) => {
+        const next = new URLSearchParams(prev);
+        if (value) next.set(key, value);
+        else next.delete(key);
+        return next;
+      },
+      { replace: true },
+    );
+
+  const onDragEnd = ({ active, over }: DragEndEvent) => {
+    const deal = (active.data.current as { deal?: Deal } | undefined)?.deal;
+    const stage = (over?.data.current as { stage?: Stage } | undefined)?.stage;
+    if (deal && stage) mover.request(deal, stage);
+  };
+
+  const header = (
+    <PageHeader
+      title="Deals"
+      description="Drag a card to another stage, or use its move button. Totals come from the server."
+      actions={
+        <>
+          {pipelines.data && pipelines.data.length > 1 && (
+            <Select
+              aria-label="Pipeline"
+              data={pipelines.data.map((p) => ({ value: p.id, label: p.name }))}
+              value={pipeline?.id ?? null}
+              onChange={(v) => setParam('pipeline', v)}
+              allowDeselect={false}
+              w={200}
+            />
+          )}
+          {canEdit && (
+            <Button
+              leftSection={<IconPlus size={16} />}
+              onClick={() => setParam('new', '1')}
+              disabled={!pipeline}
+            >
+              New deal
+            </Button>
+          )}
+        </>
+      }
+    />
+  );
+
+  let body: React.ReactNode;
+  if (pipelines.isPending || (pipeline && board.isPending)) body = <LoadingRows rows={4} height={120} />;
+  else if (pipelines.isError)
+    body = <ErrorState error={pipelines.error} what="pipelines" onRetry={() => void pipelines.refetch()} />;
+  else if (!pipeline)
+    body = <Empty title="No pipeline yet">An admin can create one under Settings → Pipelines.</Empty>;
+  else if (board.isError)
+    body = <ErrorState error={board.error} what="the board" onRetry={() => void board.refetch()} />;
+  else if (board.data) {
+    const stages = board.data.stages.map((c) => c.stage);
+    body = (
+      <DndContext sensors={sensors} onDragEnd={onDragEnd} accessibility={{ announcements }}>
+        <ScrollArea type="auto" offsetScrollbars>
+          <Group align="flex-start" wrap="nowrap" gap="sm" pb="sm">
+            {board.data.stages.map((column) => (
+              <StageColumn
+                key={column.stage.id}
+                column={column}
+                stages={stages}
+                canEdit={canEdit}
+                totalsStale={mover.pending || board.isFetching}
+                ownerName={ownerName}
+                onMove={mover.request}
+                onLoadMore={(cursor) => loadMore.mutate({ stageId: column.stage.id, cursor })}
+                loadingMore={loadMore.isPending && loadMore.variables.stageId === column.stage.id}
+              />
+            ))}
+          </Group>
+        </ScrollArea>
+      </DndContext>
+    );
+  }
+
+  return (
+    <>
+      {header}
+      {body}
+      <LostReasonModal {...mover.lostPrompt} />
+      {pipeline && (
+        <DealForm
+          opened={params.get('new') === '1'}
+          onClose={() => setParam('new', null)}
+          pipeline={pipeline}
+        />
+      )}
+    </>
+  );
+}

@@ -1,0 +1,2 @@
+/** The deals feature's public face for other features. */
+export { NewDealButton } from './NewDealButton';

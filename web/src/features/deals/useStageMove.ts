@@ -1,0 +1,50 @@
+import { notifications } from '@mantine/notifications';
+import { useState } from 'react';
+import { describeError } from '../../api/problem';
+import type { Deal, Stage } from '../../api/types';
+import { useMoveDeal } from './queries';
+
+/**
+ * Moving a deal between stages, from a drag, the "Move to stage" menu or the
+ * deal page: a lost stage asks for the reason first; a refusal rolls the
+ * board back and says why.
+ */
+export function useStageMove() {
+  const move = useMoveDeal();
+  const [askLost, setAskLost] = useState<{ deal: Deal; stage: Stage } | null>(null);
+
+  const run = (deal: Deal, stage: Stage, lostReason?: string) => {
+    move.mutate(
+      { dealId: deal.id, pipelineId: deal.pipeline_id, stageId: stage.id, lostReason },
+      {
+        onSuccess: () =>
+          notifications.show({ color: 'green', message: `“${deal.title}” moved to ${stage.name}` }),
+        onError: (error) =>
+          notifications.show({
+            color: 'red',
+            title: `Could not move “${deal.title}”`,
+            message: `${describeError(error)} The deal is back in its stage.`,
+          }),
+      },
+    );
+  };
+
+  const request = (deal: Deal, stage: Stage) => {
+    if (stage.id === deal.stage_id) return;
+    if (stage.kind === 'lost') setAskLost({ deal, stage });
+    else run(deal, stage);
+  };
+
+  return {
+    request,
+    pending: move.isPending,
+    lostPrompt: {
+      dealTitle: askLost?.deal.title ?? null,
+      onCancel: () => setAskLost(null),
+      onConfirm: (reason: string) => {
+        if (askLost) run(askLost.deal, askLost.stage, reason || undefined);
+        setAskLost(null);
+      },
+    },
+  };
+}

@@ -1,0 +1,48 @@
+import { Tabs } from '@mantine/core';
+import { useNavigate, useParams } from 'react-router';
+import { usePermissions } from '../../app/session';
+import { PageHeader } from '../../ui/PageHeader';
+import { AuditLogPanel } from './AuditLogPanel';
+import { JobsPanel } from './JobsPanel';
+import { MembersPanel } from './MembersPanel';
+import { OrganizationPanel } from './OrganizationPanel';
+import { PipelinesPanel } from './PipelinesPanel';
+
+export function SettingsPage() {
+  const { tab = 'organization' } = useParams();
+  const navigate = useNavigate();
+  const { isAdmin, canReadAudit } = usePermissions();
+  return (
+    <>
+      <PageHeader title="Settings" description="Your organization, sales process and team." />
+      <Tabs
+        value={tab}
+        onChange={(v) => void navigate(`/settings/${v ?? 'organization'}`, { replace: true })}
+        keepMounted={false}
+      >
+        <Tabs.List mb="md">
+          <Tabs.Tab value="organization">Organization</Tabs.Tab>
+          <Tabs.Tab value="pipelines">Pipelines</Tabs.Tab>
+          <Tabs.Tab value="members">Members</Tabs.Tab>
+          {canReadAudit && <Tabs.Tab value="audit">Audit log</Tabs.Tab>}
+          {isAdmin && <Tabs.Tab value="jobs">Jobs</Tabs.Tab>}
+        </Tabs.List>
+        <Tabs.Panel value="organization">
+          <OrganizationPanel />
+        </Tabs.Panel>
+        <Tabs.Panel value="pipelines">
+          <PipelinesPanel />
+        </Tabs.Panel>
+        <Tabs.Panel value="members">
+          <MembersPanel />
+        </Tabs.Panel>
+        <Tabs.Panel value="audit">
+          <AuditLogPanel />
+        </Tabs.Panel>
+        <Tabs.Panel value="jobs">
+          <JobsPanel />
+        </Tabs.Panel>
+      </Tabs>
+    </>
+  );
+}
