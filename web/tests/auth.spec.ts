@@ -27,7 +27,7 @@ test('an expired access cookie is refreshed silently; a signed-out visitor signs
 }) => {
   const account = await signUpFreshOrganization(page);
   // Only the 15-minute access cookie gone: the client refreshes and stays.
-  await page.context().clearCookies({ name: 'cv_access' });
+  await page.context().clearCookies({ name: '__Host-cv_access' });
   await page.goto('/forecast');
   await expect(page.getByRole('heading', { name: 'Forecast', exact: true })).toBeVisible();
   await expect(page).toHaveURL(/\/forecast$/);

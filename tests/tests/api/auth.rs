@@ -18,7 +18,7 @@ async fn a_confirmed_sign_up_signs_in_with_httponly_secure_lax_cookies_and_no_to
         .await;
     assert_eq!(started.status, 202, "{}", started.body);
     assert!(
-        started.set_cookie("cv_access").is_none(),
+        started.set_cookie("__Host-cv_access").is_none(),
         "no session before the address is proven"
     );
     let token = token_in(&app.mail_to("ada@acme.test", "/verify-email?token=", None).await).unwrap();
@@ -27,7 +27,7 @@ async fn a_confirmed_sign_up_signs_in_with_httponly_secure_lax_cookies_and_no_to
         .await;
     assert_eq!(response.status, 201, "{}", response.body);
     assert!(response.header("location").unwrap().starts_with("/api/organizations/"));
-    for name in ["cv_access", "cv_refresh"] {
+    for name in ["__Host-cv_access", "cv_refresh"] {
         let cookie = response.set_cookie(name).expect("cookie set");
         for flag in ["HttpOnly", "Secure", "SameSite=Lax"] {
             assert!(cookie.contains(flag), "{name} lacks {flag}: {cookie}");
@@ -37,7 +37,7 @@ async fn a_confirmed_sign_up_signs_in_with_httponly_secure_lax_cookies_and_no_to
             "a token leaked into the body"
         );
     }
-    let access = response.set_cookie("cv_access").unwrap();
+    let access = response.set_cookie("__Host-cv_access").unwrap();
     assert!(
         access.contains("Max-Age=900"),
         "access lifetime is at most 15 minutes: {access}"
@@ -95,7 +95,7 @@ async fn a_wrong_password_and_an_unknown_email_get_the_same_answer() {
     assert_eq!(wrong.status, 401);
     assert_eq!(unknown.status, 401);
     assert_eq!(wrong.json["detail"], unknown.json["detail"]);
-    assert!(wrong.set_cookie("cv_access").is_none());
+    assert!(wrong.set_cookie("__Host-cv_access").is_none());
 }
 
 #[tokio::test]
@@ -133,7 +133,7 @@ async fn refresh_rotates_and_replaying_a_rotated_token_revokes_the_whole_session
     let rotated = user.post("/api/auth/refresh", &json!({})).await;
     assert_eq!(rotated.status, 200, "{}", rotated.body);
     assert_ne!(user.cookies["cv_refresh"], stolen["cv_refresh"]);
-    assert_ne!(user.cookies["cv_access"], stolen["cv_access"]);
+    assert_ne!(user.cookies["__Host-cv_access"], stolen["__Host-cv_access"]);
     assert_eq!(user.get("/api/auth/me").await.status, 200);
 
     // The thief replays the old refresh token: the family dies.
@@ -183,10 +183,10 @@ async fn logout_still_revokes_at_once_when_redis_is_unreachable() {
 async fn a_forged_or_missing_access_token_is_401() {
     let app = spawn_app().await;
     let mut user = app.register("Acme").await;
-    let token = user.cookies["cv_access"].clone();
+    let token = user.cookies["__Host-cv_access"].clone();
     let mut parts: Vec<String> = token.split('.').map(str::to_owned).collect();
     parts[2] = "AAAA".into();
-    user.cookies.insert("cv_access".into(), parts.join("."));
+    user.cookies.insert("__Host-cv_access".into(), parts.join("."));
     assert_eq!(user.get("/api/auth/me").await.status, 401);
     assert_eq!(app.anonymous().get("/api/contacts").await.status, 401);
 }
@@ -197,7 +197,7 @@ async fn signing_out_after_the_access_cookie_expired_still_ends_the_session_of_t
     let mut admin = app.register("Acme").await;
     let refresh = admin.cookies["cv_refresh"].clone();
     // The browser dropped the expired access cookie; only the refresh one is sent.
-    admin.cookies.remove("cv_access");
+    admin.cookies.remove("__Host-cv_access");
     assert_eq!(admin.post("/api/auth/logout", &json!({})).await.status, 204);
     let mut thief = app.anonymous();
     thief.cookies.insert("cv_refresh".into(), refresh);
@@ -237,4 +237,19 @@ async fn cross_site_unsafe_requests_are_refused_by_fetch_metadata_and_api_answer
     let me = admin.get("/api/auth/me").await;
     assert_eq!(me.header("cache-control").as_deref(), Some("no-store"));
     assert_eq!(me.header("x-content-type-options").as_deref(), Some("nosniff"));
+}
+
+#[tokio::test]
+async fn the_access_cookie_is_host_prefixed_and_a_planted_unprefixed_one_is_ignored() {
+    let app = spawn_app().await;
+    let mut admin = app.register("Acme").await;
+    let token = admin
+        .cookies
+        .remove("__Host-cv_access")
+        .expect("a __Host- access cookie");
+    // A sibling subdomain or a plain-HTTP attacker can set `cv_access`, not
+    // a `__Host-` cookie: the server reads only the prefixed one.
+    admin.cookies.insert("cv_access".into(), token);
+    admin.cookies.remove("cv_refresh");
+    assert_eq!(admin.get("/api/auth/me").await.status, 401);
 }

@@ -42,7 +42,7 @@ async fn bodies_must_be_json_well_formed_and_within_the_limit() {
     assert_eq!(wrong_type.status, 415);
 
     let url = format!("{}/api/contacts", app.address);
-    let cookie = format!("cv_access={}", admin.cookies["cv_access"]);
+    let cookie = format!("__Host-cv_access={}", admin.cookies["__Host-cv_access"]);
     let malformed = app
         .http
         .post(&url)

@@ -164,7 +164,7 @@ async fn erasure_deletes_the_identity_everywhere_keeps_records_ownerless_and_ano
 
     let erased = rep.delete("/api/users/me").await;
     assert_eq!(erased.status, 204, "{}", erased.body);
-    for name in ["cv_access", "cv_refresh"] {
+    for name in ["__Host-cv_access", "cv_refresh"] {
         assert!(erased.set_cookie(name).unwrap().contains("Max-Age=0"), "{name} cleared");
     }
     assert_eq!(

@@ -20,7 +20,7 @@ async fn sign_up(app: &TestApp, organization: &str, email: &str, password: &str)
     (
         response.status,
         response.json.clone(),
-        response.set_cookie("cv_access").is_some(),
+        response.set_cookie("__Host-cv_access").is_some(),
     )
 }
 

@@ -63,7 +63,7 @@ async fn login_is_limited_per_client_address_with_headers_and_recovers_after_the
         .post("/api/auth/login", &json!({"email": admin.email, "password": PASSWORD}))
         .await;
     assert_limited(&blocked);
-    assert!(blocked.set_cookie("cv_access").is_none());
+    assert!(blocked.set_cookie("__Host-cv_access").is_none());
     let state = blocked.header("ratelimit").expect("RateLimit on a 429");
     assert!(state.starts_with(&format!("\"{name}\";r=0;t=")), "{state}");
     assert!(blocked.header("ratelimit-policy").is_some());

@@ -1,11 +1,19 @@
 //! Session cookies: `HttpOnly; Secure; SameSite=Lax`, never readable by
 //! scripts. The refresh cookie is sent only to the auth routes.
+//!
+//! With `Secure` (every deployment but plain-HTTP tests) the access cookie
+//! is named with the `__Host-` prefix: browsers then accept it only from
+//! this exact origin over HTTPS, with `Path=/` and no `Domain`, so a
+//! sibling subdomain or a plain-HTTP network attacker cannot plant one.
 
 use actix_web::cookie::time::Duration;
 use actix_web::cookie::{Cookie, SameSite};
 use clearview_tenancy::SESSION_LIFETIME_DAYS;
 
+/// The access cookie's name when `Secure` is off (plain HTTP off localhost).
 pub const ACCESS: &str = "cv_access";
+/// The access cookie's name in every secure deployment.
+pub const HOST_ACCESS: &str = "__Host-cv_access";
 pub const REFRESH: &str = "cv_refresh";
 const REFRESH_PATH: &str = "/api/auth";
 
@@ -18,8 +26,13 @@ fn base(name: &'static str, value: String, path: &'static str, secure: bool) -> 
         .finish()
 }
 
+/// The access cookie's name for this deployment.
+pub fn access_name(secure: bool) -> &'static str {
+    if secure { HOST_ACCESS } else { ACCESS }
+}
+
 pub fn access(token: String, ttl_seconds: i64, secure: bool) -> Cookie<'static> {
-    let mut cookie = base(ACCESS, token, "/", secure);
+    let mut cookie = base(access_name(secure), token, "/", secure);
     cookie.set_max_age(Duration::seconds(ttl_seconds));
     cookie
 }
@@ -32,7 +45,7 @@ pub fn refresh(token: String, secure: bool) -> Cookie<'static> {
 
 /// Cookies that make the browser forget both.
 pub fn cleared(secure: bool) -> [Cookie<'static>; 2] {
-    let mut access = base(ACCESS, String::new(), "/", secure);
+    let mut access = base(access_name(secure), String::new(), "/", secure);
     access.make_removal();
     let mut refresh = base(REFRESH, String::new(), REFRESH_PATH, secure);
     refresh.make_removal();

@@ -48,7 +48,12 @@ impl FromRequest for Unmetered {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = req.app_data::<Data<ApiState>>().cloned();
-        let token = req.cookie(cookies::ACCESS).map(|c| c.value().to_owned());
+        // Only this deployment's name: with `Secure`, the `__Host-` one (a
+        // planted plain `cv_access` is ignored).
+        let secure = req
+            .app_data::<Data<crate::state::HttpSettings>>()
+            .is_none_or(|s| s.secure_cookies);
+        let token = req.cookie(cookies::access_name(secure)).map(|c| c.value().to_owned());
         Box::pin(async move {
             let state = state.ok_or_else(ApiError::unauthorized)?;
             let identity = token
