@@ -132,6 +132,7 @@ pub async fn spawn_app_with(options: AppOptions) -> Result<TestApp, String> {
     let config = Config {
         host: "127.0.0.1".into(),
         port: 0,
+        worker_database_url: Secret::new(as_role("clearview_worker", &database)),
         app_database_url: Secret::new(app_url),
         database_max_connections: options.database_max_connections,
         redis_url: options.redis_url.map(Secret::new),

@@ -45,6 +45,9 @@ pub struct Config {
     pub port: u16,
     /// The application role's connection (may hold a password).
     pub app_database_url: Secret,
+    /// The outbox worker's connection (role `clearview_worker`, the only one
+    /// that may claim jobs across tenants).
+    pub worker_database_url: Secret,
     pub database_max_connections: u32,
     pub redis_url: Option<Secret>,
     pub jwt_secret: Secret,
@@ -104,6 +107,15 @@ fn parsed<T: std::str::FromStr>(name: &str, default: T) -> Result<T, ConfigError
     }
 }
 
+/// `url` with its user replaced by `role` and any password dropped.
+fn as_role(url: &str, role: &str, name: &str) -> Result<String, ConfigError> {
+    let (scheme, rest) = url
+        .split_once("://")
+        .ok_or_else(|| ConfigError(format!("{name} is not a URL")))?;
+    let host = rest.rsplit_once('@').map(|(_, host)| host).unwrap_or(rest);
+    Ok(format!("{scheme}://{role}@{host}"))
+}
+
 /// The application role's URL: `APP_DATABASE_URL`, else `DATABASE_URL` with
 /// its user replaced by `clearview_app` (the role the migrations create).
 fn app_database_url() -> Result<String, ConfigError> {
@@ -111,11 +123,16 @@ fn app_database_url() -> Result<String, ConfigError> {
         return Ok(url);
     }
     let owner = var("DATABASE_URL").ok_or_else(|| ConfigError("set APP_DATABASE_URL or DATABASE_URL".into()))?;
-    let (scheme, rest) = owner
-        .split_once("://")
-        .ok_or_else(|| ConfigError("DATABASE_URL is not a URL".into()))?;
-    let host = rest.rsplit_once('@').map(|(_, host)| host).unwrap_or(rest);
-    Ok(format!("{scheme}://clearview_app@{host}"))
+    as_role(&owner, "clearview_app", "DATABASE_URL")
+}
+
+/// The worker role's URL: `WORKER_DATABASE_URL`, else the application URL
+/// with its user replaced by `clearview_worker` (password dropped).
+fn worker_database_url(app_url: &str) -> Result<String, ConfigError> {
+    match var("WORKER_DATABASE_URL") {
+        Some(url) => Ok(url),
+        None => as_role(app_url, "clearview_worker", "APP_DATABASE_URL"),
+    }
 }
 
 impl Config {
@@ -130,13 +147,15 @@ impl Config {
             return Err(ConfigError("BCRYPT_COST must be between 4 and 31".into()));
         }
         let access_token_ttl_seconds = parsed("ACCESS_TOKEN_TTL_SECONDS", 900i64)?;
+        let app_url = app_database_url()?;
         if !(1..=900).contains(&access_token_ttl_seconds) {
             return Err(ConfigError("ACCESS_TOKEN_TTL_SECONDS must be between 1 and 900".into()));
         }
         Ok(Config {
             host: var("HOST").unwrap_or_else(|| "127.0.0.1".into()),
             port: parsed("PORT", 8080u16)?,
-            app_database_url: Secret::new(app_database_url()?),
+            worker_database_url: Secret::new(worker_database_url(&app_url)?),
+            app_database_url: Secret::new(app_url),
             database_max_connections: parsed("DATABASE_MAX_CONNECTIONS", 8u32)?,
             redis_url: var("REDIS_URL").map(Secret::new),
             jwt_secret: Secret::new(jwt_secret),

@@ -23,15 +23,7 @@ async fn main() -> anyhow::Result<()> {
         Some("worker") => {
             // A worker alone: several may run beside any number of servers.
             let config = Config::from_env()?;
-            let pool = clearview_store_postgres::connect(config.app_database_url.expose(), 4).await?;
-            clearview_store_postgres::assert_role_cannot_bypass_rls(&pool)
-                .await
-                .map_err(anyhow::Error::msg)?;
-            let store = clearview_store_postgres::PgStore::new(pool, config.outbox_key());
-            let mailer = config.mailer().map_err(anyhow::Error::msg)?;
-            clearview_app::Worker::new(store, mailer, config.worker_settings())
-                .run()
-                .await;
+            clearview_app::worker(&config).await?.run().await;
         }
         Some("migrate") => {
             let url = std::env::var("DATABASE_URL").map_err(|_| anyhow::anyhow!("DATABASE_URL is required"))?;
@@ -41,6 +33,10 @@ async fn main() -> anyhow::Result<()> {
             if let Ok(password) = std::env::var("APP_DATABASE_PASSWORD") {
                 clearview_store_postgres::set_app_role_password(&pool, &password).await?;
                 tracing::info!("application role password set");
+            }
+            if let Ok(password) = std::env::var("WORKER_DATABASE_PASSWORD") {
+                clearview_store_postgres::set_worker_role_password(&pool, &password).await?;
+                tracing::info!("worker role password set");
             }
         }
         Some("openapi") => println!("{}", clearview_http_api::openapi_json()),

@@ -101,7 +101,7 @@ impl Application {
             config.public_base_url.clone(),
         );
         if config.embedded_worker {
-            start_worker(&config, store.as_ref().clone()).map_err(anyhow::Error::msg)?;
+            start_worker(&config).await?;
         }
         let state = Data::new(ApiState {
             signups,
@@ -171,9 +171,24 @@ impl Application {
     }
 }
 
+/// An outbox worker connected as `clearview_worker` (its own small pool:
+/// the listener and one connection per lane), checked like the server's
+/// role: no superuser, no BYPASSRLS, no table owner.
+pub async fn worker(config: &Config) -> anyhow::Result<crate::worker::Worker> {
+    let pool = connect_with(
+        config.worker_database_url.expose(),
+        4,
+        std::time::Duration::from_millis(config.database_acquire_timeout_ms.max(1)),
+    )
+    .await?;
+    assert_role_cannot_bypass_rls(&pool).await.map_err(anyhow::Error::msg)?;
+    let store = PgStore::new(pool, config.outbox_key());
+    let mailer = config.mailer().map_err(anyhow::Error::msg)?;
+    Ok(crate::worker::Worker::new(store, mailer, config.worker_settings()))
+}
+
 /// Starts an outbox worker on the current runtime.
-pub fn start_worker(config: &Config, store: PgStore) -> Result<(), String> {
-    let worker = crate::worker::Worker::new(store, config.mailer()?, config.worker_settings());
-    tokio::spawn(worker.run());
+pub async fn start_worker(config: &Config) -> anyhow::Result<()> {
+    tokio::spawn(worker(config).await?.run());
     Ok(())
 }

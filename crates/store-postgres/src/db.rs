@@ -19,10 +19,19 @@ pub async fn migrate(owner_pool: &PgPool) -> Result<(), sqlx::migrate::MigrateEr
 /// Sets the password of the application role (deployments where the
 /// database requires password authentication). Run as the owner.
 pub async fn set_app_role_password(owner_pool: &PgPool, password: &str) -> Result<(), sqlx::Error> {
+    set_role_password(owner_pool, "clearview_app", password).await
+}
+
+/// Sets the password of the worker role (`clearview_worker`). Run as the owner.
+pub async fn set_worker_role_password(owner_pool: &PgPool, password: &str) -> Result<(), sqlx::Error> {
+    set_role_password(owner_pool, "clearview_worker", password).await
+}
+
+async fn set_role_password(owner_pool: &PgPool, role: &'static str, password: &str) -> Result<(), sqlx::Error> {
     // ALTER ROLE takes no bind parameters: quote the literal instead.
     let literal = format!("'{}'", password.replace('\'', "''"));
     sqlx::query(sqlx::AssertSqlSafe(format!(
-        "ALTER ROLE clearview_app WITH PASSWORD {literal}"
+        "ALTER ROLE {role} WITH PASSWORD {literal}"
     )))
     .execute(owner_pool)
     .await

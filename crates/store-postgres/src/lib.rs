@@ -23,7 +23,10 @@ mod sealing;
 mod signups;
 mod team;
 
-pub use db::{MIGRATOR, PgStore, assert_role_cannot_bypass_rls, connect, connect_with, migrate, set_app_role_password};
+pub use db::{
+    MIGRATOR, PgStore, assert_role_cannot_bypass_rls, connect, connect_with, migrate, set_app_role_password,
+    set_worker_role_password,
+};
 pub use imports::{IMPORT_CONTACTS, IMPORT_MAX_ATTEMPTS, ImportBatch, ImportCounts, ImportJob};
 pub use jobs::{ClaimedJob, JOBS_CHANNEL, SEND_EMAIL};
 pub use sealing::OutboxKey;

@@ -138,3 +138,33 @@ async fn the_server_refuses_to_start_as_a_role_that_bypasses_row_level_security(
     let err = result.err().expect("start-up must fail as a superuser");
     assert!(err.contains("row-level security"), "{err}");
 }
+
+#[tokio::test]
+async fn only_the_worker_role_may_claim_jobs_across_tenants() {
+    let app = spawn_app().await;
+    let mut admin = app.register("Acme").await;
+    let invited = admin
+        .post(
+            &format!("/api/organizations/{}/invite", admin.tenant_id),
+            &serde_json::json!({"email": "new@x.test", "role": "rep"}),
+        )
+        .await;
+    assert_eq!(invited.status, 202);
+    let mut conn = as_app_role(&app.database).await;
+    let refused = sqlx::query("SELECT id FROM claim_jobs('intruder', 10, 60, ARRAY['send_email'])")
+        .fetch_all(&mut conn)
+        .await
+        .unwrap_err();
+    assert!(refused.to_string().contains("permission denied"), "{refused}");
+    // The server's embedded worker (role clearview_worker) still delivers.
+    let started = std::time::Instant::now();
+    while sqlx::query_scalar::<_, i64>("SELECT count(*) FROM jobs WHERE state = 'done'")
+        .fetch_one(&app.owner)
+        .await
+        .unwrap()
+        == 0
+    {
+        assert!(started.elapsed().as_secs() < 10, "the worker never delivered");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}

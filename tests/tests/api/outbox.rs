@@ -2,7 +2,6 @@
 //! real SMTP server on loopback: delivery, retries, dead jobs and replay,
 //! leases of dead workers, and several workers at once.
 
-use clearview_store_postgres::PgStore;
 use clearview_tests::smtp::{SmtpSink, token_in, unused_port};
 use clearview_tests::{AppOptions, TestApp, User, spawn_app_with};
 use serde_json::{Value, json};
@@ -43,10 +42,7 @@ async fn job_in_state(admin: &mut User, state: &str) -> Value {
 
 /// Another outbox worker, as `clearview worker` would run one.
 async fn extra_worker(app: &TestApp) {
-    let pool = clearview_store_postgres::connect(app.config.app_database_url.expose(), 2)
-        .await
-        .unwrap();
-    clearview_app::start_worker(&app.config, PgStore::new(pool, app.config.outbox_key())).unwrap();
+    clearview_app::start_worker(&app.config).await.unwrap();
 }
 
 #[tokio::test]
