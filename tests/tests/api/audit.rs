@@ -197,3 +197,35 @@ async fn the_application_role_cannot_update_or_delete_audit_rows() {
         .unwrap();
     assert_eq!(count, 1, "organization.created is intact");
 }
+
+#[tokio::test]
+async fn behind_the_trusted_proxy_the_audit_log_keeps_the_clients_address_not_the_proxys() {
+    let mut limits = clearview_tests::generous_limits();
+    limits.trust_proxy_headers = true;
+    let app = clearview_tests::spawn_app_with(clearview_tests::AppOptions {
+        rate_limits: limits,
+        ..clearview_tests::AppOptions::default()
+    })
+    .await
+    .unwrap();
+    let mut admin = app.register("Acme").await;
+    let path = format!("/api/organizations/{}", admin.tenant_id);
+    let changed = admin
+        .send(
+            reqwest::Method::PATCH,
+            &path,
+            Some(&json!({"name": "Acme Sales"})),
+            &[("X-Forwarded-For", "203.0.113.7")],
+        )
+        .await;
+    assert_eq!(changed.status, 200, "{}", changed.body);
+    let log = admin.get("/api/audit-log").await;
+    let entry = log.json["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "organization.updated")
+        .cloned()
+        .expect("an entry for the change");
+    assert_eq!(entry["ip"], "203.0.113.7", "{entry}");
+}

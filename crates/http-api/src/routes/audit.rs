@@ -18,8 +18,14 @@ use uuid::Uuid;
 /// Where the request came from: the peer address (the proxy's, behind one)
 /// and the request id.
 pub fn origin(req: &HttpRequest) -> RequestOrigin {
+    // Behind the trusted proxy the peer is the proxy: the client is the
+    // address the rate limits use.
+    let ip = match req.app_data::<actix_web::web::Data<ApiState>>() {
+        Some(state) => state.limits.client_addr(req),
+        None => req.peer_addr().map(|addr| addr.ip()),
+    };
     RequestOrigin {
-        ip: req.peer_addr().map(|addr| addr.ip()),
+        ip,
         request_id: request_id::current(),
     }
 }

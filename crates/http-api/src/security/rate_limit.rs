@@ -174,6 +174,15 @@ impl Limits {
     /// `trust_proxy_headers` the right-most `X-Forwarded-For` entry. IPv6
     /// clients are grouped by their /64, which one host usually owns whole.
     pub fn client_ip(&self, req: &HttpRequest) -> String {
+        match self.client_addr(req) {
+            Some(ip) => ip_key(ip),
+            None => "unknown".into(),
+        }
+    }
+
+    /// The client's address: the right-most `X-Forwarded-For` entry behind
+    /// the trusted proxy, else the TCP peer (also what the audit log keeps).
+    pub fn client_addr(&self, req: &HttpRequest) -> Option<IpAddr> {
         let forwarded = if self.settings.trust_proxy_headers {
             req.headers()
                 .get_all("x-forwarded-for")
@@ -184,10 +193,7 @@ impl Limits {
         } else {
             None
         };
-        match forwarded.or_else(|| req.peer_addr().map(|a| a.ip())) {
-            Some(ip) => ip_key(ip),
-            None => "unknown".into(),
-        }
+        forwarded.or_else(|| req.peer_addr().map(|a| a.ip()))
     }
 }
 
