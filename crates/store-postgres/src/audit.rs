@@ -10,8 +10,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use clearview_kernel::{Cursor, Page, RepoError, SessionId, TenantContext, TenantId, UserId};
 use clearview_tenancy::{
-    AuditEntry, AuditLog, AuditQuery, AuditRecord, IdentityData, MembershipData, OwnedRecord, PersonalData,
-    PrivacyRepository, RequestOrigin, SessionData,
+    AuditEntry, AuditLog, AuditQuery, AuditRecord, IdentityData, MembershipData, OrganizationData, OwnedRecord,
+    PersonalData, PrivacyRepository, RequestOrigin, SessionData,
 };
 use sqlx::{FromRow, Postgres, QueryBuilder};
 use uuid::Uuid;
@@ -107,6 +107,54 @@ impl AuditLog for PgStore {
     }
 }
 
+impl PgStore {
+    /// What `user` owns and did in one organization, read in its tenant.
+    async fn organization_data(&self, tenant: TenantId, user: UserId) -> Result<OrganizationData, RepoError> {
+        let mut tx = self.tenant_tx(tenant).await.map_err(map_err)?;
+        let owned: Vec<(String, Uuid, String, DateTime<Utc>)> = sqlx::query_as(
+            "SELECT 'contact', id, first_name || ' ' || last_name, created_at FROM contacts \
+                 WHERE tenant_id = $1 AND owner_id = $2 \
+             UNION ALL SELECT 'company', id, name, created_at FROM companies WHERE tenant_id = $1 AND owner_id = $2 \
+             UNION ALL SELECT 'deal', id, title, created_at FROM deals WHERE tenant_id = $1 AND owner_id = $2 \
+             UNION ALL SELECT 'activity', id, subject, created_at FROM activities \
+                 WHERE tenant_id = $1 AND owner_id = $2 \
+             ORDER BY 4, 2",
+        )
+        .bind(tenant.as_uuid())
+        .bind(user.as_uuid())
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        let audit: Vec<AuditRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {AUDIT_COLUMNS} FROM audit_log WHERE tenant_id = $1 AND actor_id = $2 ORDER BY created_at, id"
+        )))
+        .bind(tenant.as_uuid())
+        .bind(user.as_uuid())
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(OrganizationData {
+            organization_id: tenant,
+            owned_records: owned
+                .into_iter()
+                .map(|(kind, id, label, created_at)| OwnedRecord {
+                    kind: match kind.as_str() {
+                        "contact" => "contact",
+                        "company" => "company",
+                        "deal" => "deal",
+                        _ => "activity",
+                    },
+                    id,
+                    label,
+                    created_at,
+                })
+                .collect(),
+            audit_entries: audit.into_iter().map(AuditRecord::from).collect(),
+        })
+    }
+}
+
 #[async_trait]
 impl PrivacyRepository for PgStore {
     async fn personal_data(&self, ctx: &TenantContext) -> Result<PersonalData, RepoError> {
@@ -130,29 +178,17 @@ impl PrivacyRepository for PgStore {
                 .fetch_all(&mut *tx)
                 .await
                 .map_err(map_err)?;
-        let owned: Vec<(String, Uuid, String, DateTime<Utc>)> = sqlx::query_as(
-            "SELECT 'contact', id, first_name || ' ' || last_name, created_at FROM contacts \
-                 WHERE tenant_id = $1 AND owner_id = $2 \
-             UNION ALL SELECT 'company', id, name, created_at FROM companies WHERE tenant_id = $1 AND owner_id = $2 \
-             UNION ALL SELECT 'deal', id, title, created_at FROM deals WHERE tenant_id = $1 AND owner_id = $2 \
-             UNION ALL SELECT 'activity', id, subject, created_at FROM activities \
-                 WHERE tenant_id = $1 AND owner_id = $2 \
-             ORDER BY 4, 2",
-        )
-        .bind(ctx.tenant_id.as_uuid())
-        .bind(user)
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(map_err)?;
-        let audit: Vec<AuditRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {AUDIT_COLUMNS} FROM audit_log WHERE tenant_id = $1 AND actor_id = $2 ORDER BY created_at, id"
-        )))
-        .bind(ctx.tenant_id.as_uuid())
-        .bind(user)
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(map_err)?;
         tx.commit().await.map_err(map_err)?;
+        let current = self.organization_data(ctx.tenant_id, ctx.user_id).await?;
+        let mut other_organizations = Vec::new();
+        for (tenant, _, _, _) in &memberships {
+            if *tenant != ctx.tenant_id.as_uuid() {
+                other_organizations.push(
+                    self.organization_data(TenantId::from_uuid(*tenant), ctx.user_id)
+                        .await?,
+                );
+            }
+        }
         Ok(PersonalData {
             identity: IdentityData {
                 id: ctx.user_id,
@@ -179,21 +215,9 @@ impl PrivacyRepository for PgStore {
                     revoked_at,
                 })
                 .collect(),
-            owned_records: owned
-                .into_iter()
-                .map(|(kind, id, label, created_at)| OwnedRecord {
-                    kind: match kind.as_str() {
-                        "contact" => "contact",
-                        "company" => "company",
-                        "deal" => "deal",
-                        _ => "activity",
-                    },
-                    id,
-                    label,
-                    created_at,
-                })
-                .collect(),
-            audit_entries: audit.into_iter().map(AuditRecord::from).collect(),
+            owned_records: current.owned_records,
+            audit_entries: current.audit_entries,
+            other_organizations,
         })
     }
 

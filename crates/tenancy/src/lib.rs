@@ -24,7 +24,8 @@ pub use model::{
 pub use organization::OrganizationService;
 pub use ports::{AccountRepository, PasswordHasher, RefreshOutcome, SecretMinter, SessionDenylist};
 pub use privacy::{
-    IdentityData, MembershipData, OwnedRecord, PersonalData, PrivacyRepository, PrivacyService, SessionData,
+    IdentityData, MembershipData, OrganizationData, OwnedRecord, PersonalData, PrivacyRepository, PrivacyService,
+    SessionData,
 };
 pub use reset::{PasswordResetService, RESET_MINUTES, ResetRepository};
 pub use service::{AuthError, AuthService, LoginRequest, MembershipChoice, SESSION_LIFETIME_DAYS};

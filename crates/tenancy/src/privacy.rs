@@ -58,6 +58,16 @@ pub struct PersonalData {
     pub owned_records: Vec<OwnedRecord>,
     /// Their entries as actor in the current organization, oldest first.
     pub audit_entries: Vec<AuditRecord>,
+    /// The same for every other organization they belong to.
+    pub other_organizations: Vec<OrganizationData>,
+}
+
+/// What a person owns and did in one organization.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrganizationData {
+    pub organization_id: TenantId,
+    pub owned_records: Vec<OwnedRecord>,
+    pub audit_entries: Vec<AuditRecord>,
 }
 
 /// Storage of the GDPR use cases.
@@ -65,7 +75,8 @@ pub struct PersonalData {
 #[async_trait::async_trait]
 pub trait PrivacyRepository: Send + Sync {
     /// Everything stored about `ctx.user_id`: identity, memberships and
-    /// sessions everywhere; owned records and audit entries of `ctx.tenant_id`.
+    /// sessions everywhere; owned records and audit entries of `ctx.tenant_id`
+    /// and, apart, of each other organization they belong to.
     async fn personal_data(&self, ctx: &TenantContext) -> Result<PersonalData, RepoError>;
 
     /// Erases the identity of `ctx.user_id` in one transaction: records

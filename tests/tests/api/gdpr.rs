@@ -88,8 +88,24 @@ async fn the_export_holds_the_callers_data_and_nothing_of_another_user_or_tenant
     let mine = a_admin.contact("Mine", "Own", Some("mine@x.test")).await;
     let theirs = colleague.contact("Theirs", "Other", Some("theirs@x.test")).await;
     let foreign = b_admin.contact("Foreign", "Tenant", Some("foreign@x.test")).await;
-    let in_b = sign_in_to(&app, &a_admin.email, b_admin.tenant_id).await;
-    drop(in_b);
+    let mut in_b = sign_in_to(&app, &a_admin.email, b_admin.tenant_id).await;
+    let mine_in_b = in_b
+        .post(
+            "/api/contacts",
+            &json!({"first_name": "Mine", "last_name": "In Beta", "owner_id": a_admin.user_id}),
+        )
+        .await;
+    assert_eq!(
+        mine_in_b.status, 403,
+        "a viewer creates nothing; owned records in Beta come from an admin"
+    );
+    let handed = b_admin
+        .post(
+            "/api/contacts",
+            &json!({"first_name": "Handed", "last_name": "Over", "owner_id": a_admin.user_id}),
+        )
+        .await;
+    assert_eq!(handed.status, 201, "{}", handed.body);
 
     let export = a_admin.get("/api/users/me/export").await;
     assert_eq!(export.status, 200, "{}", export.body);
@@ -137,16 +153,32 @@ async fn the_export_holds_the_callers_data_and_nothing_of_another_user_or_tenant
         assert!(!export.body.contains(secret.as_str()));
     }
     assert!(!export.body.contains("token_hash") && !export.body.contains("password"));
-    // Audit entries: theirs, in this organization only.
+    // Audit entries: theirs only, this organization's at the top level and
+    // each other organization's apart, with what they own there.
     let audit = body["audit_entries"].as_array().unwrap();
     assert!(!audit.is_empty());
     assert!(audit.iter().all(|e| e["actor_id"] == a_admin.user_id.to_string()));
-    let b_entries: Vec<String> = sqlx::query_scalar("SELECT id::text FROM audit_log WHERE tenant_id = $1")
-        .bind(b_admin.tenant_id)
-        .fetch_all(&app.owner)
-        .await
-        .unwrap();
-    assert!(b_entries.iter().all(|id| !export.body.contains(id.as_str())));
+    let others = body["other_organizations"].as_array().unwrap();
+    assert_eq!(others.len(), 1);
+    assert_eq!(others[0]["organization_id"], b_admin.tenant_id.to_string());
+    assert_eq!(
+        others[0]["owned_records"]["contacts"][0]["id"], handed.json["id"],
+        "a record they own in Beta"
+    );
+    let b_entries: Vec<String> =
+        sqlx::query_scalar("SELECT id::text FROM audit_log WHERE tenant_id = $1 AND actor_id IS DISTINCT FROM $2")
+            .bind(b_admin.tenant_id)
+            .bind(a_admin.user_id)
+            .fetch_all(&app.owner)
+            .await
+            .unwrap();
+    assert!(
+        b_entries.iter().all(|id| !export.body.contains(id.as_str())),
+        "another person's entries in Beta"
+    );
+    let b_own: Vec<Value> = others[0]["audit_entries"].as_array().unwrap().clone();
+    assert!(!b_own.is_empty(), "their own sign-in to Beta");
+    assert!(b_own.iter().all(|e| e["actor_id"] == a_admin.user_id.to_string()));
 }
 
 #[tokio::test]

@@ -49,7 +49,7 @@ pub struct OwnedRecordExport {
     pub created_at: DateTime<Utc>,
 }
 
-/// Records the caller owns in the organization they are signed in to.
+/// Records the caller owns in one organization.
 #[derive(Serialize, ToSchema, Default)]
 pub struct OwnedRecordsExport {
     pub contacts: Vec<OwnedRecordExport>,
@@ -70,12 +70,22 @@ pub struct PersonalDataExport {
     pub owned_records: OwnedRecordsExport,
     /// The caller's entries as actor in this organization, oldest first.
     pub audit_entries: Vec<AuditEntryView>,
+    /// The same for every other organization the caller belongs to.
+    pub other_organizations: Vec<OrganizationExport>,
 }
 
-impl PersonalDataExport {
-    fn new(organization_id: TenantId, data: PersonalData) -> Self {
+/// What the caller owns and did in one other organization.
+#[derive(Serialize, ToSchema)]
+pub struct OrganizationExport {
+    pub organization_id: Uuid,
+    pub owned_records: OwnedRecordsExport,
+    pub audit_entries: Vec<AuditEntryView>,
+}
+
+impl OwnedRecordsExport {
+    fn from_records(records: Vec<clearview_tenancy::OwnedRecord>) -> Self {
         let mut owned = OwnedRecordsExport::default();
-        for record in data.owned_records {
+        for record in records {
             let list = match record.kind {
                 "contact" => &mut owned.contacts,
                 "company" => &mut owned.companies,
@@ -88,6 +98,13 @@ impl PersonalDataExport {
                 created_at: record.created_at,
             });
         }
+        owned
+    }
+}
+
+impl PersonalDataExport {
+    fn new(organization_id: TenantId, data: PersonalData) -> Self {
+        let owned = OwnedRecordsExport::from_records(data.owned_records);
         PersonalDataExport {
             exported_at: Utc::now(),
             organization_id: organization_id.as_uuid(),
@@ -120,6 +137,15 @@ impl PersonalDataExport {
                 .collect(),
             owned_records: owned,
             audit_entries: data.audit_entries.into_iter().map(AuditEntryView::from).collect(),
+            other_organizations: data
+                .other_organizations
+                .into_iter()
+                .map(|o| OrganizationExport {
+                    organization_id: o.organization_id.as_uuid(),
+                    owned_records: OwnedRecordsExport::from_records(o.owned_records),
+                    audit_entries: o.audit_entries.into_iter().map(AuditEntryView::from).collect(),
+                })
+                .collect(),
         }
     }
 }
