@@ -1453,6 +1453,13 @@ export interface components {
       currency: string;
       weighted_amount: string;
     };
+    /** @description What the caller owns and did in one other organization. */
+    OrganizationExport: {
+      audit_entries: components['schemas']['AuditEntryView'][];
+      /** Format: uuid */
+      organization_id: string;
+      owned_records: components['schemas']['OwnedRecordsExport'];
+    };
     OrganizationPatch: {
       /** @description ISO-4217, e.g. `EUR`. */
       default_currency?: string | null;
@@ -1476,7 +1483,7 @@ export interface components {
       /** @description Name, title or subject. */
       label: string;
     };
-    /** @description Records the caller owns in the organization they are signed in to. */
+    /** @description Records the caller owns in one organization. */
     OwnedRecordsExport: {
       activities: components['schemas']['OwnedRecordExport'][];
       companies: components['schemas']['OwnedRecordExport'][];
@@ -1496,6 +1503,8 @@ export interface components {
        * @description The organization the owned records and audit entries come from.
        */
       organization_id: string;
+      /** @description The same for every other organization the caller belongs to. */
+      other_organizations: components['schemas']['OrganizationExport'][];
       owned_records: components['schemas']['OwnedRecordsExport'];
       sessions: components['schemas']['SessionExport'][];
     };
