@@ -231,6 +231,24 @@ impl PrivacyRepository for PgStore {
             .await
             .map_err(map_err)?;
         let entry_ids: Vec<Uuid> = tenants.iter().map(|_| Uuid::now_v7()).collect();
+        // Imports' copies of earlier contact values name their owner: the
+        // person's id goes from them too, tenant by tenant (RLS).
+        for tenant in &tenants {
+            sqlx::query("SELECT set_config('app.tenant_id', $1, true)")
+                .bind(tenant.to_string())
+                .execute(&mut *tx)
+                .await
+                .map_err(map_err)?;
+            sqlx::query(
+                "UPDATE import_changes SET previous = jsonb_set(previous, '{owner_id}', 'null'::jsonb) \
+                 WHERE tenant_id = $1 AND previous->>'owner_id' = $2::text",
+            )
+            .bind(tenant)
+            .bind(user)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        }
         let sessions: Result<Vec<Uuid>, sqlx::Error> =
             sqlx::query_scalar("SELECT session_id FROM erase_identity($1, $2, $3, $4::inet, $5)")
                 .bind(user)

@@ -184,12 +184,23 @@ async fn the_export_holds_the_callers_data_and_nothing_of_another_user_or_tenant
 #[tokio::test]
 async fn erasure_deletes_the_identity_everywhere_keeps_records_ownerless_and_anonymises_the_trail() {
     let app = spawn_app().await;
-    let a_admin = app.register("Acme").await;
+    let mut a_admin = app.register("Acme").await;
     let b_admin = app.register("Beta").await;
     let mut rep = app.member(&a_admin, "rep").await;
     app.add_membership(b_admin.tenant_id, rep.user_id, "manager").await;
     let _in_b = sign_in_to(&app, &rep.email, b_admin.tenant_id).await;
     let contact = rep.contact("Kept", "Record", None).await;
+    // An import that changes the rep's contact keeps a copy naming them.
+    rep.contact("Imported", "Over", Some("over@x.test")).await;
+    let done = clearview_tests::imports::import(
+        &mut a_admin,
+        "?mode=update",
+        "first_name,last_name,email\nImported,Changed,over@x.test\n",
+    )
+    .await;
+    assert_eq!(done["updated"], 1, "{done}");
+    const COPIES: &str = "SELECT count(*) FROM import_changes WHERE previous->>'owner_id' = $1::text";
+    assert_eq!(scalar(&app, COPIES, rep.user_id).await, 1);
     let entries_before = scalar(&app, "SELECT count(*) FROM audit_log WHERE actor_id = $1", rep.user_id).await;
     assert!(entries_before >= 2, "signed in to both organizations");
     let access = rep.cookies.clone();
@@ -217,6 +228,7 @@ async fn erasure_deletes_the_identity_everywhere_keeps_records_ownerless_and_ano
         .await
         .unwrap();
     assert_eq!(owner, None, "the record stays, with no owner");
+    assert_eq!(scalar(&app, COPIES, rep.user_id).await, 0, "no import copy names them");
     // The trail keeps every action, without the name (and the id now points
     // to nothing).
     let named: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE actor_name = 'A rep'")
@@ -247,7 +259,7 @@ async fn erasure_deletes_the_identity_everywhere_keeps_records_ownerless_and_ano
         .post("/api/auth/login", &json!({"email": rep.email, "password": PASSWORD}))
         .await;
     assert_eq!(login.status, 401);
-    // The admins are untouched.
+    // The admin is untouched: their organization's creation and the import.
     assert_eq!(
         scalar(
             &app,
@@ -255,7 +267,7 @@ async fn erasure_deletes_the_identity_everywhere_keeps_records_ownerless_and_ano
             a_admin.user_id
         )
         .await,
-        1
+        2
     );
 }
 
