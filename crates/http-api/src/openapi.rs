@@ -164,3 +164,45 @@ pub fn allowed_methods(path: &str) -> Option<String> {
     allowed.dedup();
     (!allowed.is_empty()).then(|| allowed.join(", "))
 }
+
+/// The values of enumerated query parameters, for the document only (the
+/// handlers parse the strings and name a bad one in a 422). Never built,
+/// hence the allowance.
+#[allow(dead_code)]
+pub mod params {
+    use utoipa::ToSchema;
+
+    #[derive(ToSchema)]
+    #[schema(rename_all = "lowercase")]
+    pub enum ActivityKind {
+        Call,
+        Email,
+        Meeting,
+        Task,
+        Note,
+    }
+
+    #[derive(ToSchema)]
+    #[schema(rename_all = "lowercase")]
+    pub enum DealStatus {
+        Open,
+        Won,
+        Lost,
+    }
+
+    #[derive(ToSchema)]
+    #[schema(rename_all = "lowercase")]
+    pub enum JobState {
+        Queued,
+        Running,
+        Done,
+        Dead,
+    }
+
+    #[derive(ToSchema)]
+    #[schema(rename_all = "lowercase")]
+    pub enum ImportMode {
+        Skip,
+        Update,
+    }
+}

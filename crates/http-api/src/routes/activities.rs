@@ -180,15 +180,22 @@ impl From<Page<Activity>> for ActivityPage {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ActivityParams {
+    #[param(value_type = Option<uuid::Uuid>, format = Uuid)]
     pub deal_id: Option<String>,
+    #[param(value_type = Option<uuid::Uuid>, format = Uuid)]
     pub contact_id: Option<String>,
+    #[param(value_type = Option<uuid::Uuid>, format = Uuid)]
     pub company_id: Option<String>,
     /// call, email, meeting, task or note.
+    #[param(value_type = Option<crate::openapi::params::ActivityKind>)]
     pub kind: Option<String>,
+    #[param(value_type = Option<uuid::Uuid>, format = Uuid)]
     pub owner_id: Option<String>,
     /// RFC 3339: activities due strictly before this time.
+    #[param(value_type = Option<String>, format = DateTime)]
     pub due_before: Option<String>,
     /// `true` or `false`.
+    #[param(value_type = Option<bool>)]
     pub done: Option<String>,
     /// A JSON object (URL-encoded): activities whose metadata contains it,
     /// e.g. `{"outcome":"voicemail"}`.
@@ -197,6 +204,7 @@ pub struct ActivityParams {
     /// `-timeline_at` (newest first).
     pub sort: Option<String>,
     /// 1..=200, default 50.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
     pub limit: Option<String>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,

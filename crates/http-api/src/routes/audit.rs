@@ -45,12 +45,15 @@ pub async fn record(state: &ApiState, ctx: &TenantContext, entry: AuditEntry) {
 #[into_params(parameter_in = Query)]
 pub struct AuditParams {
     /// Only entries by this member.
+    #[param(value_type = Option<uuid::Uuid>, format = Uuid)]
     pub actor_id: Option<String>,
     /// Only this action, e.g. `auth.sign_in`.
     pub action: Option<String>,
     /// Only entries at or after this time (RFC 3339).
+    #[param(value_type = Option<String>, format = DateTime)]
     pub since: Option<String>,
     /// 1..=200, default 50.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
     pub limit: Option<String>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,

@@ -201,17 +201,24 @@ pub fn deal_cursor(deal: &Deal) -> String {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct DealListParams {
+    #[param(value_type = Option<uuid::Uuid>, format = Uuid)]
     pub pipeline_id: Option<String>,
+    #[param(value_type = Option<uuid::Uuid>, format = Uuid)]
     pub stage_id: Option<String>,
     /// open, won or lost.
+    #[param(value_type = Option<crate::openapi::params::DealStatus>)]
     pub status: Option<String>,
+    #[param(value_type = Option<uuid::Uuid>, format = Uuid)]
     pub owner_id: Option<String>,
+    #[param(value_type = Option<uuid::Uuid>, format = Uuid)]
     pub contact_id: Option<String>,
+    #[param(value_type = Option<uuid::Uuid>, format = Uuid)]
     pub company_id: Option<String>,
     /// Contained in the title.
     pub q: Option<String>,
     /// created_at, updated_at, title or amount; `-` for descending. Default `-created_at`.
     pub sort: Option<String>,
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
     pub limit: Option<String>,
     pub cursor: Option<String>,
 }

@@ -29,7 +29,9 @@ use utoipa::IntoParams;
 pub struct ContactExportParams {
     /// Search: names and email.
     pub q: Option<String>,
+    #[param(value_type = Option<uuid::Uuid>, format = Uuid)]
     pub owner_id: Option<String>,
+    #[param(value_type = Option<uuid::Uuid>, format = Uuid)]
     pub company_id: Option<String>,
 }
 
@@ -40,6 +42,7 @@ pub struct ContactExportParams {
 pub struct CompanyExportParams {
     /// Search: name and domain.
     pub q: Option<String>,
+    #[param(value_type = Option<uuid::Uuid>, format = Uuid)]
     pub owner_id: Option<String>,
 }
 
@@ -48,12 +51,18 @@ pub struct CompanyExportParams {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct DealExportParams {
+    #[param(value_type = Option<uuid::Uuid>, format = Uuid)]
     pub pipeline_id: Option<String>,
+    #[param(value_type = Option<uuid::Uuid>, format = Uuid)]
     pub stage_id: Option<String>,
     /// open, won or lost.
+    #[param(value_type = Option<crate::openapi::params::DealStatus>)]
     pub status: Option<String>,
+    #[param(value_type = Option<uuid::Uuid>, format = Uuid)]
     pub owner_id: Option<String>,
+    #[param(value_type = Option<uuid::Uuid>, format = Uuid)]
     pub contact_id: Option<String>,
+    #[param(value_type = Option<uuid::Uuid>, format = Uuid)]
     pub company_id: Option<String>,
     /// Contained in the title.
     pub q: Option<String>,

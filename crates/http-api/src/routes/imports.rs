@@ -34,8 +34,10 @@ const ERRORS_SHOWN: i64 = 1000;
 pub struct ImportParams {
     /// `skip` (default) leaves contacts whose email exists alone; `update`
     /// changes their mapped fields.
+    #[param(value_type = Option<crate::openapi::params::ImportMode>)]
     pub mode: Option<String>,
     /// Create companies named in the file that do not exist (default false).
+    #[param(value_type = Option<bool>)]
     pub create_companies: Option<String>,
     /// A JSON object from header to field (`first_name`, `last_name`,
     /// `email`, `phone`, `title`, `company`, `company_domain`); inferred

@@ -16,11 +16,14 @@ use uuid::Uuid;
 pub struct ListParams {
     /// Search: names, email (contacts) or name, domain (companies).
     pub q: Option<String>,
+    #[param(value_type = Option<uuid::Uuid>, format = Uuid)]
     pub owner_id: Option<String>,
+    #[param(value_type = Option<uuid::Uuid>, format = Uuid)]
     pub company_id: Option<String>,
     /// A sortable field, `-` prefix for descending. Default `-created_at`.
     pub sort: Option<String>,
     /// 1..=200, default 50.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
     pub limit: Option<String>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,

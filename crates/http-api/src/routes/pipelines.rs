@@ -122,6 +122,7 @@ pub struct DeleteStageParams {
 pub struct BoardParams {
     /// Deals shown per stage, 1..=200 (default 50); page further with
     /// `GET /api/deals?stage_id=…&cursor=<the stage's next_cursor>`.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
     pub limit: Option<String>,
 }
 

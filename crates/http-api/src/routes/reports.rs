@@ -17,6 +17,7 @@ use uuid::Uuid;
 #[into_params(parameter_in = Query)]
 pub struct ForecastParams {
     /// Only this pipeline (default: all).
+    #[param(value_type = Option<uuid::Uuid>, format = Uuid)]
     pub pipeline_id: Option<String>,
     /// First day counted, YYYY-MM-DD (default: the first of this month).
     pub from: Option<String>,
