@@ -100,6 +100,14 @@ impl utoipa::Modify for CommonResponses {
                     add("401", "Not signed in, or the session ended");
                     add("429", "The organization's request budget is spent; see Retry-After");
                 }
+                let has_query = operation.parameters.as_ref().is_some_and(|parameters| {
+                    parameters
+                        .iter()
+                        .any(|p| matches!(p.parameter_in, utoipa::openapi::path::ParameterIn::Query))
+                });
+                if has_query {
+                    add("422", "A query parameter is invalid (named in errors)");
+                }
                 if operation.request_body.is_some() {
                     add("400", "The body is not well-formed");
                     add("413", "The body is too large");
