@@ -1,6 +1,7 @@
 import { expect, type Page } from '@playwright/test';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { expectNoSeriousA11yViolations } from './a11y';
 import { linkFromMail } from './mail';
 
 export const PASSWORD = 'correct horse battery staple';
@@ -13,9 +14,11 @@ export function uniqueEmail(prefix = 'rep'): string {
   return `${prefix}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@e2e.clearview.test`;
 }
 
+/** Screenshots a main screen, then checks it with axe-core: every screenshot is also an a11y check. */
 export async function screenshot(page: Page, name: string): Promise<void> {
   await mkdir(screenshotDir, { recursive: true });
   await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
+  await expectNoSeriousA11yViolations(page, name);
 }
 
 /**

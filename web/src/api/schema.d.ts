@@ -1662,13 +1662,13 @@ export interface operations {
         cursor?: string;
         deal_id?: string;
         /** @description `true` or `false`. */
-        done?: string;
+        done?: boolean;
         /** @description RFC 3339: activities due strictly before this time. */
         due_before?: string;
         /** @description call, email, meeting, task or note. */
-        kind?: string;
+        kind?: 'call' | 'email' | 'meeting' | 'task' | 'note';
         /** @description 1..=200, default 50. */
-        limit?: string;
+        limit?: number;
         /**
          * @description A JSON object (URL-encoded): activities whose metadata contains it,
          *     e.g. `{"outcome":"voicemail"}`.
@@ -2067,7 +2067,7 @@ export interface operations {
         /** @description `next_cursor` of the previous page. */
         cursor?: string;
         /** @description 1..=200, default 50. */
-        limit?: string;
+        limit?: number;
         /** @description Only entries at or after this time (RFC 3339). */
         since?: string;
       };
@@ -2647,7 +2647,7 @@ export interface operations {
         /** @description `next_cursor` of the previous page. */
         cursor?: string;
         /** @description 1..=200, default 50. */
-        limit?: string;
+        limit?: number;
         owner_id?: string;
         /** @description Search: names, email (contacts) or name, domain (companies). */
         q?: string;
@@ -3159,13 +3159,13 @@ export interface operations {
         cursor?: string;
         deal_id?: string;
         /** @description `true` or `false`. */
-        done?: string;
+        done?: boolean;
         /** @description RFC 3339: activities due strictly before this time. */
         due_before?: string;
         /** @description call, email, meeting, task or note. */
-        kind?: string;
+        kind?: 'call' | 'email' | 'meeting' | 'task' | 'note';
         /** @description 1..=200, default 50. */
-        limit?: string;
+        limit?: number;
         /**
          * @description A JSON object (URL-encoded): activities whose metadata contains it,
          *     e.g. `{"outcome":"voicemail"}`.
@@ -3247,7 +3247,7 @@ export interface operations {
         /** @description `next_cursor` of the previous page. */
         cursor?: string;
         /** @description 1..=200, default 50. */
-        limit?: string;
+        limit?: number;
         owner_id?: string;
         /** @description Search: names, email (contacts) or name, domain (companies). */
         q?: string;
@@ -3288,6 +3288,15 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description A query parameter is invalid (named in errors) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description The organization's request budget is spent; see Retry-After */
       429: {
         headers: {
@@ -3314,7 +3323,7 @@ export interface operations {
         company_id?: string;
         contact_id?: string;
         cursor?: string;
-        limit?: string;
+        limit?: number;
         owner_id?: string;
         pipeline_id?: string;
         /** @description Contained in the title. */
@@ -3323,7 +3332,7 @@ export interface operations {
         sort?: string;
         stage_id?: string;
         /** @description open, won or lost. */
-        status?: string;
+        status?: 'open' | 'won' | 'lost';
       };
       header?: never;
       path: {
@@ -3352,6 +3361,15 @@ export interface operations {
         };
       };
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A query parameter is invalid (named in errors) */
+      422: {
         headers: {
           [name: string]: unknown;
         };
@@ -3453,7 +3471,7 @@ export interface operations {
         /** @description `next_cursor` of the previous page. */
         cursor?: string;
         /** @description 1..=200, default 50. */
-        limit?: string;
+        limit?: number;
         owner_id?: string;
         /** @description Search: names, email (contacts) or name, domain (companies). */
         q?: string;
@@ -3973,13 +3991,13 @@ export interface operations {
         cursor?: string;
         deal_id?: string;
         /** @description `true` or `false`. */
-        done?: string;
+        done?: boolean;
         /** @description RFC 3339: activities due strictly before this time. */
         due_before?: string;
         /** @description call, email, meeting, task or note. */
-        kind?: string;
+        kind?: 'call' | 'email' | 'meeting' | 'task' | 'note';
         /** @description 1..=200, default 50. */
-        limit?: string;
+        limit?: number;
         /**
          * @description A JSON object (URL-encoded): activities whose metadata contains it,
          *     e.g. `{"outcome":"voicemail"}`.
@@ -4060,7 +4078,7 @@ export interface operations {
         company_id?: string;
         contact_id?: string;
         cursor?: string;
-        limit?: string;
+        limit?: number;
         owner_id?: string;
         pipeline_id?: string;
         /** @description Contained in the title. */
@@ -4069,7 +4087,7 @@ export interface operations {
         sort?: string;
         stage_id?: string;
         /** @description open, won or lost. */
-        status?: string;
+        status?: 'open' | 'won' | 'lost';
       };
       header?: never;
       path: {
@@ -4098,6 +4116,15 @@ export interface operations {
         };
       };
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A query parameter is invalid (named in errors) */
+      422: {
         headers: {
           [name: string]: unknown;
         };
@@ -4197,7 +4224,7 @@ export interface operations {
     parameters: {
       query?: {
         /** @description Create companies named in the file that do not exist (default false). */
-        create_companies?: string;
+        create_companies?: boolean;
         /**
          * @description A JSON object from header to field (`first_name`, `last_name`,
          *     `email`, `phone`, `title`, `company`, `company_domain`); inferred
@@ -4208,7 +4235,7 @@ export interface operations {
          * @description `skip` (default) leaves contacts whose email exists alone; `update`
          *     changes their mapped fields.
          */
-        mode?: string;
+        mode?: 'skip' | 'update';
       };
       header?: never;
       path?: never;
@@ -4315,7 +4342,7 @@ export interface operations {
         company_id?: string;
         contact_id?: string;
         cursor?: string;
-        limit?: string;
+        limit?: number;
         owner_id?: string;
         pipeline_id?: string;
         /** @description Contained in the title. */
@@ -4324,7 +4351,7 @@ export interface operations {
         sort?: string;
         stage_id?: string;
         /** @description open, won or lost. */
-        status?: string;
+        status?: 'open' | 'won' | 'lost';
       };
       header?: never;
       path?: never;
@@ -4815,13 +4842,13 @@ export interface operations {
         cursor?: string;
         deal_id?: string;
         /** @description `true` or `false`. */
-        done?: string;
+        done?: boolean;
         /** @description RFC 3339: activities due strictly before this time. */
         due_before?: string;
         /** @description call, email, meeting, task or note. */
-        kind?: string;
+        kind?: 'call' | 'email' | 'meeting' | 'task' | 'note';
         /** @description 1..=200, default 50. */
-        limit?: string;
+        limit?: number;
         /**
          * @description A JSON object (URL-encoded): activities whose metadata contains it,
          *     e.g. `{"outcome":"voicemail"}`.
@@ -4964,7 +4991,7 @@ export interface operations {
         q?: string;
         stage_id?: string;
         /** @description open, won or lost. */
-        status?: string;
+        status?: 'open' | 'won' | 'lost';
       };
       header?: never;
       path?: never;
@@ -5371,9 +5398,9 @@ export interface operations {
     parameters: {
       query?: {
         cursor?: string;
-        limit?: string;
+        limit?: number;
         /** @description queued, running, done or dead. */
-        state?: string;
+        state?: 'queued' | 'running' | 'done' | 'dead';
       };
       header?: never;
       path?: never;
@@ -6669,7 +6696,7 @@ export interface operations {
          * @description Deals shown per stage, 1..=200 (default 50); page further with
          *     `GET /api/deals?stage_id=…&cursor=<the stage's next_cursor>`.
          */
-        limit?: string;
+        limit?: number;
       };
       header?: never;
       path: {

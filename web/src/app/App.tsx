@@ -6,7 +6,7 @@ import { setSessionExpiredHandler } from '../api/client';
 import { queryClient } from './queryClient';
 import { router } from './router';
 import { signInPath } from './next';
-import { theme } from './theme';
+import { cssVariablesResolver, theme } from './theme';
 
 setSessionExpiredHandler(() => {
   const { pathname, search } = window.location;
@@ -16,7 +16,7 @@ setSessionExpiredHandler(() => {
 
 export function App() {
   return (
-    <MantineProvider theme={theme}>
+    <MantineProvider theme={theme} cssVariablesResolver={cssVariablesResolver}>
       <Notifications position="bottom-right" />
       <QueryClientProvider client={queryClient}>
         <RouterProvider router={router} />

@@ -20,7 +20,7 @@ function useRecordSearch(query: string) {
     enabled: q.length >= 2,
     staleTime: 10_000,
     queryFn: async ({ signal }) => {
-      const limit = String(RECORDS_PER_KIND);
+      const limit = RECORDS_PER_KIND;
       const [contacts, companies, deals] = await Promise.all([
         unwrap(api.GET('/api/contacts', { params: { query: { q, limit } }, signal })),
         unwrap(api.GET('/api/companies', { params: { query: { q, limit } }, signal })),
@@ -90,6 +90,8 @@ export function CommandPalette() {
         'aria-label': 'Search or jump to',
       }}
       limit={30}
+      // The dialog has no title to name it.
+      attributes={{ content: { 'aria-label': 'Command palette' } }}
     />
   );
 }

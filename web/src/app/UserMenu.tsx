@@ -35,7 +35,8 @@ export function UserMenu() {
   return (
     <Menu position="bottom-end" width={240}>
       <Menu.Target>
-        <UnstyledButton aria-label={`Account menu for ${me.user.name}`}>
+        {/* The name starts with the initials shown, so voice control users can say what they see. */}
+        <UnstyledButton aria-label={`${initials(me.user.name)}, account menu for ${me.user.name}`}>
           <Avatar color="indigo" radius="xl" size={32}>
             {initials(me.user.name)}
           </Avatar>

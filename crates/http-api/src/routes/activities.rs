@@ -187,7 +187,7 @@ pub struct ActivityParams {
     #[param(value_type = Option<uuid::Uuid>, format = Uuid)]
     pub company_id: Option<String>,
     /// call, email, meeting, task or note.
-    #[param(value_type = Option<crate::openapi::params::ActivityKind>)]
+    #[param(value_type = Option<crate::openapi::params::ActivityKind>, inline)]
     pub kind: Option<String>,
     #[param(value_type = Option<uuid::Uuid>, format = Uuid)]
     pub owner_id: Option<String>,

@@ -206,7 +206,7 @@ pub struct DealListParams {
     #[param(value_type = Option<uuid::Uuid>, format = Uuid)]
     pub stage_id: Option<String>,
     /// open, won or lost.
-    #[param(value_type = Option<crate::openapi::params::DealStatus>)]
+    #[param(value_type = Option<crate::openapi::params::DealStatus>, inline)]
     pub status: Option<String>,
     #[param(value_type = Option<uuid::Uuid>, format = Uuid)]
     pub owner_id: Option<String>,

@@ -34,7 +34,7 @@ const ERRORS_SHOWN: i64 = 1000;
 pub struct ImportParams {
     /// `skip` (default) leaves contacts whose email exists alone; `update`
     /// changes their mapped fields.
-    #[param(value_type = Option<crate::openapi::params::ImportMode>)]
+    #[param(value_type = Option<crate::openapi::params::ImportMode>, inline)]
     pub mode: Option<String>,
     /// Create companies named in the file that do not exist (default false).
     #[param(value_type = Option<bool>)]

@@ -20,7 +20,7 @@ use uuid::Uuid;
 #[into_params(parameter_in = Query)]
 pub struct JobParams {
     /// queued, running, done or dead.
-    #[param(value_type = Option<crate::openapi::params::JobState>)]
+    #[param(value_type = Option<crate::openapi::params::JobState>, inline)]
     pub state: Option<String>,
     #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
     pub limit: Option<String>,

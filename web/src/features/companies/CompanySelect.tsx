@@ -22,7 +22,7 @@ export function CompanySelect({ value, onChange, error, label = 'Company' }: Pro
     queryFn: ({ signal }) =>
       unwrap(
         api.GET('/api/companies', {
-          params: { query: q ? { q, limit: '20' } : { limit: '20', sort: 'name' } },
+          params: { query: q ? { q, limit: 20 } : { limit: 20, sort: 'name' } },
           signal,
         }),
       ),

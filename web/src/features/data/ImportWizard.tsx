@@ -9,6 +9,7 @@ import {
   Stepper,
   Table,
   Text,
+  VisuallyHidden,
 } from '@mantine/core';
 import { IconFileTypeCsv } from '@tabler/icons-react';
 import { useState } from 'react';
@@ -85,11 +86,15 @@ export function ImportWizard() {
                   <Table.Tr>
                     {preview.headers.map((h) => (
                       <Table.Th key={h}>
-                        <Text size="xs" c="dimmed">
-                          {h}
-                        </Text>
                         <Select
-                          aria-label={`Field for column ${h}`}
+                          // Shows the column's name; its accessible name is "Field for column <name>".
+                          label={
+                            <>
+                              <VisuallyHidden>Field for column </VisuallyHidden>
+                              {h}
+                            </>
+                          }
+                          styles={{ label: { color: 'var(--mantine-color-dimmed)', fontWeight: 400 } }}
                           placeholder="Ignore"
                           clearable
                           allowDeselect={false}

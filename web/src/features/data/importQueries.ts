@@ -15,7 +15,7 @@ export function useStartImport() {
       unwrap(
         api.POST('/api/contacts/import', {
           params: {
-            query: { mode, create_companies: String(createCompanies), mapping: JSON.stringify(mapping) },
+            query: { mode, create_companies: createCompanies, mapping: JSON.stringify(mapping) },
           },
           // The document types the body as CSV text; the File itself is
           // sent so a large file streams instead of being read into memory.

@@ -66,7 +66,7 @@ export function BoardPage() {
         <>
           {pipelines.data && pipelines.data.length > 1 && (
             <Select
-              aria-label="Pipeline"
+              label="Pipeline"
               data={pipelines.data.map((p) => ({ value: p.id, label: p.name }))}
               value={pipeline?.id ?? null}
               onChange={(v) => setParam('pipeline', v)}

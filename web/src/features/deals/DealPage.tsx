@@ -18,10 +18,10 @@ import { useStageMove } from './useStageMove';
 
 const statusColor: Record<string, string> = { open: 'blue', won: 'green', lost: 'red' };
 
-function Field({ label, children }: { label: string; children: React.ReactNode }) {
+function Field({ label, labelId, children }: { label: string; labelId?: string; children: React.ReactNode }) {
   return (
     <div>
-      <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
+      <Text id={labelId} size="xs" c="dimmed" tt="uppercase" fw={600}>
         {label}
       </Text>
       <Text size="sm" component="div">
@@ -99,10 +99,10 @@ export function DealPage() {
           <Stack>
             <Card withBorder>
               <Stack gap="sm">
-                <Field label="Stage">
+                <Field label="Stage" labelId="deal-stage-label">
                   {canEdit && pipeline ? (
                     <Select
-                      aria-label="Stage"
+                      aria-labelledby="deal-stage-label"
                       data={pipeline.stages.map((s) => ({ value: s.id, label: s.name }))}
                       value={d.stage_id}
                       allowDeselect={false}

@@ -158,7 +158,7 @@ export function MembersPanel() {
           <Table.Tr>
             <Table.Th>Name</Table.Th>
             <Table.Th>E-mail</Table.Th>
-            <Table.Th>Role</Table.Th>
+            <Table.Th id="members-role">Role</Table.Th>
             <Table.Th>Joined</Table.Th>
             {isAdmin && <Table.Th />}
           </Table.Tr>
@@ -166,7 +166,7 @@ export function MembersPanel() {
         <Table.Tbody>
           {members.data.map((m) => (
             <Table.Tr key={m.user_id}>
-              <Table.Td>
+              <Table.Td id={`member-name-${m.user_id}`}>
                 {m.name}
                 {m.user_id === me.user.id && ' (you)'}
               </Table.Td>
@@ -174,7 +174,8 @@ export function MembersPanel() {
               <Table.Td>
                 {isAdmin ? (
                   <Select
-                    aria-label={`Role of ${m.name}`}
+                    // Named by the visible column header and the member's name cell.
+                    aria-labelledby={`members-role member-name-${m.user_id}`}
                     data={roles}
                     value={m.role}
                     allowDeselect={false}

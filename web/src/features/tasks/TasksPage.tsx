@@ -24,9 +24,9 @@ function useMyOpenTasks(userId: string) {
       const query: ActivityListQuery = {
         kind: 'task',
         owner_id: userId,
-        done: 'false',
+        done: false,
         sort: 'timeline_at',
-        limit: '200',
+        limit: 200,
       };
       if (pageParam) query.cursor = pageParam;
       return unwrap(api.GET('/api/activities', { params: { query }, signal }));
