@@ -80,7 +80,6 @@ impl Application {
             store.clone(),
             hasher.clone(),
             secrets.clone(),
-            denylist.clone(),
             auth.clone(),
             config.public_base_url.clone(),
         );

@@ -7,8 +7,8 @@ use crate::errors::map_err;
 use crate::jobs::enqueue_email;
 use async_trait::async_trait;
 use clearview_kernel::mail::Email;
-use clearview_kernel::{PipelineId, RepoError, SessionId, TenantId, UserId};
-use clearview_tenancy::{NewSignup, PendingSignup, SignupRepository, VerifiedSignup};
+use clearview_kernel::{PipelineId, RepoError, TenantId, UserId};
+use clearview_tenancy::{NewSignup, PendingSignup, SignupRepository};
 use uuid::Uuid;
 
 #[async_trait]
@@ -84,12 +84,7 @@ impl SignupRepository for PgStore {
         }))
     }
 
-    async fn complete_signup(
-        &self,
-        tenant: TenantId,
-        signup: Uuid,
-        new_user: UserId,
-    ) -> Result<VerifiedSignup, RepoError> {
+    async fn complete_signup(&self, tenant: TenantId, signup: Uuid, new_user: UserId) -> Result<UserId, RepoError> {
         let mut tx = self.tenant_tx(tenant).await.map_err(map_err)?;
         let found: Option<(String, String, String)> = sqlx::query_as(
             "DELETE FROM signups WHERE tenant_id = $1 AND id = $2 AND expires_at > now() \
@@ -108,7 +103,7 @@ impl SignupRepository for PgStore {
             .fetch_all(&mut *tx)
             .await
             .map_err(map_err)?;
-        let (user, ended_sessions) = match existing.first() {
+        let user = match existing.first() {
             None => {
                 sqlx::query("INSERT INTO users (id, email, name, password_hash) VALUES ($1, $2, $3, $4)")
                     .bind(new_user.as_uuid())
@@ -118,7 +113,7 @@ impl SignupRepository for PgStore {
                     .execute(&mut *tx)
                     .await
                     .map_err(map_err)?;
-                (new_user.as_uuid(), Vec::new())
+                new_user.as_uuid()
             }
             Some(_) if existing.iter().any(|(_, membership)| membership.is_some()) => {
                 return Err(RepoError::Duplicate {
@@ -126,9 +121,10 @@ impl SignupRepository for PgStore {
                     existing_id: None,
                 });
             }
-            // An identity that belongs to no organization (its last one was
-            // deleted) is claimed by whoever proves control of the address:
-            // it loses its old password and every session.
+            // An identity that belongs to no organization (left by code
+            // older than organization deletion erasing such identities) is
+            // claimed by whoever proves control of the address: it loses its
+            // old password. It has no session (sessions belong to memberships).
             Some((user, _)) => {
                 sqlx::query("UPDATE users SET name = $2, password_hash = $3 WHERE id = $1")
                     .bind(user)
@@ -137,12 +133,7 @@ impl SignupRepository for PgStore {
                     .execute(&mut *tx)
                     .await
                     .map_err(map_err)?;
-                let ended: Vec<Uuid> = sqlx::query_scalar("SELECT session_id FROM revoke_identity_sessions($1)")
-                    .bind(user)
-                    .fetch_all(&mut *tx)
-                    .await
-                    .map_err(map_err)?;
-                (*user, ended)
+                *user
             }
         };
         sqlx::query("INSERT INTO memberships (tenant_id, user_id, role) VALUES ($1, $2, 'admin')")
@@ -152,9 +143,6 @@ impl SignupRepository for PgStore {
             .await
             .map_err(map_err)?;
         tx.commit().await.map_err(map_err)?;
-        Ok(VerifiedSignup {
-            user_id: UserId::from_uuid(user),
-            ended_sessions: ended_sessions.into_iter().map(SessionId::from_uuid).collect(),
-        })
+        Ok(UserId::from_uuid(user))
     }
 }

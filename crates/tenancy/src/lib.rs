@@ -29,7 +29,7 @@ pub use privacy::{
 };
 pub use reset::{PasswordResetService, RESET_MINUTES, ResetRepository};
 pub use service::{AuthError, AuthService, LoginRequest, MembershipChoice, SESSION_LIFETIME_DAYS};
-pub use signup::{NewSignup, PendingSignup, SIGNUP_HOURS, SignupRepository, SignupService, VerifiedSignup};
+pub use signup::{NewSignup, PendingSignup, SIGNUP_HOURS, SignupRepository, SignupService};
 pub use team::{
     INVITATION_DAYS, Invitation, Joiner, KnownIdentity, Member, NewInvitation, TeamRepository, TeamService,
 };

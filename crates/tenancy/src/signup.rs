@@ -10,12 +10,12 @@
 
 use crate::emails;
 use crate::model::{NewRegistration, Password, SessionGrant};
-use crate::ports::{AccountRepository, PasswordHasher, SecretMinter, SessionDenylist, deny_sessions};
+use crate::ports::{AccountRepository, PasswordHasher, SecretMinter};
 use crate::service::{AuthError, AuthService};
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use clearview_kernel::mail::Email;
-use clearview_kernel::{RepoError, Role, SessionId, TenantId, UserId, ValidationErrors};
+use clearview_kernel::{RepoError, Role, TenantId, UserId, ValidationErrors};
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -44,14 +44,6 @@ pub struct PendingSignup {
     pub password_hash: String,
 }
 
-/// Who the verified sign-up made an admin, and the sessions of a claimed
-/// identity that ended.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VerifiedSignup {
-    pub user_id: UserId,
-    pub ended_sessions: Vec<SessionId>,
-}
-
 #[cfg_attr(test, mockall::automock)]
 #[async_trait]
 pub trait SignupRepository: Send + Sync {
@@ -65,16 +57,12 @@ pub trait SignupRepository: Send + Sync {
     async fn pending_signup(&self, tenant: TenantId, token_hash: &[u8]) -> Result<Option<PendingSignup>, RepoError>;
     /// Uses the sign-up atomically: creates the identity `new_user`, or
     /// claims the existing identity of the address if it belongs to no
-    /// organization (its name and password are replaced and its sessions
-    /// end), and makes it the organization's admin. `Duplicate { field:
+    /// organization (its name and password are replaced; it has no session,
+    /// sessions belong to memberships), and makes it the organization's
+    /// admin; returns the identity. `Duplicate { field:
     /// "email" }` when the address belongs to a member of any organization;
     /// `NotFound` when the sign-up is no longer pending.
-    async fn complete_signup(
-        &self,
-        tenant: TenantId,
-        signup: Uuid,
-        new_user: UserId,
-    ) -> Result<VerifiedSignup, RepoError>;
+    async fn complete_signup(&self, tenant: TenantId, signup: Uuid, new_user: UserId) -> Result<UserId, RepoError>;
 }
 
 #[derive(Clone)]
@@ -83,7 +71,6 @@ pub struct SignupService {
     accounts: Arc<dyn AccountRepository>,
     hasher: Arc<dyn PasswordHasher>,
     secrets: Arc<dyn SecretMinter>,
-    denylist: Option<Arc<dyn SessionDenylist>>,
     auth: AuthService,
     public_url: String,
 }
@@ -98,7 +85,6 @@ impl SignupService {
         accounts: Arc<dyn AccountRepository>,
         hasher: Arc<dyn PasswordHasher>,
         secrets: Arc<dyn SecretMinter>,
-        denylist: Option<Arc<dyn SessionDenylist>>,
         auth: AuthService,
         public_url: String,
     ) -> Self {
@@ -107,7 +93,6 @@ impl SignupService {
             accounts,
             hasher,
             secrets,
-            denylist,
             auth,
             public_url: public_url.trim_end_matches('/').to_owned(),
         }
@@ -167,18 +152,17 @@ impl SignupService {
                 "this is not the password chosen when signing up with this link",
             ));
         }
-        let verified = match self
+        let user = match self
             .signups
             .complete_signup(tenant, pending.id, UserId::generate())
             .await
         {
-            Ok(verified) => verified,
+            Ok(user) => user,
             Err(RepoError::NotFound) => return Err(invalid("token", GONE)),
             Err(RepoError::Duplicate { .. }) => return Err(AuthError::EmailTaken),
             Err(other) => return Err(other.into()),
         };
-        deny_sessions(self.denylist.as_ref(), &verified.ended_sessions).await;
-        self.auth.start_session(tenant, verified.user_id, Role::Admin).await
+        self.auth.start_session(tenant, user, Role::Admin).await
     }
 }
 

@@ -38,7 +38,6 @@ fn service(signups: MockSignupRepository, accounts: MockAccountRepository, verif
         accounts,
         hasher,
         secrets,
-        None,
         auth,
         "https://crm.example/".into(),
     )
@@ -147,12 +146,7 @@ async fn a_verified_link_signs_in_as_the_new_admin() {
     let mut signups = MockSignupRepository::new();
     pending(&mut signups);
     let user = UserId::generate();
-    signups.expect_complete_signup().returning(move |_, _, _| {
-        Ok(VerifiedSignup {
-            user_id: user,
-            ended_sessions: vec![],
-        })
-    });
+    signups.expect_complete_signup().returning(move |_, _, _| Ok(user));
     let mut accounts = MockAccountRepository::new();
     accounts.expect_create_session().times(1).returning(|_, _, _| Ok(()));
     let tenant = TenantId::generate();

@@ -96,6 +96,14 @@ export function ImportResult({ id, onAnother }: { id: string; onAnother: () => v
               loading={undo.isPending}
               onClick={() =>
                 undo.mutate(v.id, {
+                  // Contacts changed after the import stay as they are.
+                  onSuccess: (result) =>
+                    notifications.show({
+                      title: 'Import undone',
+                      message: result.kept_changed
+                        ? `${result.kept_changed} contact(s) changed since the import were left as they are.`
+                        : 'Every contact is back as it was before the import.',
+                    }),
                   onError: (e) =>
                     notifications.show({ color: 'red', title: 'Could not undo', message: describeError(e) }),
                 })
