@@ -7,7 +7,9 @@
 //!   the counts and logins; an org from an older seed gets what it lacks).
 //! - `dev`: migrate, seed, build the web app if needed, then run the server
 //!   against that database.
-//! - `test`: the Rust tests, the web unit tests and the browser tests.
+//! - `test`: the Rust tests, the web unit tests, the browser tests and the
+//!   contract test (schemathesis against the server's OpenAPI document).
+//! - `contract`: only the contract test.
 //! - `check`: architecture checks cargo itself cannot express: domain crates
 //!   stay free of I/O dependencies, and every library crate is documented.
 //!
@@ -18,6 +20,7 @@
 mod bench;
 mod check;
 mod cluster;
+mod contract;
 mod db;
 mod demo_activities;
 mod demo_data;
@@ -49,7 +52,9 @@ commands:
   dev          migrate, seed, build the web app if its sources changed, then run the server
                (cargo run -p clearview-app) with the app at http://127.0.0.1:8080
   test         every test: cargo test --workspace, the web app's unit tests, and its browser
-               tests (Playwright, Chromium) against the server on a fresh database
+               tests (Playwright, Chromium) against the server on a fresh database, then the
+               contract test (schemathesis over every operation of the OpenAPI document)
+  contract     only the contract test, against the server on a fresh database
   check        domain crates are free of I/O dependencies; lib.rs files are documented
   bench [--quick]
                measure the performance targets against the large dataset (--quick: a small
@@ -84,6 +89,7 @@ async fn main() -> ExitCode {
         ["dev"] => dev::run(&root).await,
         ["check"] => check::run(&root),
         ["test"] => test::run(&root).await,
+        ["contract"] => test::contract_only(&root).await,
         ["bench"] => bench::run(&root, false).await,
         ["bench", "--quick"] => bench::run(&root, true).await,
         _ => {

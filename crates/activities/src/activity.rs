@@ -241,6 +241,15 @@ fn long_text(value: Option<&str>, max: usize) -> Result<Option<String>, String> 
 /// Metadata is a JSON object of at most `MAX_METADATA_BYTES`; absent means
 /// `{}`. (The HTTP layer parses it; this is the domain's size rule and a
 /// cheap guard that it is an object.)
+/// PostgreSQL's `jsonb` cannot hold the NUL character, so JSON that
+/// escapes one (`\u0000`, as serde_json writes it) is refused up front.
+pub fn no_nul(json_text: &str) -> Result<(), String> {
+    if json_text.contains("\\u0000") {
+        return Err("must not contain the NUL character (\\u0000)".into());
+    }
+    Ok(())
+}
+
 fn metadata_text(value: Option<&str>) -> Result<String, String> {
     let Some(text) = value.map(str::trim) else {
         return Ok("{}".to_owned());
@@ -251,6 +260,7 @@ fn metadata_text(value: Option<&str>) -> Result<String, String> {
     if !(text.starts_with('{') && text.ends_with('}')) {
         return Err("must be a JSON object".into());
     }
+    no_nul(text)?;
     Ok(text.to_owned())
 }
 

@@ -15,7 +15,7 @@ mod query;
 mod service_tests;
 
 pub use activity::{
-    Activity, ActivityDraft, ActivityInput, ActivityKind, MAX_BODY_CHARS, MAX_METADATA_BYTES, MAX_SUBJECT_CHARS,
+    Activity, ActivityDraft, ActivityInput, ActivityKind, MAX_BODY_CHARS, MAX_METADATA_BYTES, MAX_SUBJECT_CHARS, no_nul,
 };
 pub use clearview_kernel::records::{RecordError, RecordRepository, RecordService};
 pub use kind::Activities;

@@ -5,7 +5,7 @@ use crate::ports::DealRepository;
 use crate::rules::{closed_at_after_move, lost_reason_after_move};
 use chrono::Utc;
 use clearview_kernel::records::{ReadScope, RecordError, VisibilitySettings, policy};
-use clearview_kernel::{DealId, Page, PipelineId, RepoError, TenantContext, ValidationErrors};
+use clearview_kernel::{DealId, Page, PipelineId, RepoError, TenantContext};
 use std::sync::Arc;
 
 #[derive(Clone)]
@@ -51,7 +51,10 @@ impl DealService {
             draft.lost_reason.take(),
             current.and_then(|d| d.lost_reason.as_deref()),
         )
-        .map_err(|e| RecordError::Invalid(ValidationErrors::single("lost_reason", e)))?;
+        .map_err(|why| RecordError::Contradicts {
+            field: "lost_reason",
+            why,
+        })?;
         draft.pipeline_id = Some(stage.pipeline_id);
         draft.stage_id = Some(stage.stage_id);
         let moved_from = match (moved, current) {
@@ -318,7 +321,13 @@ mod tests {
             .patch(&ctx, deal.id, |i| i.lost_reason = Some("price".into()))
             .await
             .unwrap_err();
-        assert!(matches!(err, RecordError::Invalid(_)));
+        assert!(matches!(
+            err,
+            RecordError::Contradicts {
+                field: "lost_reason",
+                ..
+            }
+        ));
         let lost = fake.stages[2].stage_id;
         let deal = deals
             .patch(&ctx, deal.id, |i| {

@@ -68,6 +68,25 @@ pub fn classify(err: serde_path_to_error::Error<serde_json::Error>) -> ApiError 
     ApiError::invalid_field(field, message)
 }
 
+/// JSON has one number type: `5.0` is the integer 5 (JSON Schema agrees),
+/// so integral numbers are made integers before typed fields read them.
+fn whole_numbers(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Number(n) if n.is_f64() => {
+            if let Some(f) = n.as_f64()
+                && f.fract() == 0.0
+                && f.abs() < 9.0e15
+            {
+                *value = Value::from(f as i64);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(whole_numbers),
+        Value::Object(fields) => fields.values_mut().for_each(whole_numbers),
+        _ => {}
+    }
+}
+
 impl<T: DeserializeOwned + 'static> FromRequest for ValidJson<T> {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
@@ -102,12 +121,16 @@ impl<T: DeserializeOwned + 'static> FromRequest for ValidJson<T> {
                     ApiError::bad_request("the body could not be read")
                 }
             })?;
-            let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
-            let value = serde_path_to_error::deserialize(&mut deserializer).map_err(classify)?;
-            deserializer
-                .end()
+            let mut value: serde_json::Value = serde_json::from_slice(&bytes)
                 .map_err(|e| ApiError::bad_request(format!("the body is not valid JSON: {e}")))?;
-            Ok(ValidJson(value))
+            // Every body is an object (serde would also read a struct from
+            // an array, positionally).
+            if !value.is_object() {
+                return Err(ApiError::invalid_field("body", "must be a JSON object"));
+            }
+            whole_numbers(&mut value);
+            let typed = serde_path_to_error::deserialize(value).map_err(classify)?;
+            Ok(ValidJson(typed))
         })
     }
 }

@@ -6,6 +6,8 @@
 
 mod json;
 mod openapi;
+mod openapi_fields;
+mod openapi_refine;
 mod problem;
 mod request_id;
 mod routes;
@@ -96,6 +98,12 @@ pub fn configure(state: Data<ApiState>, settings: HttpSettings) -> impl FnOnce(&
                     .route("/companies/export", web::get().to(routes::export::companies))
                     .route("/deals/export", web::get().to(routes::export::deals))
                     .route("/contacts/import", web::post().to(routes::imports::upload))
+                    // Any other method on these literal paths is a 405 naming
+                    // theirs, not a 404 from the `{id}` route they shadow.
+                    .route("/contacts/export", web::route().to(web_app::fallback))
+                    .route("/companies/export", web::route().to(web_app::fallback))
+                    .route("/deals/export", web::route().to(web_app::fallback))
+                    .route("/contacts/import", web::route().to(web_app::fallback))
                     .route("/imports", web::get().to(routes::imports::list))
                     .route("/imports/{id}", web::get().to(routes::imports::get))
                     .route("/imports/{id}/errors.csv", web::get().to(routes::imports::errors_csv))
@@ -123,14 +131,21 @@ pub fn configure(state: Data<ApiState>, settings: HttpSettings) -> impl FnOnce(&
                     .route("/pipelines/{id}", web::patch().to(pipelines::patch))
                     .route("/pipelines/{id}", web::delete().to(pipelines::delete))
                     .route("/pipelines/{id}/deals", web::get().to(pipelines::board))
-                    .route("/pipelines/{id}/stages", web::post().to(pipelines::add_stage))
-                    .route("/pipelines/{id}/stages/order", web::put().to(pipelines::reorder))
+                    .route("/pipelines/{pipeline_id}/stages", web::post().to(pipelines::add_stage))
                     .route(
-                        "/pipelines/{id}/stages/{stage_id}",
+                        "/pipelines/{pipeline_id}/stages/order",
+                        web::put().to(pipelines::reorder),
+                    )
+                    .route(
+                        "/pipelines/{pipeline_id}/stages/order",
+                        web::route().to(web_app::fallback),
+                    )
+                    .route(
+                        "/pipelines/{pipeline_id}/stages/{stage_id}",
                         web::patch().to(pipelines::update_stage),
                     )
                     .route(
-                        "/pipelines/{id}/stages/{stage_id}",
+                        "/pipelines/{pipeline_id}/stages/{stage_id}",
                         web::delete().to(pipelines::delete_stage),
                     )
                     .route("/deals", web::get().to(deals::list))

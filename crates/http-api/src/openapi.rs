@@ -69,6 +69,8 @@ struct CommonResponses;
 impl utoipa::Modify for CommonResponses {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        crate::openapi_refine::refine(openapi);
+        crate::openapi_fields::describe(openapi);
         let problem = |description: &str| {
             ResponseBuilder::new()
                 .description(description)
@@ -82,14 +84,7 @@ impl utoipa::Modify for CommonResponses {
         };
         for (path, item) in openapi.paths.paths.iter_mut() {
             let public = PUBLIC.contains(&path.as_str());
-            let operations = [
-                item.get.as_mut(),
-                item.post.as_mut(),
-                item.put.as_mut(),
-                item.patch.as_mut(),
-                item.delete.as_mut(),
-            ];
-            for operation in operations.into_iter().flatten() {
+            for operation in crate::openapi_refine::operations_mut(item) {
                 let responses = &mut operation.responses.responses;
                 let mut add = |status: &str, description: &str| {
                     responses
@@ -113,6 +108,14 @@ impl utoipa::Modify for CommonResponses {
                     add("413", "The body is too large");
                     add("415", "The body has the wrong media type");
                     add("422", "A field is invalid (named in errors)");
+                    add(
+                        "404",
+                        "A record the path or the body names does not exist (named in errors)",
+                    );
+                    add(
+                        "409",
+                        "The body conflicts with the records' current state (named in errors)",
+                    );
                 }
                 if path.starts_with("/api/") && path != "/api/openapi.json" {
                     add("503", "The service is saturated; see Retry-After");
@@ -125,9 +128,15 @@ impl utoipa::Modify for CommonResponses {
 /// The document as pretty JSON (`clearview openapi`; the web app's client
 /// is generated from it).
 pub fn document_json() -> String {
-    ApiDoc::openapi()
-        .to_pretty_json()
-        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+    serde_json::to_string_pretty(&document()).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+}
+
+/// The document as served: the derived one, with the parts utoipa's types
+/// cannot hold put in place (see `openapi_refine`).
+pub fn document() -> serde_json::Value {
+    let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    crate::openapi_refine::finish(&mut doc);
+    doc
 }
 
 /// The methods the document lists for the path templates `path` matches
@@ -138,7 +147,7 @@ pub fn document_json() -> String {
 pub fn allowed_methods(path: &str) -> Option<String> {
     static TEMPLATES: std::sync::OnceLock<Vec<(Vec<String>, Vec<String>)>> = std::sync::OnceLock::new();
     let templates = TEMPLATES.get_or_init(|| {
-        let doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+        let doc = document();
         doc["paths"]
             .as_object()
             .map(|paths| {
@@ -157,15 +166,24 @@ pub fn allowed_methods(path: &str) -> Option<String> {
             .unwrap_or_default()
     });
     let segments: Vec<&str> = path.split('/').collect();
-    let mut allowed: Vec<&str> = templates
+    let is_parameter = |t: &String| t.starts_with('{') && t.ends_with('}');
+    let matching: Vec<&(Vec<String>, Vec<String>)> = templates
         .iter()
         .filter(|(template, _)| {
             template.len() == segments.len()
                 && template
                     .iter()
                     .zip(&segments)
-                    .all(|(t, s)| t == s || (t.starts_with('{') && t.ends_with('}') && !s.is_empty()))
+                    .all(|(t, s)| t == s || (is_parameter(t) && !s.is_empty()))
         })
+        .collect();
+    // The most literal templates win, as in routing: `/api/contacts/export`
+    // is that path's, not `/api/contacts/{id}`'s.
+    let literals = |template: &Vec<String>| template.iter().filter(|t| !is_parameter(t)).count();
+    let most_literal = matching.iter().map(|(t, _)| literals(t)).max().unwrap_or(0);
+    let mut allowed: Vec<&str> = matching
+        .iter()
+        .filter(|(template, _)| literals(template) == most_literal)
         .flat_map(|(_, methods)| methods.iter().map(String::as_str))
         .collect();
     allowed.sort_unstable();

@@ -120,6 +120,14 @@ impl ApiError {
     }
 
     /// 422 naming one field.
+    /// A refusal of `status` that names the field it is about, so a form
+    /// can show the reason beside it.
+    pub fn refused(status: StatusCode, field: &str, why: &str) -> Self {
+        let mut err = Self::new(status, why);
+        err.errors = ValidationErrors::single(field, why).fields().to_vec();
+        err
+    }
+
     pub fn invalid_field(field: impl Into<String>, message: impl Into<String>) -> Self {
         Self::invalid(ValidationErrors::single(field, message))
     }
@@ -229,6 +237,9 @@ impl From<RecordError> for ApiError {
                 err
             }
             RecordError::Conflict(why) => ApiError::new(StatusCode::CONFLICT, why),
+            RecordError::Contradicts { field, why } => ApiError::refused(StatusCode::CONFLICT, field, why),
+            RecordError::Gone { field, why } => ApiError::refused(StatusCode::NOT_FOUND, field, why),
+            RecordError::WrongPassword(why) => ApiError::refused(StatusCode::UNAUTHORIZED, "password", why),
             RecordError::Unavailable => ApiError::unavailable(),
             RecordError::Unexpected(source) => ApiError::unexpected(source.as_ref()),
         }
@@ -261,6 +272,8 @@ impl From<AuthError> for ApiError {
                 err
             }
             AuthError::Invalid(errors) => ApiError::invalid(errors),
+            AuthError::LinkGone(why) => ApiError::refused(StatusCode::NOT_FOUND, "token", why),
+            AuthError::WrongPassword(why) => ApiError::refused(StatusCode::UNAUTHORIZED, "password", why),
             AuthError::Storage(RepoError::Unavailable) => ApiError::unavailable(),
             AuthError::Storage(source) => ApiError::unexpected(&source),
             AuthError::Hashing(message) => ApiError::unexpected(&std::io::Error::other(message)),

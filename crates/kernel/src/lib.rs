@@ -23,7 +23,7 @@ pub use context::{Role, TenantContext};
 pub use email::EmailAddress;
 pub use error::RepoError;
 pub use ids::{ActivityId, CompanyId, ContactId, DealId, PipelineId, SessionId, StageId, TenantId, UserId};
-pub use money::{Amount, Currency, money_string};
+pub use money::{Amount, Currency, ISO_4217, money_string};
 pub use page::{Cursor, Limit, Page, PageRequest, Sort};
 pub use rust_decimal::Decimal;
 pub use text::{SearchTerm, optional_text, required_text};

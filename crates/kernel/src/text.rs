@@ -41,6 +41,9 @@ impl SearchTerm {
         if term.chars().count() > 100 {
             return Err("must be at most 100 characters".into());
         }
+        if term.chars().any(char::is_control) {
+            return Err("must not contain control characters".into());
+        }
         Ok(Some(Self(term)))
     }
 

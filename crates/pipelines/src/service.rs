@@ -47,6 +47,9 @@ impl PipelineService {
 
     pub async fn create(&self, ctx: &TenantContext, new: NewPipeline) -> Result<Pipeline, RecordError> {
         may_configure(ctx)?;
+        // Like any uniqueness rule of this API, a clash is a 409.
+        rules::unique_names(new.stages.iter().map(|s| s.name.as_str()))
+            .map_err(|why| RecordError::Contradicts { field: "stages", why })?;
         Ok(self.repo.create(ctx, PipelineId::generate(), &new).await?)
     }
 
@@ -96,7 +99,10 @@ impl PipelineService {
         let count = pipeline.stages.len() as u32;
         let position = position.unwrap_or(count);
         if position > count {
-            return Err(invalid("position", &format!("must be between 0 and {count}")));
+            return Err(RecordError::Contradicts {
+                field: "position",
+                why: "must not be past the pipeline's last stage",
+            });
         }
         if pipeline.stages.len() >= NewPipeline::MAX_STAGES {
             return Err(invalid("name", "this pipeline already has the most stages allowed"));
@@ -108,7 +114,7 @@ impl PipelineService {
                 .map(|s| s.name.as_str())
                 .chain([spec.name.as_str()]),
         )
-        .map_err(|e| invalid("name", e))?;
+        .map_err(|why| RecordError::Contradicts { field: "name", why })?;
         Ok(self
             .repo
             .add_stage(ctx, id, StageId::generate(), &spec, position)
@@ -132,14 +138,15 @@ impl PipelineService {
                 s.kind
             }
         });
-        rules::ensure_open_stage(kinds).map_err(|e| invalid("kind", e))?;
+        rules::ensure_open_stage(kinds).map_err(|why| RecordError::Contradicts { field: "kind", why })?;
         if let Some(name) = &patch.name {
             let others = pipeline
                 .stages
                 .iter()
                 .filter(|s| s.id != stage)
                 .map(|s| s.name.as_str());
-            rules::unique_names(others.chain([name.as_str()])).map_err(|e| invalid("name", e))?;
+            rules::unique_names(others.chain([name.as_str()]))
+                .map_err(|why| RecordError::Contradicts { field: "name", why })?;
         }
         Ok(self.repo.update_stage(ctx, id, stage, &patch).await?)
     }
@@ -173,7 +180,10 @@ impl PipelineService {
         may_configure(ctx)?;
         let pipeline = self.repo.get(ctx, id).await?;
         let current: Vec<StageId> = pipeline.stages.iter().map(|s| s.id).collect();
-        let positions = rules::reorder(&current, order).map_err(|e| invalid("stage_ids", e))?;
+        let positions = rules::reorder(&current, order).map_err(|why| RecordError::Contradicts {
+            field: "stage_ids",
+            why,
+        })?;
         Ok(self.repo.reorder(ctx, id, &positions).await?)
     }
 

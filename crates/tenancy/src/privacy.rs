@@ -6,7 +6,7 @@ use crate::audit::{AuditEntry, AuditLog, AuditRecord, RequestOrigin, actions};
 use crate::ports::{AccountRepository, SessionDenylist, deny_sessions};
 use chrono::{DateTime, Utc};
 use clearview_kernel::records::RecordError;
-use clearview_kernel::{RepoError, Role, SessionId, TenantContext, TenantId, UserId, ValidationErrors};
+use clearview_kernel::{RepoError, Role, SessionId, TenantContext, TenantId, UserId};
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -146,10 +146,10 @@ impl PrivacyService {
         }
         let organization = self.accounts.organization(ctx).await?;
         if organization.name != confirm {
-            return Err(RecordError::Invalid(ValidationErrors::single(
-                "confirm",
-                "must repeat the organization's name exactly",
-            )));
+            return Err(RecordError::Contradicts {
+                field: "confirm",
+                why: "must repeat the organization's name exactly",
+            });
         }
         // Recorded first, so a deletion that fails half-way is on record;
         // a completed one takes the trail with it.
@@ -237,10 +237,10 @@ mod tests {
             .delete_organization(&admin, admin.tenant_id, "acme", &RequestOrigin::default())
             .await
             .unwrap_err();
-        let RecordError::Invalid(errors) = err else {
-            panic!("expected 422")
-        };
-        assert_eq!(errors.fields()[0].field, "confirm");
+        assert!(
+            matches!(err, RecordError::Contradicts { field: "confirm", .. }),
+            "expected 409 naming confirm"
+        );
     }
 
     #[tokio::test]

@@ -97,10 +97,10 @@ impl PasswordResetService {
             .map_err(|e| RecordError::Unexpected(e.into()))?;
         let sessions = match self.resets.complete_reset(&self.secrets.digest(token), &hash).await {
             Err(RepoError::NotFound) => {
-                return Err(RecordError::Invalid(ValidationErrors::single(
-                    "token",
-                    "this reset link is invalid, used or expired",
-                )));
+                return Err(RecordError::Gone {
+                    field: "token",
+                    why: "this reset link is invalid, used or expired",
+                });
             }
             other => other?,
         };

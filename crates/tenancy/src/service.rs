@@ -31,6 +31,12 @@ pub enum AuthError {
     /// A field of the request is wrong (named).
     #[error("invalid input")]
     Invalid(ValidationErrors),
+    /// A link's token names nothing live: 404, `token` named.
+    #[error("{0}")]
+    LinkGone(&'static str),
+    /// The password given is not the one this step needs: 401, `password` named.
+    #[error("wrong password: {0}")]
+    WrongPassword(&'static str),
     #[error(transparent)]
     Storage(#[from] RepoError),
     #[error("password hashing failed: {0}")]

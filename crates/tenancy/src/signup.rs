@@ -140,15 +140,14 @@ impl SignupService {
         if Password::parse(password).is_err() {
             return Err(invalid("password", "enter the password you chose when you signed up"));
         }
-        let tenant = self.secrets.tenant_of(token).ok_or_else(|| invalid("token", GONE))?;
+        let tenant = self.secrets.tenant_of(token).ok_or(AuthError::LinkGone(GONE))?;
         let pending = self
             .signups
             .pending_signup(tenant, &self.secrets.digest(token))
             .await?
-            .ok_or_else(|| invalid("token", GONE))?;
+            .ok_or(AuthError::LinkGone(GONE))?;
         if !self.hasher.verify(password, Some(pending.password_hash)).await {
-            return Err(invalid(
-                "password",
+            return Err(AuthError::WrongPassword(
                 "this is not the password chosen when signing up with this link",
             ));
         }
@@ -158,7 +157,7 @@ impl SignupService {
             .await
         {
             Ok(user) => user,
-            Err(RepoError::NotFound) => return Err(invalid("token", GONE)),
+            Err(RepoError::NotFound) => return Err(AuthError::LinkGone(GONE)),
             Err(RepoError::Duplicate { .. }) => return Err(AuthError::EmailTaken),
             Err(other) => return Err(other.into()),
         };

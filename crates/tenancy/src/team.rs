@@ -272,7 +272,10 @@ impl TeamService {
         name: Option<&str>,
         password: Option<&str>,
     ) -> Result<(TenantId, UserId, Role), RecordError> {
-        let gone = || invalid("token", "this invitation is invalid, used, revoked or expired");
+        let gone = || RecordError::Gone {
+            field: "token",
+            why: "this invitation is invalid, used, revoked or expired",
+        };
         let tenant = self.secrets.tenant_of(token).ok_or_else(gone)?;
         let invitation = self
             .team
@@ -289,7 +292,7 @@ impl TeamService {
                     ));
                 };
                 if !self.hasher.verify(password, Some(known.password_hash)).await {
-                    return Err(invalid("password", "this is not the password of the account"));
+                    return Err(RecordError::WrongPassword("this is not the password of the account"));
                 }
                 Joiner::Existing(known.user_id)
             }

@@ -63,7 +63,7 @@ async fn registration_names_every_invalid_field_and_refuses_long_passwords_inste
     assert_eq!(response.status, 422);
     assert_eq!(response.error_fields(), ["organization_name", "email", "password"]);
 
-    let long = "a".repeat(73);
+    let long = "a".repeat(129);
     let response = anon
         .post(
             "/api/auth/register",

@@ -103,7 +103,7 @@ async fn probability_overrides_stage_moves_closing_and_history() {
     );
 
     let stray_reason = admin.patch(&path, &json!({"lost_reason": "price"})).await;
-    assert_eq!(stray_reason.status, 422);
+    assert_eq!(stray_reason.status, 409, "a lost reason contradicts an open stage");
     assert_eq!(stray_reason.error_fields(), ["lost_reason"]);
     let lost = stage_id(&mut admin, "Lost").await;
     let lost_deal = admin

@@ -340,7 +340,10 @@ async fn deleting_an_organization_erases_every_row_of_it_in_every_table_and_noth
             &[],
         )
         .await;
-    assert_eq!(wrong.status, 422);
+    assert_eq!(
+        wrong.status, 409,
+        "a confirmation that does not match the name conflicts with it"
+    );
     assert_eq!(wrong.error_fields(), ["confirm"]);
     let not_admin = doomed_rep
         .send(

@@ -71,7 +71,7 @@ async fn pre_hijacking_an_address_by_signing_up_first_gives_the_attacker_nothing
             &json!({"token": signup, "password": VICTIM_PASSWORD}),
         )
         .await;
-    assert_eq!(clicked.status, 422);
+    assert_eq!(clicked.status, 401);
     assert_eq!(clicked.error_fields(), ["password"]);
     let attacker = app
         .anonymous()
@@ -142,7 +142,7 @@ async fn accepting_an_invitation_as_an_existing_account_takes_that_accounts_pass
             &json!({"token": token, "name": "Mallory", "password": ATTACKER_PASSWORD}),
         )
         .await;
-    assert_eq!(wrong.status, 422, "a new password does not replace the account's");
+    assert_eq!(wrong.status, 401, "a new password does not replace the account's");
     assert_eq!(login(&app, &existing.email, ATTACKER_PASSWORD).await, 401);
     let right = stranger
         .post(
@@ -178,7 +178,7 @@ async fn a_sign_up_link_works_once_with_the_chosen_password_only() {
         .anonymous()
         .post("/api/auth/verify-email", &json!({"token": token, "password": PASSWORD}))
         .await;
-    assert_eq!(again.status, 422, "single use");
+    assert_eq!(again.status, 404, "single use");
     assert_eq!(login(&app, email, PASSWORD).await, 200);
 }
 

@@ -798,7 +798,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/pipelines/{id}/stages': {
+  '/api/pipelines/{pipeline_id}/stages': {
     parameters: {
       query?: never;
       header?: never;
@@ -814,7 +814,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/pipelines/{id}/stages/{stage_id}': {
+  '/api/pipelines/{pipeline_id}/stages/{stage_id}': {
     parameters: {
       query?: never;
       header?: never;
@@ -834,7 +834,7 @@ export interface paths {
     patch: operations['pipelines_update_stage'];
     trace?: never;
   };
-  '/api/pipelines/{id}/stages/order': {
+  '/api/pipelines/{pipeline_id}/stages/order': {
     parameters: {
       query?: never;
       header?: never;
@@ -1012,16 +1012,16 @@ export interface components {
       contact_id?: string | null;
       /** Format: uuid */
       deal_id?: string | null;
-      done?: boolean | null;
+      done?: boolean;
       /** Format: date-time */
       due_at?: string | null;
-      kind?: null | components['schemas']['ActivityKindWire'];
+      kind?: components['schemas']['ActivityKindWire'];
       metadata?: Record<string, never> | null;
       /** Format: date-time */
       occurred_at?: string | null;
       /** Format: uuid */
       owner_id?: string | null;
-      subject?: string | null;
+      subject?: string;
     };
     ActivityView: {
       body?: string | null;
@@ -1107,7 +1107,7 @@ export interface components {
     };
     CompanyPatch: {
       domain?: string | null;
-      name?: string | null;
+      name?: string;
       /** Format: uuid */
       owner_id?: string | null;
       phone?: string | null;
@@ -1149,8 +1149,8 @@ export interface components {
       /** Format: uuid */
       company_id?: string | null;
       email?: string | null;
-      first_name?: string | null;
-      last_name?: string | null;
+      first_name?: string;
+      last_name?: string;
       /** Format: uuid */
       owner_id?: string | null;
       phone?: string | null;
@@ -1180,8 +1180,167 @@ export interface components {
       /** Format: uuid */
       company_id?: string | null;
       contact_ids?: string[];
-      /** @description ISO-4217, e.g. "USD". */
-      currency: string;
+      /**
+       * @description ISO-4217, e.g. "USD".
+       * @enum {string}
+       */
+      currency:
+        | 'AED'
+        | 'AFN'
+        | 'ALL'
+        | 'AMD'
+        | 'ANG'
+        | 'AOA'
+        | 'ARS'
+        | 'AUD'
+        | 'AWG'
+        | 'AZN'
+        | 'BAM'
+        | 'BBD'
+        | 'BDT'
+        | 'BGN'
+        | 'BHD'
+        | 'BIF'
+        | 'BMD'
+        | 'BND'
+        | 'BOB'
+        | 'BRL'
+        | 'BSD'
+        | 'BTN'
+        | 'BWP'
+        | 'BYN'
+        | 'BZD'
+        | 'CAD'
+        | 'CDF'
+        | 'CHF'
+        | 'CLP'
+        | 'CNY'
+        | 'COP'
+        | 'CRC'
+        | 'CUP'
+        | 'CVE'
+        | 'CZK'
+        | 'DJF'
+        | 'DKK'
+        | 'DOP'
+        | 'DZD'
+        | 'EGP'
+        | 'ERN'
+        | 'ETB'
+        | 'EUR'
+        | 'FJD'
+        | 'FKP'
+        | 'GBP'
+        | 'GEL'
+        | 'GHS'
+        | 'GIP'
+        | 'GMD'
+        | 'GNF'
+        | 'GTQ'
+        | 'GYD'
+        | 'HKD'
+        | 'HNL'
+        | 'HTG'
+        | 'HUF'
+        | 'IDR'
+        | 'ILS'
+        | 'INR'
+        | 'IQD'
+        | 'IRR'
+        | 'ISK'
+        | 'JMD'
+        | 'JOD'
+        | 'JPY'
+        | 'KES'
+        | 'KGS'
+        | 'KHR'
+        | 'KMF'
+        | 'KPW'
+        | 'KRW'
+        | 'KWD'
+        | 'KYD'
+        | 'KZT'
+        | 'LAK'
+        | 'LBP'
+        | 'LKR'
+        | 'LRD'
+        | 'LSL'
+        | 'LYD'
+        | 'MAD'
+        | 'MDL'
+        | 'MGA'
+        | 'MKD'
+        | 'MMK'
+        | 'MNT'
+        | 'MOP'
+        | 'MRU'
+        | 'MUR'
+        | 'MVR'
+        | 'MWK'
+        | 'MXN'
+        | 'MYR'
+        | 'MZN'
+        | 'NAD'
+        | 'NGN'
+        | 'NIO'
+        | 'NOK'
+        | 'NPR'
+        | 'NZD'
+        | 'OMR'
+        | 'PAB'
+        | 'PEN'
+        | 'PGK'
+        | 'PHP'
+        | 'PKR'
+        | 'PLN'
+        | 'PYG'
+        | 'QAR'
+        | 'RON'
+        | 'RSD'
+        | 'RUB'
+        | 'RWF'
+        | 'SAR'
+        | 'SBD'
+        | 'SCR'
+        | 'SDG'
+        | 'SEK'
+        | 'SGD'
+        | 'SHP'
+        | 'SLE'
+        | 'SOS'
+        | 'SRD'
+        | 'SSP'
+        | 'STN'
+        | 'SVC'
+        | 'SYP'
+        | 'SZL'
+        | 'THB'
+        | 'TJS'
+        | 'TMT'
+        | 'TND'
+        | 'TOP'
+        | 'TRY'
+        | 'TTD'
+        | 'TWD'
+        | 'TZS'
+        | 'UAH'
+        | 'UGX'
+        | 'USD'
+        | 'UYU'
+        | 'UZS'
+        | 'VES'
+        | 'VND'
+        | 'VUV'
+        | 'WST'
+        | 'XAF'
+        | 'XCD'
+        | 'XCG'
+        | 'XOF'
+        | 'XPF'
+        | 'YER'
+        | 'ZAR'
+        | 'ZMW'
+        | 'ZWG';
       /** Format: date */
       expected_close_date?: string | null;
       /** @description Only for a deal in a lost stage. */
@@ -1193,10 +1352,7 @@ export interface components {
        * @description Default: the organization's default pipeline.
        */
       pipeline_id?: string | null;
-      /**
-       * Format: int64
-       * @description 0..=100; absent or null: the stage's probability.
-       */
+      /** @description 0..=100; absent or null: the stage's probability. */
       probability?: number | null;
       /**
        * Format: uuid
@@ -1214,23 +1370,179 @@ export interface components {
      *     (`probability: null` returns to the stage's probability).
      */
     DealPatch: {
-      amount?: string | null;
+      amount?: string;
       /** Format: uuid */
       company_id?: string | null;
       contact_ids?: string[] | null;
-      currency?: string | null;
+      /** @enum {string} */
+      currency?:
+        | 'AED'
+        | 'AFN'
+        | 'ALL'
+        | 'AMD'
+        | 'ANG'
+        | 'AOA'
+        | 'ARS'
+        | 'AUD'
+        | 'AWG'
+        | 'AZN'
+        | 'BAM'
+        | 'BBD'
+        | 'BDT'
+        | 'BGN'
+        | 'BHD'
+        | 'BIF'
+        | 'BMD'
+        | 'BND'
+        | 'BOB'
+        | 'BRL'
+        | 'BSD'
+        | 'BTN'
+        | 'BWP'
+        | 'BYN'
+        | 'BZD'
+        | 'CAD'
+        | 'CDF'
+        | 'CHF'
+        | 'CLP'
+        | 'CNY'
+        | 'COP'
+        | 'CRC'
+        | 'CUP'
+        | 'CVE'
+        | 'CZK'
+        | 'DJF'
+        | 'DKK'
+        | 'DOP'
+        | 'DZD'
+        | 'EGP'
+        | 'ERN'
+        | 'ETB'
+        | 'EUR'
+        | 'FJD'
+        | 'FKP'
+        | 'GBP'
+        | 'GEL'
+        | 'GHS'
+        | 'GIP'
+        | 'GMD'
+        | 'GNF'
+        | 'GTQ'
+        | 'GYD'
+        | 'HKD'
+        | 'HNL'
+        | 'HTG'
+        | 'HUF'
+        | 'IDR'
+        | 'ILS'
+        | 'INR'
+        | 'IQD'
+        | 'IRR'
+        | 'ISK'
+        | 'JMD'
+        | 'JOD'
+        | 'JPY'
+        | 'KES'
+        | 'KGS'
+        | 'KHR'
+        | 'KMF'
+        | 'KPW'
+        | 'KRW'
+        | 'KWD'
+        | 'KYD'
+        | 'KZT'
+        | 'LAK'
+        | 'LBP'
+        | 'LKR'
+        | 'LRD'
+        | 'LSL'
+        | 'LYD'
+        | 'MAD'
+        | 'MDL'
+        | 'MGA'
+        | 'MKD'
+        | 'MMK'
+        | 'MNT'
+        | 'MOP'
+        | 'MRU'
+        | 'MUR'
+        | 'MVR'
+        | 'MWK'
+        | 'MXN'
+        | 'MYR'
+        | 'MZN'
+        | 'NAD'
+        | 'NGN'
+        | 'NIO'
+        | 'NOK'
+        | 'NPR'
+        | 'NZD'
+        | 'OMR'
+        | 'PAB'
+        | 'PEN'
+        | 'PGK'
+        | 'PHP'
+        | 'PKR'
+        | 'PLN'
+        | 'PYG'
+        | 'QAR'
+        | 'RON'
+        | 'RSD'
+        | 'RUB'
+        | 'RWF'
+        | 'SAR'
+        | 'SBD'
+        | 'SCR'
+        | 'SDG'
+        | 'SEK'
+        | 'SGD'
+        | 'SHP'
+        | 'SLE'
+        | 'SOS'
+        | 'SRD'
+        | 'SSP'
+        | 'STN'
+        | 'SVC'
+        | 'SYP'
+        | 'SZL'
+        | 'THB'
+        | 'TJS'
+        | 'TMT'
+        | 'TND'
+        | 'TOP'
+        | 'TRY'
+        | 'TTD'
+        | 'TWD'
+        | 'TZS'
+        | 'UAH'
+        | 'UGX'
+        | 'USD'
+        | 'UYU'
+        | 'UZS'
+        | 'VES'
+        | 'VND'
+        | 'VUV'
+        | 'WST'
+        | 'XAF'
+        | 'XCD'
+        | 'XCG'
+        | 'XOF'
+        | 'XPF'
+        | 'YER'
+        | 'ZAR'
+        | 'ZMW'
+        | 'ZWG';
       /** Format: date */
       expected_close_date?: string | null;
       lost_reason?: string | null;
       /** Format: uuid */
       owner_id?: string | null;
       /** Format: uuid */
-      pipeline_id?: string | null;
-      /** Format: int64 */
+      pipeline_id?: string;
       probability?: number | null;
       /** Format: uuid */
-      stage_id?: string | null;
-      title?: string | null;
+      stage_id?: string;
+      title?: string;
     };
     DealView: {
       amount: string;
@@ -1382,7 +1694,8 @@ export interface components {
     };
     InviteBody: {
       email: string;
-      role: string;
+      /** @enum {string} */
+      role: 'admin' | 'manager' | 'rep' | 'viewer';
     };
     Invited: {
       /**
@@ -1461,11 +1774,174 @@ export interface components {
       owned_records: components['schemas']['OwnedRecordsExport'];
     };
     OrganizationPatch: {
-      /** @description ISO-4217, e.g. `EUR`. */
-      default_currency?: string | null;
+      /**
+       * @description ISO-4217, e.g. `EUR`.
+       * @enum {string|null}
+       */
+      default_currency?:
+        | 'AED'
+        | 'AFN'
+        | 'ALL'
+        | 'AMD'
+        | 'ANG'
+        | 'AOA'
+        | 'ARS'
+        | 'AUD'
+        | 'AWG'
+        | 'AZN'
+        | 'BAM'
+        | 'BBD'
+        | 'BDT'
+        | 'BGN'
+        | 'BHD'
+        | 'BIF'
+        | 'BMD'
+        | 'BND'
+        | 'BOB'
+        | 'BRL'
+        | 'BSD'
+        | 'BTN'
+        | 'BWP'
+        | 'BYN'
+        | 'BZD'
+        | 'CAD'
+        | 'CDF'
+        | 'CHF'
+        | 'CLP'
+        | 'CNY'
+        | 'COP'
+        | 'CRC'
+        | 'CUP'
+        | 'CVE'
+        | 'CZK'
+        | 'DJF'
+        | 'DKK'
+        | 'DOP'
+        | 'DZD'
+        | 'EGP'
+        | 'ERN'
+        | 'ETB'
+        | 'EUR'
+        | 'FJD'
+        | 'FKP'
+        | 'GBP'
+        | 'GEL'
+        | 'GHS'
+        | 'GIP'
+        | 'GMD'
+        | 'GNF'
+        | 'GTQ'
+        | 'GYD'
+        | 'HKD'
+        | 'HNL'
+        | 'HTG'
+        | 'HUF'
+        | 'IDR'
+        | 'ILS'
+        | 'INR'
+        | 'IQD'
+        | 'IRR'
+        | 'ISK'
+        | 'JMD'
+        | 'JOD'
+        | 'JPY'
+        | 'KES'
+        | 'KGS'
+        | 'KHR'
+        | 'KMF'
+        | 'KPW'
+        | 'KRW'
+        | 'KWD'
+        | 'KYD'
+        | 'KZT'
+        | 'LAK'
+        | 'LBP'
+        | 'LKR'
+        | 'LRD'
+        | 'LSL'
+        | 'LYD'
+        | 'MAD'
+        | 'MDL'
+        | 'MGA'
+        | 'MKD'
+        | 'MMK'
+        | 'MNT'
+        | 'MOP'
+        | 'MRU'
+        | 'MUR'
+        | 'MVR'
+        | 'MWK'
+        | 'MXN'
+        | 'MYR'
+        | 'MZN'
+        | 'NAD'
+        | 'NGN'
+        | 'NIO'
+        | 'NOK'
+        | 'NPR'
+        | 'NZD'
+        | 'OMR'
+        | 'PAB'
+        | 'PEN'
+        | 'PGK'
+        | 'PHP'
+        | 'PKR'
+        | 'PLN'
+        | 'PYG'
+        | 'QAR'
+        | 'RON'
+        | 'RSD'
+        | 'RUB'
+        | 'RWF'
+        | 'SAR'
+        | 'SBD'
+        | 'SCR'
+        | 'SDG'
+        | 'SEK'
+        | 'SGD'
+        | 'SHP'
+        | 'SLE'
+        | 'SOS'
+        | 'SRD'
+        | 'SSP'
+        | 'STN'
+        | 'SVC'
+        | 'SYP'
+        | 'SZL'
+        | 'THB'
+        | 'TJS'
+        | 'TMT'
+        | 'TND'
+        | 'TOP'
+        | 'TRY'
+        | 'TTD'
+        | 'TWD'
+        | 'TZS'
+        | 'UAH'
+        | 'UGX'
+        | 'USD'
+        | 'UYU'
+        | 'UZS'
+        | 'VES'
+        | 'VND'
+        | 'VUV'
+        | 'WST'
+        | 'XAF'
+        | 'XCD'
+        | 'XCG'
+        | 'XOF'
+        | 'XPF'
+        | 'YER'
+        | 'ZAR'
+        | 'ZMW'
+        | 'ZWG'
+        | null;
       name?: string | null;
-      /** @description `all` (reps read every record) or `own` (reps read only their own). */
-      rep_visibility?: string | null;
+      /**
+       * @description `all` (reps read every record) or `own` (reps read only their own).
+       * @enum {string|null}
+       */
+      rep_visibility?: 'all' | 'own' | null;
     };
     OrganizationView: {
       default_currency: string;
@@ -1517,8 +1993,11 @@ export interface components {
       next_cursor?: string | null;
     };
     PipelinePatch: {
-      /** @description `true` makes this the default pipeline (the previous one stops being it). */
-      is_default?: boolean | null;
+      /**
+       * @description `true` makes this the default pipeline (the previous one stops being it).
+       * @enum {boolean|null}
+       */
+      is_default?: true | null;
       name?: string | null;
     };
     PipelineView: {
@@ -1565,8 +2044,11 @@ export interface components {
       email: string;
     };
     RoleBody: {
-      /** @description admin, manager, rep or viewer. */
-      role: string;
+      /**
+       * @description admin, manager, rep or viewer.
+       * @enum {string}
+       */
+      role: 'admin' | 'manager' | 'rep' | 'viewer';
     };
     SessionExport: {
       /** Format: date-time */
@@ -1586,15 +2068,17 @@ export interface components {
       status: string;
     };
     StageBody: {
-      /** @description open, won or lost. */
-      kind: string;
+      /**
+       * @description open, won or lost.
+       * @enum {string}
+       */
+      kind: 'open' | 'won' | 'lost';
       name: string;
       /**
        * Format: int32
        * @description 0-based place in the pipeline (new stages only; default: last).
        */
       position?: number | null;
-      /** Format: int64 */
       probability: number;
     };
     StageChangeView: {
@@ -1616,9 +2100,9 @@ export interface components {
       stage_ids: string[];
     };
     StagePatchBody: {
-      kind?: string | null;
+      /** @enum {string|null} */
+      kind?: 'open' | 'won' | 'lost' | null;
       name?: string | null;
-      /** Format: int64 */
       probability?: number | null;
     };
     StageView: {
@@ -1679,7 +2163,7 @@ export interface operations {
          * @description `timeline_at` or `created_at`, `-` prefix for descending. Default
          *     `-timeline_at` (newest first).
          */
-        sort?: string;
+        sort?: 'timeline_at' | '-timeline_at' | 'created_at' | '-created_at';
       };
       header?: never;
       path?: never;
@@ -1780,6 +2264,15 @@ export interface operations {
         };
       };
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body conflicts with the records' current state (named in errors) */
+      409: {
         headers: {
           [name: string]: unknown;
         };
@@ -2011,6 +2504,15 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description The body conflicts with the records' current state (named in errors) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description The body is too large */
       413: {
         headers: {
@@ -2162,6 +2664,15 @@ export interface operations {
         };
       };
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A record the path or the body names does not exist (named in errors) */
+      404: {
         headers: {
           [name: string]: unknown;
         };
@@ -2324,6 +2835,24 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description A record the path or the body names does not exist (named in errors) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body conflicts with the records' current state (named in errors) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description The body is too large */
       413: {
         headers: {
@@ -2391,6 +2920,24 @@ export interface operations {
       };
       /** @description The body is not well-formed */
       400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A record the path or the body names does not exist (named in errors) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body conflicts with the records' current state (named in errors) */
+      409: {
         headers: {
           [name: string]: unknown;
         };
@@ -2510,6 +3057,24 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description A record the path or the body names does not exist (named in errors) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body conflicts with the records' current state (named in errors) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description The body is too large */
       413: {
         headers: {
@@ -2586,6 +3151,15 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description A record the path or the body names does not exist (named in errors) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description The address got an account meanwhile; sign in */
       409: {
         headers: {
@@ -2643,7 +3217,6 @@ export interface operations {
   companies_list: {
     parameters: {
       query?: {
-        company_id?: string;
         /** @description `next_cursor` of the previous page. */
         cursor?: string;
         /** @description 1..=200, default 50. */
@@ -2652,7 +3225,7 @@ export interface operations {
         /** @description Search: names, email (contacts) or name, domain (companies). */
         q?: string;
         /** @description A sortable field, `-` prefix for descending. Default `-created_at`. */
-        sort?: string;
+        sort?: 'created_at' | '-created_at' | 'updated_at' | '-updated_at' | 'name' | '-name';
       };
       header?: never;
       path?: never;
@@ -2745,6 +3318,15 @@ export interface operations {
         };
       };
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A record the path or the body names does not exist (named in errors) */
+      404: {
         headers: {
           [name: string]: unknown;
         };
@@ -3153,7 +3735,6 @@ export interface operations {
   activities_company_timeline: {
     parameters: {
       query?: {
-        company_id?: string;
         contact_id?: string;
         /** @description `next_cursor` of the previous page. */
         cursor?: string;
@@ -3176,7 +3757,7 @@ export interface operations {
          * @description `timeline_at` or `created_at`, `-` prefix for descending. Default
          *     `-timeline_at` (newest first).
          */
-        sort?: string;
+        sort?: 'timeline_at' | '-timeline_at' | 'created_at' | '-created_at';
       };
       header?: never;
       path: {
@@ -3243,7 +3824,6 @@ export interface operations {
   companies_contacts: {
     parameters: {
       query?: {
-        company_id?: string;
         /** @description `next_cursor` of the previous page. */
         cursor?: string;
         /** @description 1..=200, default 50. */
@@ -3252,7 +3832,15 @@ export interface operations {
         /** @description Search: names, email (contacts) or name, domain (companies). */
         q?: string;
         /** @description A sortable field, `-` prefix for descending. Default `-created_at`. */
-        sort?: string;
+        sort?:
+          | 'created_at'
+          | '-created_at'
+          | 'updated_at'
+          | '-updated_at'
+          | 'first_name'
+          | '-first_name'
+          | 'last_name'
+          | '-last_name';
       };
       header?: never;
       path: {
@@ -3320,7 +3908,6 @@ export interface operations {
   deals_of_company: {
     parameters: {
       query?: {
-        company_id?: string;
         contact_id?: string;
         cursor?: string;
         limit?: number;
@@ -3329,7 +3916,15 @@ export interface operations {
         /** @description Contained in the title. */
         q?: string;
         /** @description created_at, updated_at, title or amount; `-` for descending. Default `-created_at`. */
-        sort?: string;
+        sort?:
+          | 'created_at'
+          | '-created_at'
+          | 'updated_at'
+          | '-updated_at'
+          | 'title'
+          | '-title'
+          | 'amount'
+          | '-amount';
         stage_id?: string;
         /** @description open, won or lost. */
         status?: 'open' | 'won' | 'lost';
@@ -3476,7 +4071,15 @@ export interface operations {
         /** @description Search: names, email (contacts) or name, domain (companies). */
         q?: string;
         /** @description A sortable field, `-` prefix for descending. Default `-created_at`. */
-        sort?: string;
+        sort?:
+          | 'created_at'
+          | '-created_at'
+          | 'updated_at'
+          | '-updated_at'
+          | 'first_name'
+          | '-first_name'
+          | 'last_name'
+          | '-last_name';
       };
       header?: never;
       path?: never;
@@ -3986,7 +4589,6 @@ export interface operations {
     parameters: {
       query?: {
         company_id?: string;
-        contact_id?: string;
         /** @description `next_cursor` of the previous page. */
         cursor?: string;
         deal_id?: string;
@@ -4008,7 +4610,7 @@ export interface operations {
          * @description `timeline_at` or `created_at`, `-` prefix for descending. Default
          *     `-timeline_at` (newest first).
          */
-        sort?: string;
+        sort?: 'timeline_at' | '-timeline_at' | 'created_at' | '-created_at';
       };
       header?: never;
       path: {
@@ -4076,7 +4678,6 @@ export interface operations {
     parameters: {
       query?: {
         company_id?: string;
-        contact_id?: string;
         cursor?: string;
         limit?: number;
         owner_id?: string;
@@ -4084,7 +4685,15 @@ export interface operations {
         /** @description Contained in the title. */
         q?: string;
         /** @description created_at, updated_at, title or amount; `-` for descending. Default `-created_at`. */
-        sort?: string;
+        sort?:
+          | 'created_at'
+          | '-created_at'
+          | 'updated_at'
+          | '-updated_at'
+          | 'title'
+          | '-title'
+          | 'amount'
+          | '-amount';
         stage_id?: string;
         /** @description open, won or lost. */
         status?: 'open' | 'won' | 'lost';
@@ -4283,8 +4892,26 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description A record the path or the body names does not exist (named in errors) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description The upload stalled */
       408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body conflicts with the records' current state (named in errors) */
+      409: {
         headers: {
           [name: string]: unknown;
         };
@@ -4348,7 +4975,15 @@ export interface operations {
         /** @description Contained in the title. */
         q?: string;
         /** @description created_at, updated_at, title or amount; `-` for descending. Default `-created_at`. */
-        sort?: string;
+        sort?:
+          | 'created_at'
+          | '-created_at'
+          | 'updated_at'
+          | '-updated_at'
+          | 'title'
+          | '-title'
+          | 'amount'
+          | '-amount';
         stage_id?: string;
         /** @description open, won or lost. */
         status?: 'open' | 'won' | 'lost';
@@ -4452,6 +5087,15 @@ export interface operations {
         };
       };
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body conflicts with the records' current state (named in errors) */
+      409: {
         headers: {
           [name: string]: unknown;
         };
@@ -4613,6 +5257,15 @@ export interface operations {
         };
       };
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body conflicts with the records' current state (named in errors) */
+      409: {
         headers: {
           [name: string]: unknown;
         };
@@ -4787,6 +5440,15 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description The body conflicts with the records' current state (named in errors) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description The body is too large */
       413: {
         headers: {
@@ -4840,7 +5502,6 @@ export interface operations {
         contact_id?: string;
         /** @description `next_cursor` of the previous page. */
         cursor?: string;
-        deal_id?: string;
         /** @description `true` or `false`. */
         done?: boolean;
         /** @description RFC 3339: activities due strictly before this time. */
@@ -4859,7 +5520,7 @@ export interface operations {
          * @description `timeline_at` or `created_at`, `-` prefix for descending. Default
          *     `-timeline_at` (newest first).
          */
-        sort?: string;
+        sort?: 'timeline_at' | '-timeline_at' | 'created_at' | '-created_at';
       };
       header?: never;
       path: {
@@ -5341,6 +6002,15 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description A record the path or the body names does not exist (named in errors) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       409: {
         headers: {
           [name: string]: unknown;
@@ -5666,6 +6336,15 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description The body conflicts with the records' current state (named in errors) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description The body is too large */
       413: {
         headers: {
@@ -5763,6 +6442,15 @@ export interface operations {
         };
       };
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body conflicts with the records' current state (named in errors) */
+      409: {
         headers: {
           [name: string]: unknown;
         };
@@ -6395,6 +7083,15 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description A record the path or the body names does not exist (named in errors) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       409: {
         headers: {
           [name: string]: unknown;
@@ -6765,8 +7462,8 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
-        /** @description The record's id (UUID) */
-        id: string;
+        /** @description The pipeline's id (UUID) */
+        pipeline_id: string;
       };
       cookie?: never;
     };
@@ -6880,8 +7577,8 @@ export interface operations {
       };
       header?: never;
       path: {
-        /** @description The record's id (UUID) */
-        id: string;
+        /** @description The pipeline's id (UUID) */
+        pipeline_id: string;
         /** @description The stage's id (UUID) */
         stage_id: string;
       };
@@ -6961,8 +7658,8 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
-        /** @description The record's id (UUID) */
-        id: string;
+        /** @description The pipeline's id (UUID) */
+        pipeline_id: string;
         /** @description The stage's id (UUID) */
         stage_id: string;
       };
@@ -7075,8 +7772,8 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
-        /** @description The record's id (UUID) */
-        id: string;
+        /** @description The pipeline's id (UUID) */
+        pipeline_id: string;
       };
       cookie?: never;
     };
@@ -7121,6 +7818,15 @@ export interface operations {
         };
       };
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body conflicts with the records' current state (named in errors) */
+      409: {
         headers: {
           [name: string]: unknown;
         };
@@ -7181,7 +7887,11 @@ export interface operations {
         from?: string;
         /** @description Only this pipeline (default: all). */
         pipeline_id?: string;
-        /** @description Last day counted, YYYY-MM-DD (default: the end of the 12th month). */
+        /**
+         * @description Last day counted, YYYY-MM-DD (default: the end of the 12th month).
+         *     At most 60 months are reported: a later `to` is cut, and the answer's
+         *     `to` is the last day it covers.
+         */
         to?: string;
       };
       header?: never;

@@ -31,3 +31,31 @@ export type ContactListQuery = GetQuery<'/api/contacts'>;
 export type CompanyListQuery = GetQuery<'/api/companies'>;
 export type DealListQuery = GetQuery<'/api/deals'>;
 export type ActivityListQuery = GetQuery<'/api/activities'>;
+
+/** Values the document enumerates, as the screens set them. */
+export type Role = S['RoleBody']['role'];
+export type StageKind = S['StageBody']['kind'];
+export type Currency = S['DealBody']['currency'];
+export type RepVisibility = NonNullable<S['OrganizationPatch']['rep_visibility']>;
+export type ContactSort = NonNullable<ContactListQuery['sort']>;
+export type CompanySort = NonNullable<CompanyListQuery['sort']>;
+
+/**
+ * `value` when it is one of `allowed`, else `fallback`: narrows a string
+ * from the URL or a select to an enum of the document without a cast.
+ */
+export function oneOf<T extends string>(
+  allowed: readonly T[],
+  value: string | null | undefined,
+  fallback: T,
+): T {
+  return allowed.find((a) => a === value) ?? fallback;
+}
+
+/**
+ * A currency code as typed: the server checks it against ISO 4217 and
+ * answers a 422 naming the field, which the form shows beside it.
+ */
+export function typedCurrency(text: string): Currency {
+  return text.trim().toUpperCase() as Currency;
+}

@@ -224,7 +224,11 @@ fn metadata_param(raw: &str) -> Result<String, String> {
         return Err(format!("must be at most {MAX_METADATA_BYTES} bytes of JSON"));
     }
     match serde_json::from_str::<Value>(raw) {
-        Ok(value @ Value::Object(_)) => Ok(value.to_string()),
+        Ok(value @ Value::Object(_)) => {
+            let text = value.to_string();
+            clearview_activities::no_nul(&text)?;
+            Ok(text)
+        }
         _ => Err("must be a JSON object, e.g. {\"outcome\":\"voicemail\"}".into()),
     }
 }

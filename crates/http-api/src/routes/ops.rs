@@ -1,11 +1,9 @@
 //! Liveness, readiness and the OpenAPI document.
 
-use crate::openapi::ApiDoc;
 use crate::state::ApiState;
 use actix_web::HttpResponse;
 use actix_web::web::Data;
 use serde_json::json;
-use utoipa::OpenApi;
 
 /// The process is up.
 #[utoipa::path(get, operation_id = "ops_healthz", path = "/healthz", tag = "operations", responses((status = 200)))]
@@ -38,5 +36,5 @@ pub async fn readyz(state: Data<ApiState>) -> HttpResponse {
 /// This document.
 #[utoipa::path(get, operation_id = "ops_openapi", path = "/api/openapi.json", tag = "operations", responses((status = 200)))]
 pub async fn openapi() -> HttpResponse {
-    HttpResponse::Ok().json(ApiDoc::openapi())
+    HttpResponse::Ok().json(crate::openapi::document())
 }

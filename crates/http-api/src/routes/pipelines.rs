@@ -220,7 +220,7 @@ pub async fn delete(session: Session, state: Data<ApiState>, id: Path<Uuid>) -> 
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[utoipa::path(post, operation_id = "pipelines_add_stage", path = "/api/pipelines/{id}/stages", params(("id" = uuid::Uuid, Path, description = "The record's id (UUID)")), tag = "pipelines", request_body = StageBody,
+#[utoipa::path(post, operation_id = "pipelines_add_stage", path = "/api/pipelines/{pipeline_id}/stages", params(("pipeline_id" = uuid::Uuid, Path, description = "The pipeline's id (UUID)")), tag = "pipelines", request_body = StageBody,
     responses((status = 201, body = StageView), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"),
               (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn add_stage(
@@ -241,7 +241,7 @@ pub async fn add_stage(
         .json(StageView::from(&stage)))
 }
 
-#[utoipa::path(patch, operation_id = "pipelines_update_stage", path = "/api/pipelines/{id}/stages/{stage_id}", params(("id" = uuid::Uuid, Path, description = "The record's id (UUID)"), ("stage_id" = uuid::Uuid, Path, description = "The stage's id (UUID)")), tag = "pipelines", request_body = StagePatchBody,
+#[utoipa::path(patch, operation_id = "pipelines_update_stage", path = "/api/pipelines/{pipeline_id}/stages/{stage_id}", params(("pipeline_id" = uuid::Uuid, Path, description = "The pipeline's id (UUID)"), ("stage_id" = uuid::Uuid, Path, description = "The stage's id (UUID)")), tag = "pipelines", request_body = StagePatchBody,
     responses((status = 200, body = StageView), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"),
               (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn update_stage(
@@ -274,7 +274,7 @@ pub async fn update_stage(
 
 /// A stage holding deals is deleted only with `move_to_stage_id`; its deals
 /// move there in the same transaction.
-#[utoipa::path(delete, operation_id = "pipelines_delete_stage", path = "/api/pipelines/{id}/stages/{stage_id}", tag = "pipelines", params(("id" = uuid::Uuid, Path, description = "The record's id (UUID)"), ("stage_id" = uuid::Uuid, Path, description = "The stage's id (UUID)"), DeleteStageParams),
+#[utoipa::path(delete, operation_id = "pipelines_delete_stage", path = "/api/pipelines/{pipeline_id}/stages/{stage_id}", tag = "pipelines", params(("pipeline_id" = uuid::Uuid, Path, description = "The pipeline's id (UUID)"), ("stage_id" = uuid::Uuid, Path, description = "The stage's id (UUID)"), DeleteStageParams),
     responses((status = 204), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"),
               (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn delete_stage(
@@ -296,7 +296,7 @@ pub async fn delete_stage(
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[utoipa::path(put, operation_id = "pipelines_reorder", path = "/api/pipelines/{id}/stages/order", params(("id" = uuid::Uuid, Path, description = "The record's id (UUID)")), tag = "pipelines", request_body = StageOrder,
+#[utoipa::path(put, operation_id = "pipelines_reorder", path = "/api/pipelines/{pipeline_id}/stages/order", params(("pipeline_id" = uuid::Uuid, Path, description = "The pipeline's id (UUID)")), tag = "pipelines", request_body = StageOrder,
     responses((status = 200, body = PipelineView), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"),
               (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn reorder(

@@ -12,6 +12,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+/// The longest range one forecast reports, in months.
+const MAX_MONTHS: u32 = 60;
+
 #[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -20,8 +23,12 @@ pub struct ForecastParams {
     #[param(value_type = Option<uuid::Uuid>, format = Uuid)]
     pub pipeline_id: Option<String>,
     /// First day counted, YYYY-MM-DD (default: the first of this month).
+    #[param(value_type = Option<String>, format = Date)]
     pub from: Option<String>,
     /// Last day counted, YYYY-MM-DD (default: the end of the 12th month).
+    /// At most 60 months are reported: a later `to` is cut, and the answer's
+    /// `to` is the last day it covers.
+    #[param(value_type = Option<String>, format = Date)]
     pub to: Option<String>,
 }
 
@@ -81,6 +88,20 @@ pub async fn forecast(
         .as_deref()
         .and_then(|v| errors.check("pipeline_id", Uuid::try_parse(v).map_err(|_| "must be a UUID")));
     errors.into_result().map_err(ApiError::invalid)?;
+    // At most MAX_MONTHS months are reported: a longer range is cut, and the
+    // answer's `to` says where (a range of centuries must not build a
+    // response of thousands of months). `from` after `to` lists no month.
+    let to = match from.checked_add_months(Months::new(MAX_MONTHS)) {
+        Some(limit) => to.min(limit - chrono::Days::new(1)),
+        None => to,
+    };
+    if to < from {
+        return Ok(HttpResponse::Ok().json(Forecast {
+            from,
+            to,
+            months: Vec::new(),
+        }));
+    }
     let rows = state
         .pipelines
         .forecast(&session.ctx, pipeline.map(PipelineId::from_uuid), from, to)
@@ -108,7 +129,10 @@ pub async fn forecast(
                 })
                 .collect(),
         });
-        month = month + Months::new(1);
+        let Some(next) = month.checked_add_months(Months::new(1)) else {
+            break;
+        };
+        month = next;
     }
     Ok(HttpResponse::Ok().json(Forecast { from, to, months }))
 }

@@ -26,6 +26,17 @@ pub enum RecordError {
     MissingReference { field: &'static str },
     #[error("conflict: {0}")]
     Conflict(&'static str),
+    /// A field contradicts the record's current state (a confirmation
+    /// that does not repeat the name it must): 409, the field named.
+    #[error("{field} {why}")]
+    Contradicts { field: &'static str, why: &'static str },
+    /// The link's token names nothing live (unknown, used, revoked or
+    /// expired; which one is not said): 404, the field named.
+    #[error("{field} {why}")]
+    Gone { field: &'static str, why: &'static str },
+    /// The password given is not the account's: 401, `password` named.
+    #[error("wrong password: {0}")]
+    WrongPassword(&'static str),
     /// The store is saturated; try again shortly.
     #[error("busy")]
     Unavailable,

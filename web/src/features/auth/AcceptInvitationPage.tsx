@@ -42,7 +42,7 @@ export function AcceptInvitationPage() {
     },
   });
 
-  const tokenError = isProblem(accept.error, 422) ? accept.error.fieldErrors().token : undefined;
+  const tokenError = isProblem(accept.error) ? accept.error.fieldErrors().token : undefined;
   return (
     <AuthLayout title="Join your team on Clearview" subtitle="You were invited to an organization.">
       {!token ? (

@@ -37,7 +37,7 @@ export function ResetPasswordPage() {
       </AuthLayout>
     );
   }
-  const tokenError = isProblem(confirm.error, 422) ? confirm.error.fieldErrors().token : undefined;
+  const tokenError = isProblem(confirm.error) ? confirm.error.fieldErrors().token : undefined;
   return (
     <AuthLayout title="Choose a new password">
       {!token ? (

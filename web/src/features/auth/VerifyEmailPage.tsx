@@ -24,7 +24,7 @@ export function VerifyEmailPage() {
     onSuccess: signedIn,
     onError: (error) => showFieldErrors(form, error),
   });
-  const tokenError = isProblem(verify.error, 422) ? verify.error.fieldErrors().token : undefined;
+  const tokenError = isProblem(verify.error) ? verify.error.fieldErrors().token : undefined;
 
   return (
     <AuthLayout title="Confirm your e-mail" subtitle="Enter the password you chose when you signed up.">

@@ -1,3 +1,4 @@
+import { oneOf, type CompanySort } from '../../api/types';
 import { Anchor, Button, Group, Select, Table, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { IconPlus, IconSearch } from '@tabler/icons-react';
@@ -11,7 +12,7 @@ import { PageHeader } from '../../ui/PageHeader';
 import { CompanyForm } from './CompanyForm';
 import { useCompanyList } from './queries';
 
-const sorts = [
+const sorts: { value: CompanySort; label: string }[] = [
   { value: 'name', label: 'Name A–Z' },
   { value: '-name', label: 'Name Z–A' },
   { value: '-created_at', label: 'Newest first' },
@@ -24,7 +25,11 @@ export function CompaniesPage() {
   const { canEdit } = usePermissions();
   const ownerName = useOwnerName();
   const search = params.get('q') ?? '';
-  const sort = params.get('sort') ?? 'name';
+  const sort = oneOf(
+    sorts.map((s) => s.value),
+    params.get('sort'),
+    'name',
+  );
   const [q] = useDebouncedValue(search.trim(), 250);
   const list = useCompanyList({ q, sort });
   const rows = list.data?.pages.flatMap((p) => p.data) ?? [];

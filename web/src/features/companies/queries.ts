@@ -8,11 +8,11 @@ import {
 import { api } from '../../api/client';
 import { unwrap } from '../../api/result';
 import type { components } from '../../api/schema';
-import type { CompanyListQuery } from '../../api/types';
+import type { CompanyListQuery, CompanySort } from '../../api/types';
 
 export type CompanyBody = components['schemas']['CompanyBody'];
 
-export function useCompanyList(filters: { q: string; sort: string }) {
+export function useCompanyList(filters: { q: string; sort: CompanySort }) {
   return useInfiniteQuery({
     queryKey: ['companies', 'list', filters],
     initialPageParam: null as string | null,

@@ -1,3 +1,4 @@
+import { oneOf } from '../../api/types';
 import { Anchor, Button, Group, Select, Table, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { IconPlus, IconSearch } from '@tabler/icons-react';
@@ -16,7 +17,11 @@ export function ContactsPage() {
   const navigate = useNavigate();
   const { canEdit } = usePermissions();
   const search = params.get('q') ?? '';
-  const sort = params.get('sort') ?? '-created_at';
+  const sort = oneOf(
+    contactSorts.map((s) => s.value),
+    params.get('sort'),
+    '-created_at',
+  );
   const [q] = useDebouncedValue(search.trim(), 250);
   const list = useContactList({ q, sort });
   const ownerName = useOwnerName();

@@ -8,7 +8,7 @@ import {
 import { api } from '../../api/client';
 import { send, unwrap } from '../../api/result';
 import type { components } from '../../api/schema';
-import type { ContactListQuery } from '../../api/types';
+import type { ContactListQuery, ContactSort } from '../../api/types';
 
 export type ContactBody = components['schemas']['ContactBody'];
 
@@ -21,7 +21,7 @@ export const contactSorts = [
   { value: '-updated_at', label: 'Recently updated' },
 ] as const;
 
-export function useContactList(filters: { q: string; sort: string }) {
+export function useContactList(filters: { q: string; sort: ContactSort }) {
   return useInfiniteQuery({
     queryKey: ['contacts', 'list', filters],
     initialPageParam: null as string | null,

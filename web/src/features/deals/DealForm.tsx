@@ -1,7 +1,7 @@
 import { Button, Group, Modal, Select, SimpleGrid, Stack, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useNavigate } from 'react-router';
-import type { Deal, Pipeline } from '../../api/types';
+import { typedCurrency, type Deal, type Pipeline } from '../../api/types';
 import { useMembers } from '../../app/members';
 import { usePermissions, useSession } from '../../app/session';
 import { FormAlert } from '../../ui/FormAlert';
@@ -73,7 +73,7 @@ function DealFields({
       {
         title: v.title.trim(),
         amount: v.amount.trim(),
-        currency: v.currency.trim().toUpperCase(),
+        currency: typedCurrency(v.currency),
         pipeline_id: pipeline.id,
         stage_id: v.stage_id,
         company_id: v.company_id,

@@ -1,3 +1,4 @@
+import { oneOf, type Role } from '../../api/types';
 import { Badge, Button, Card, Group, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
@@ -14,7 +15,7 @@ import { FormAlert } from '../../ui/FormAlert';
 import { showFieldErrors } from '../../ui/forms';
 import { LoadingRows } from '../../ui/LoadingRows';
 
-const roles = [
+const roles: { value: Role; label: string }[] = [
   { value: 'admin', label: 'Admin' },
   { value: 'manager', label: 'Manager' },
   { value: 'rep', label: 'Rep' },
@@ -28,7 +29,7 @@ function useTeamMutations(orgId: string) {
     notifications.show({ color: 'red', title, message: describeError(error) });
   return {
     changeRole: useMutation({
-      mutationFn: ({ userId, role }: { userId: string; role: string }) =>
+      mutationFn: ({ userId, role }: { userId: string; role: Role }) =>
         unwrap(
           api.PATCH('/api/organizations/{id}/members/{user_id}', {
             params: { path: { id: orgId, user_id: userId } },
@@ -63,7 +64,7 @@ function useTeamMutations(orgId: string) {
 
 function InviteForm({ orgId }: { orgId: string }) {
   const queryClient = useQueryClient();
-  const form = useForm({ initialValues: { email: '', role: 'rep' } });
+  const form = useForm<{ email: string; role: Role }>({ initialValues: { email: '', role: 'rep' } });
   const invite = useMutation({
     mutationFn: (body: typeof form.values) =>
       unwrap(api.POST('/api/organizations/{id}/invite', { params: { path: { id: orgId } }, body })),
@@ -181,7 +182,17 @@ export function MembersPanel() {
                     allowDeselect={false}
                     w={130}
                     size="xs"
-                    onChange={(role) => role && team.changeRole.mutate({ userId: m.user_id, role })}
+                    onChange={(role) =>
+                      role &&
+                      team.changeRole.mutate({
+                        userId: m.user_id,
+                        role: oneOf(
+                          roles.map((r) => r.value),
+                          role,
+                          'viewer',
+                        ),
+                      })
+                    }
                   />
                 ) : (
                   <Badge variant="light">{m.role}</Badge>

@@ -1,3 +1,4 @@
+import { oneOf, typedCurrency, type RepVisibility } from '../../api/types';
 import { Button, Group, Select, Stack, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
@@ -16,8 +17,8 @@ export function OrganizationPanel() {
   const form = useForm({
     initialValues: {
       name: org.name,
-      rep_visibility: org.rep_visibility,
-      default_currency: org.default_currency,
+      rep_visibility: oneOf<RepVisibility>(['all', 'own'], org.rep_visibility, 'all'),
+      default_currency: typedCurrency(org.default_currency),
     },
   });
   const save = useMutation({
@@ -34,7 +35,7 @@ export function OrganizationPanel() {
   return (
     <form
       onSubmit={form.onSubmit((v) =>
-        save.mutate({ ...v, default_currency: v.default_currency.toUpperCase() }),
+        save.mutate({ ...v, default_currency: typedCurrency(v.default_currency) }),
       )}
       noValidate
     >

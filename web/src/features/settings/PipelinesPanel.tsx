@@ -14,7 +14,7 @@ import { useForm } from '@mantine/form';
 import { useQuery } from '@tanstack/react-query';
 import { api } from '../../api/client';
 import { unwrap } from '../../api/result';
-import type { Pipeline } from '../../api/types';
+import type { Pipeline, StageKind } from '../../api/types';
 import { usePermissions } from '../../app/session';
 import { Empty } from '../../ui/Empty';
 import { ErrorState } from '../../ui/ErrorState';
@@ -27,7 +27,9 @@ import { stageKinds } from './stageKinds';
 
 function AddStage({ pipeline }: { pipeline: Pipeline }) {
   const { addStage } = usePipelineMutations();
-  const form = useForm({ initialValues: { name: '', probability: 50, kind: 'open' } });
+  const form = useForm<{ name: string; probability: number; kind: StageKind }>({
+    initialValues: { name: '', probability: 50, kind: 'open' },
+  });
   return (
     <form
       noValidate

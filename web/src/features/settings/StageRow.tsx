@@ -14,7 +14,7 @@ import { useForm } from '@mantine/form';
 import { useDisclosure } from '@mantine/hooks';
 import { IconArrowDown, IconArrowUp, IconEdit, IconTrash } from '@tabler/icons-react';
 import { useState } from 'react';
-import type { Pipeline, Stage } from '../../api/types';
+import { oneOf, type Pipeline, type Stage, type StageKind } from '../../api/types';
 import { FormAlert } from '../../ui/FormAlert';
 import { showFieldErrors } from '../../ui/forms';
 import { usePipelineMutations } from './pipelineMutations';
@@ -22,8 +22,16 @@ import { stageKinds } from './stageKinds';
 
 function EditStage({ pipeline, stage, onDone }: { pipeline: Pipeline; stage: Stage; onDone: () => void }) {
   const { updateStage } = usePipelineMutations();
-  const form = useForm({
-    initialValues: { name: stage.name, probability: stage.probability, kind: stage.kind },
+  const form = useForm<{ name: string; probability: number; kind: StageKind }>({
+    initialValues: {
+      name: stage.name,
+      probability: stage.probability,
+      kind: oneOf(
+        stageKinds.map((k) => k.value),
+        stage.kind,
+        'open',
+      ),
+    },
   });
   return (
     <form

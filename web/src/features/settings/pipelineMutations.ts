@@ -45,7 +45,12 @@ export function usePipelineMutations() {
     }),
     addStage: useMutation({
       mutationFn: ({ pipelineId, body }: { pipelineId: string; body: StageBody }) =>
-        unwrap(api.POST('/api/pipelines/{id}/stages', { params: { path: { id: pipelineId } }, body })),
+        unwrap(
+          api.POST('/api/pipelines/{pipeline_id}/stages', {
+            params: { path: { pipeline_id: pipelineId } },
+            body,
+          }),
+        ),
       onSuccess: done,
     }),
     updateStage: useMutation({
@@ -59,8 +64,8 @@ export function usePipelineMutations() {
         body: StagePatch;
       }) =>
         unwrap(
-          api.PATCH('/api/pipelines/{id}/stages/{stage_id}', {
-            params: { path: { id: pipelineId, stage_id: stageId } },
+          api.PATCH('/api/pipelines/{pipeline_id}/stages/{stage_id}', {
+            params: { path: { pipeline_id: pipelineId, stage_id: stageId } },
             body,
           }),
         ),
@@ -69,8 +74,8 @@ export function usePipelineMutations() {
     reorder: useMutation({
       mutationFn: ({ pipelineId, stageIds }: { pipelineId: string; stageIds: string[] }) =>
         unwrap(
-          api.PUT('/api/pipelines/{id}/stages/order', {
-            params: { path: { id: pipelineId } },
+          api.PUT('/api/pipelines/{pipeline_id}/stages/order', {
+            params: { path: { pipeline_id: pipelineId } },
             body: { stage_ids: stageIds },
           }),
         ),
@@ -88,9 +93,9 @@ export function usePipelineMutations() {
         moveTo: string | null;
       }) =>
         send(
-          api.DELETE('/api/pipelines/{id}/stages/{stage_id}', {
+          api.DELETE('/api/pipelines/{pipeline_id}/stages/{stage_id}', {
             params: {
-              path: { id: pipelineId, stage_id: stageId },
+              path: { pipeline_id: pipelineId, stage_id: stageId },
               query: moveTo ? { move_to_stage_id: moveTo } : {},
             },
           }),
