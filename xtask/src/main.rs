@@ -10,6 +10,8 @@
 //! - `test`: the Rust tests, the web unit tests, the browser tests and the
 //!   contract test (schemathesis against the server's OpenAPI document).
 //! - `contract`: only the contract test.
+//! - `bench [--quick]`, `bench web [--quick]`: the performance targets of the
+//!   server, and of the web app in Chromium, written to `docs/benchmarks.md`.
 //! - `check`: architecture checks cargo itself cannot express: domain crates
 //!   stay free of I/O dependencies, and every library crate is documented.
 //!
@@ -59,6 +61,9 @@ commands:
   bench [--quick]
                measure the performance targets against the large dataset (--quick: a small
                one, a few minutes) and write docs/benchmarks.md (or docs/benchmarks-quick.md)
+  bench web [--quick]
+               measure the web app in Chromium (web/perf/) against the same dataset and write
+               the Web app section of that file
   help         show this text
 
 The database is DATABASE_URL if set, else postgres://postgres@127.0.0.1:5432/clearview
@@ -92,6 +97,8 @@ async fn main() -> ExitCode {
         ["contract"] => test::contract_only(&root).await,
         ["bench"] => bench::run(&root, false).await,
         ["bench", "--quick"] => bench::run(&root, true).await,
+        ["bench", "web"] => bench::web::run(&root, false).await,
+        ["bench", "web", "--quick"] => bench::web::run(&root, true).await,
         _ => {
             eprintln!("unknown command: {}\n\n{USAGE}", args.join(" "));
             return ExitCode::from(2);

@@ -1,4 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
+import { useMemo } from 'react';
 import { api } from '../api/client';
 import { unwrap } from '../api/result';
 import { useSession } from './session';
@@ -15,13 +16,18 @@ export function useMembers() {
   });
 }
 
-/** `owner_id` → name, "—" when unknown or unowned. */
+/**
+ * `owner_id` → name, "—" when unknown or unowned. The function is the same
+ * until the members change, so memoized rows and cards can take it as a prop.
+ */
 export function useOwnerName(): (id: string | null | undefined) => string {
   const members = useMembers().data;
-  const names = new Map((members ?? []).map((m) => [m.user_id, m.name]));
-  return (id) => {
-    if (!id) return '—';
-    if (!members) return '…';
-    return names.get(id) ?? 'Former member';
-  };
+  return useMemo(() => {
+    const names = new Map((members ?? []).map((m) => [m.user_id, m.name]));
+    return (id: string | null | undefined) => {
+      if (!id) return '—';
+      if (!members) return '…';
+      return names.get(id) ?? 'Former member';
+    };
+  }, [members]);
 }

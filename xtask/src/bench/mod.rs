@@ -13,6 +13,8 @@ mod load;
 mod report;
 mod scenarios;
 mod server;
+mod starvation;
+pub mod web;
 
 use crate::large::{self, Size};
 use anyhow::Context;
@@ -35,7 +37,7 @@ pub async fn run(root: &std::path::Path, quick: bool) -> anyhow::Result<ExitCode
     let owner_root = crate::db::resolve(root).await?;
     let owner_url = large::seed(&owner_root, settings.size, quick).await?;
     let app_url = crate::db::app_url(&owner_url)?;
-    let server = server::Server::start(root, &app_url, 18089)
+    let server = server::Server::start(root, &app_url, 18089, None)
         .await
         .context("start the server")?;
     let results = scenarios::run_all(&server, &owner_url, &app_url, &settings).await?;
@@ -43,7 +45,16 @@ pub async fn run(root: &std::path::Path, quick: bool) -> anyhow::Result<ExitCode
     let path = root
         .join("docs")
         .join(if quick { "benchmarks-quick.md" } else { "benchmarks.md" });
-    std::fs::write(&path, report::markdown(&results, &settings))?;
+    // The web app's section (`cargo xtask bench web`) is kept.
+    let mut document = report::markdown(&results, &settings);
+    if let Some(web) = std::fs::read_to_string(&path)
+        .ok()
+        .as_deref()
+        .and_then(web::existing_section)
+    {
+        document = web::with_section(&document, &format!("{web}\n"));
+    }
+    std::fs::write(&path, document)?;
     println!("{}", report::table(&results));
     println!("written to {}", path.display());
     Ok(ExitCode::SUCCESS)

@@ -69,7 +69,8 @@ pub(super) async fn login(client: &reqwest::Client, base: &str, email: &str) -> 
         .get_all("set-cookie")
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("cv_access="))
+        // `__Host-cv_access` when cookies are Secure (the default).
+        .find(|v| v.starts_with("cv_access=") || v.starts_with("__Host-cv_access="))
         .and_then(|v| v.split(';').next())
         .map(str::to_owned)
         .ok_or_else(|| anyhow::anyhow!("no access cookie"))?;
@@ -243,6 +244,10 @@ pub async fn run_all(server: &Server, owner_url: &str, app_url: &str, s: &Settin
     ));
 
     rows.push(login_flood(&client, &base, &by_id, d).await);
+    let attacker = login(&client, &base, &admin_email(3)).await?;
+    let victim = login(&client, &base, &admin_email(4)).await?;
+    let victim_reads = get(&base, &victim, |_| "/api/contacts?limit=50".into());
+    rows.push(super::starvation::row(&client, &base, &attacker, victim_reads, d).await);
     rows.extend(super::report::data_rows(&client, &base, &whale, s, server.pid()).await);
     rows.push(Row {
         scenario: "memory under the load above".into(),

@@ -13,7 +13,9 @@ pub struct Server {
 
 impl Server {
     /// Builds the release binary (incrementally) and starts it.
-    pub async fn start(root: &Path, app_url: &str, port: u16) -> anyhow::Result<Server> {
+    /// The release server on `port`; with `web_dir`, it also serves the
+    /// built web app from there (and accepts its origin).
+    pub async fn start(root: &Path, app_url: &str, port: u16, web_dir: Option<&Path>) -> anyhow::Result<Server> {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let status = Command::new(&cargo)
             .current_dir(root)
@@ -36,9 +38,16 @@ impl Server {
             .unwrap_or_else(|_| root.join("target"));
         let binary = target.join("release").join("clearview");
         let secret: String = (0..48).map(|_| char::from(b'a' + rand::random::<u8>() % 26)).collect();
-        let child = Command::new(binary)
-            .arg("serve")
-            .env_clear()
+        let mut command = Command::new(binary);
+        command.arg("serve").env_clear();
+        if let Some(dir) = web_dir {
+            let origin = format!("http://127.0.0.1:{port}");
+            command
+                .env("WEB_DIR", dir)
+                .env("ALLOWED_ORIGINS", &origin)
+                .env("PUBLIC_BASE_URL", &origin);
+        }
+        let child = command
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("APP_DATABASE_URL", app_url)
             .env("PORT", port.to_string())
@@ -51,6 +60,8 @@ impl Server {
             // The benchmark measures the work, not the abuse protection.
             .env("RATE_LIMIT_LOGIN_IP", "1000000/1m")
             .env("RATE_LIMIT_LOGIN_EMAIL", "1000000/1m")
+            .env("RATE_LIMIT_LOGIN_ACCOUNT", "1000000/1m")
+            .env("RATE_LIMIT_ACCOUNT_IP", "1000000/1m")
             .env("RATE_LIMIT_ORG_API", "100000000/1m")
             .env("IMPORT_MAX_BYTES", (1u64 << 30).to_string())
             .stdout(Stdio::null())

@@ -1,3 +1,4 @@
+import { useUrlText } from '../../ui/urlText';
 import { oneOf, type CompanySort } from '../../api/types';
 import { Anchor, Button, Group, Select, Table, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
@@ -24,15 +25,11 @@ export function CompaniesPage() {
   const navigate = useNavigate();
   const { canEdit } = usePermissions();
   const ownerName = useOwnerName();
-  const search = params.get('q') ?? '';
   const sort = oneOf(
     sorts.map((s) => s.value),
     params.get('sort'),
     'name',
   );
-  const [q] = useDebouncedValue(search.trim(), 250);
-  const list = useCompanyList({ q, sort });
-  const rows = list.data?.pages.flatMap((p) => p.data) ?? [];
   const setParam = (key: string, value: string | null) =>
     setParams(
       (prev) => {
@@ -43,6 +40,10 @@ export function CompaniesPage() {
       },
       { replace: true },
     );
+  const [search, setSearch] = useUrlText(params.get('q') ?? '', (value) => setParam('q', value));
+  const [q] = useDebouncedValue(search.trim(), 250);
+  const list = useCompanyList({ q, sort });
+  const rows = list.data?.pages.flatMap((p) => p.data) ?? [];
 
   return (
     <>
@@ -63,7 +64,7 @@ export function CompaniesPage() {
           placeholder="Name or domain"
           leftSection={<IconSearch size={16} />}
           value={search}
-          onChange={(e) => setParam('q', e.currentTarget.value)}
+          onChange={(e) => setSearch(e.currentTarget.value)}
           w={320}
         />
         <Select

@@ -1,3 +1,4 @@
+import { useUrlText } from '../../ui/urlText';
 import { oneOf } from '../../api/types';
 import { Anchor, Button, Group, Select, Table, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
@@ -16,14 +17,11 @@ export function ContactsPage() {
   const [params, setParams] = useSearchParams();
   const navigate = useNavigate();
   const { canEdit } = usePermissions();
-  const search = params.get('q') ?? '';
   const sort = oneOf(
     contactSorts.map((s) => s.value),
     params.get('sort'),
     '-created_at',
   );
-  const [q] = useDebouncedValue(search.trim(), 250);
-  const list = useContactList({ q, sort });
   const ownerName = useOwnerName();
 
   const setParam = (key: string, value: string | null) =>
@@ -36,6 +34,9 @@ export function ContactsPage() {
       },
       { replace: true },
     );
+  const [search, setSearch] = useUrlText(params.get('q') ?? '', (value) => setParam('q', value));
+  const [q] = useDebouncedValue(search.trim(), 250);
+  const list = useContactList({ q, sort });
   const creating = params.get('new') === '1';
   const rows = list.data?.pages.flatMap((p) => p.data) ?? [];
 
@@ -58,7 +59,7 @@ export function ContactsPage() {
           placeholder="Name or e-mail"
           leftSection={<IconSearch size={16} />}
           value={search}
-          onChange={(e) => setParam('q', e.currentTarget.value)}
+          onChange={(e) => setSearch(e.currentTarget.value)}
           w={320}
         />
         <Select

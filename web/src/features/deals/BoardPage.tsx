@@ -8,6 +8,7 @@ import {
 } from '@dnd-kit/core';
 import { Button, Group, ScrollArea, Select } from '@mantine/core';
 import { IconPlus } from '@tabler/icons-react';
+import { useMemo } from 'react';
 import { useSearchParams } from 'react-router';
 import type { Deal, Stage } from '../../api/types';
 import { useOwnerName } from '../../app/members';
@@ -34,6 +35,9 @@ export function BoardPage() {
     pipelines.data?.find((p) => p.is_default) ??
     pipelines.data?.[0];
   const board = useBoard(pipeline?.id);
+  // Stable while the board's stages are, so memoized cards keep their props.
+  const stageList = board.data?.stages;
+  const stages = useMemo(() => (stageList ?? []).map((c) => c.stage), [stageList]);
   const loadMore = useLoadMoreInColumn(pipeline?.id ?? '');
   const mover = useStageMove();
   const sensors = useSensors(
@@ -97,7 +101,6 @@ export function BoardPage() {
   else if (board.isError)
     body = <ErrorState error={board.error} what="the board" onRetry={() => void board.refetch()} />;
   else if (board.data) {
-    const stages = board.data.stages.map((c) => c.stage);
     body = (
       <DndContext sensors={sensors} onDragEnd={onDragEnd} accessibility={{ announcements }}>
         <ScrollArea type="auto" offsetScrollbars>

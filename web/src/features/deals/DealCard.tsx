@@ -1,11 +1,13 @@
 import { useDraggable } from '@dnd-kit/core';
 import { CSS } from '@dnd-kit/utilities';
-import { ActionIcon, Anchor, Badge, Group, Menu, Paper, Stack, Text } from '@mantine/core';
+import { ActionIcon, Anchor, Badge, Menu, Stack, Text } from '@mantine/core';
 import { IconArrowsMove, IconGripVertical } from '@tabler/icons-react';
+import { memo } from 'react';
 import { Link } from 'react-router';
 import type { Deal, Stage } from '../../api/types';
 import { formatDate } from '../../ui/dates';
 import { Money } from '../../ui/Money';
+import classes from './DealCard.module.css';
 
 const ROTTING_DAYS = 30;
 
@@ -21,6 +23,12 @@ interface Props {
   onMove: (deal: Deal, stage: Stage) => void;
 }
 
+/**
+ * A card on the board. Every draggable re-renders on each pointer move of a
+ * drag (dnd-kit's context changes), so the card's own work is only its
+ * wrapper and handle; the content below is memoized on its props, which the
+ * board keeps stable, and redraws only when its deal changes.
+ */
 export function DealCard({ deal, ownerName, stages, canEdit, onMove }: Props) {
   const { attributes, listeners, setNodeRef, transform, isDragging } = useDraggable({
     id: deal.id,
@@ -28,72 +36,85 @@ export function DealCard({ deal, ownerName, stages, canEdit, onMove }: Props) {
     disabled: !canEdit,
   });
   const idle = deal.status === 'open' ? daysSince(deal.updated_at) : 0;
-  const rotting = idle >= ROTTING_DAYS;
+  const className = [classes.card, isDragging && classes.dragging, idle >= ROTTING_DAYS && classes.rotting]
+    .filter(Boolean)
+    .join(' ');
 
   return (
-    <Paper
+    <div
       ref={setNodeRef}
-      withBorder
-      p="xs"
-      radius="sm"
-      shadow={isDragging ? 'md' : undefined}
-      style={{
-        transform: CSS.Translate.toString(transform),
-        opacity: isDragging ? 0.8 : 1,
-        zIndex: isDragging ? 10 : undefined,
-        borderLeft: rotting ? '3px solid var(--mantine-color-orange-6)' : undefined,
-      }}
+      className={className}
+      style={{ transform: CSS.Translate.toString(transform) }}
+      role="group"
       aria-label={`Deal ${deal.title}`}
     >
-      <Group gap={4} wrap="nowrap" align="flex-start">
-        {canEdit && (
-          <ActionIcon
-            variant="subtle"
-            color="gray"
-            size="sm"
-            aria-label={`Drag ${deal.title}`}
-            {...listeners}
-            {...attributes}
-            style={{ cursor: 'grab', touchAction: 'none' }}
-          >
-            <IconGripVertical size={14} />
-          </ActionIcon>
-        )}
-        <Stack gap={2} style={{ flex: 1, minWidth: 0 }}>
-          <Anchor component={Link} to={`/deals/${deal.id}`} size="sm" fw={600} lineClamp={2}>
-            {deal.title}
-          </Anchor>
-          <Text size="sm" fw={500}>
-            <Money amount={deal.amount} currency={deal.currency} />
-          </Text>
-          <Text size="xs" c="dimmed">
-            {ownerName}
-            {deal.expected_close_date && ` · closes ${formatDate(deal.expected_close_date)}`}
-          </Text>
-          {rotting && (
-            <Badge size="xs" color="orange" variant="light">
-              No change for {idle} days
-            </Badge>
-          )}
-        </Stack>
-        {canEdit && (
-          <Menu position="bottom-end" withinPortal>
-            <Menu.Target>
-              <ActionIcon variant="subtle" color="gray" size="sm" aria-label={`Move ${deal.title} to stage`}>
-                <IconArrowsMove size={14} />
-              </ActionIcon>
-            </Menu.Target>
-            <Menu.Dropdown>
-              <Menu.Label>Move to stage</Menu.Label>
-              {stages.map((s) => (
-                <Menu.Item key={s.id} disabled={s.id === deal.stage_id} onClick={() => onMove(deal, s)}>
-                  {s.name}
-                </Menu.Item>
-              ))}
-            </Menu.Dropdown>
-          </Menu>
-        )}
-      </Group>
-    </Paper>
+      {canEdit && (
+        <button
+          type="button"
+          className={classes.handle}
+          aria-label={`Drag ${deal.title}`}
+          {...listeners}
+          {...attributes}
+        >
+          <IconGripVertical size={14} aria-hidden />
+        </button>
+      )}
+      <CardContent
+        deal={deal}
+        ownerName={ownerName}
+        stages={stages}
+        canEdit={canEdit}
+        onMove={onMove}
+        idle={idle}
+      />
+    </div>
   );
 }
+
+const CardContent = memo(function CardContent({
+  deal,
+  ownerName,
+  stages,
+  canEdit,
+  onMove,
+  idle,
+}: Props & { idle: number }) {
+  return (
+    <>
+      <Stack gap={2} style={{ flex: 1, minWidth: 0 }}>
+        <Anchor component={Link} to={`/deals/${deal.id}`} size="sm" fw={600} lineClamp={2}>
+          {deal.title}
+        </Anchor>
+        <Text size="sm" fw={500}>
+          <Money amount={deal.amount} currency={deal.currency} />
+        </Text>
+        <Text size="xs" c="dimmed">
+          {ownerName}
+          {deal.expected_close_date && ` · closes ${formatDate(deal.expected_close_date)}`}
+        </Text>
+        {idle >= ROTTING_DAYS && (
+          <Badge size="xs" color="orange" variant="light">
+            No change for {idle} days
+          </Badge>
+        )}
+      </Stack>
+      {canEdit && (
+        <Menu position="bottom-end" withinPortal>
+          <Menu.Target>
+            <ActionIcon variant="subtle" color="gray" size="sm" aria-label={`Move ${deal.title} to stage`}>
+              <IconArrowsMove size={14} />
+            </ActionIcon>
+          </Menu.Target>
+          <Menu.Dropdown>
+            <Menu.Label>Move to stage</Menu.Label>
+            {stages.map((s) => (
+              <Menu.Item key={s.id} disabled={s.id === deal.stage_id} onClick={() => onMove(deal, s)}>
+                {s.name}
+              </Menu.Item>
+            ))}
+          </Menu.Dropdown>
+        </Menu>
+      )}
+    </>
+  );
+});

@@ -1,5 +1,5 @@
 import { notifications } from '@mantine/notifications';
-import { useState } from 'react';
+import { useCallback, useState } from 'react';
 import { describeError } from '../../api/problem';
 import type { Deal, Stage } from '../../api/types';
 import { useMoveDeal } from './queries';
@@ -13,27 +13,36 @@ export function useStageMove() {
   const move = useMoveDeal();
   const [askLost, setAskLost] = useState<{ deal: Deal; stage: Stage } | null>(null);
 
-  const run = (deal: Deal, stage: Stage, lostReason?: string) => {
-    move.mutate(
-      { dealId: deal.id, pipelineId: deal.pipeline_id, stageId: stage.id, lostReason },
-      {
-        onSuccess: () =>
-          notifications.show({ color: 'green', message: `“${deal.title}” moved to ${stage.name}` }),
-        onError: (error) =>
-          notifications.show({
-            color: 'red',
-            title: `Could not move “${deal.title}”`,
-            message: `${describeError(error)} The deal is back in its stage.`,
-          }),
-      },
-    );
-  };
+  const { mutate } = move;
+  // Stable (mutate is), so the board's memoized cards are not redrawn
+  // because a new `request` was passed down.
+  const run = useCallback(
+    (deal: Deal, stage: Stage, lostReason?: string) => {
+      mutate(
+        { dealId: deal.id, pipelineId: deal.pipeline_id, stageId: stage.id, lostReason },
+        {
+          onSuccess: () =>
+            notifications.show({ color: 'green', message: `“${deal.title}” moved to ${stage.name}` }),
+          onError: (error) =>
+            notifications.show({
+              color: 'red',
+              title: `Could not move “${deal.title}”`,
+              message: `${describeError(error)} The deal is back in its stage.`,
+            }),
+        },
+      );
+    },
+    [mutate],
+  );
 
-  const request = (deal: Deal, stage: Stage) => {
-    if (stage.id === deal.stage_id) return;
-    if (stage.kind === 'lost') setAskLost({ deal, stage });
-    else run(deal, stage);
-  };
+  const request = useCallback(
+    (deal: Deal, stage: Stage) => {
+      if (stage.id === deal.stage_id) return;
+      if (stage.kind === 'lost') setAskLost({ deal, stage });
+      else run(deal, stage);
+    },
+    [run],
+  );
 
   return {
     request,
