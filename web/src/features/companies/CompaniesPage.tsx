@@ -1,8 +1,6 @@
-import { useUrlText } from '../../ui/urlText';
 import { oneOf, type CompanySort } from '../../api/types';
-import { Anchor, Button, Group, Select, Table, Text, TextInput } from '@mantine/core';
-import { useDebouncedValue } from '@mantine/hooks';
-import { IconPlus, IconSearch } from '@tabler/icons-react';
+import { Anchor, Button, Group, Select, Table, Text } from '@mantine/core';
+import { IconPlus } from '@tabler/icons-react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { useOwnerName } from '../../app/members';
 import { usePermissions } from '../../app/session';
@@ -10,6 +8,7 @@ import { Empty } from '../../ui/Empty';
 import { ErrorState } from '../../ui/ErrorState';
 import { LoadingRows } from '../../ui/LoadingRows';
 import { PageHeader } from '../../ui/PageHeader';
+import { UrlSearchInput } from '../../ui/UrlSearchInput';
 import { CompanyForm } from './CompanyForm';
 import { useCompanyList } from './queries';
 
@@ -40,8 +39,8 @@ export function CompaniesPage() {
       },
       { replace: true },
     );
-  const [search, setSearch] = useUrlText(params.get('q') ?? '', (value) => setParam('q', value));
-  const [q] = useDebouncedValue(search.trim(), 250);
+  // The search box writes `q` once typing pauses (UrlSearchInput).
+  const q = (params.get('q') ?? '').trim();
   const list = useCompanyList({ q, sort });
   const rows = list.data?.pages.flatMap((p) => p.data) ?? [];
 
@@ -59,14 +58,7 @@ export function CompaniesPage() {
         }
       />
       <Group mb="md" align="flex-end">
-        <TextInput
-          label="Search"
-          placeholder="Name or domain"
-          leftSection={<IconSearch size={16} />}
-          value={search}
-          onChange={(e) => setSearch(e.currentTarget.value)}
-          w={320}
-        />
+        <UrlSearchInput placeholder="Name or domain" w={320} />
         <Select
           label="Sort"
           data={sorts}

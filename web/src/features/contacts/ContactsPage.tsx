@@ -1,8 +1,6 @@
-import { useUrlText } from '../../ui/urlText';
 import { oneOf } from '../../api/types';
-import { Anchor, Button, Group, Select, Table, Text, TextInput } from '@mantine/core';
-import { useDebouncedValue } from '@mantine/hooks';
-import { IconPlus, IconSearch } from '@tabler/icons-react';
+import { Anchor, Button, Group, Select, Table, Text } from '@mantine/core';
+import { IconPlus } from '@tabler/icons-react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { useOwnerName } from '../../app/members';
 import { usePermissions } from '../../app/session';
@@ -10,6 +8,7 @@ import { Empty } from '../../ui/Empty';
 import { ErrorState } from '../../ui/ErrorState';
 import { LoadingRows } from '../../ui/LoadingRows';
 import { PageHeader } from '../../ui/PageHeader';
+import { UrlSearchInput } from '../../ui/UrlSearchInput';
 import { ContactForm } from './ContactForm';
 import { contactSorts, useContactList } from './queries';
 
@@ -34,8 +33,8 @@ export function ContactsPage() {
       },
       { replace: true },
     );
-  const [search, setSearch] = useUrlText(params.get('q') ?? '', (value) => setParam('q', value));
-  const [q] = useDebouncedValue(search.trim(), 250);
+  // The search box writes `q` once typing pauses (UrlSearchInput).
+  const q = (params.get('q') ?? '').trim();
   const list = useContactList({ q, sort });
   const creating = params.get('new') === '1';
   const rows = list.data?.pages.flatMap((p) => p.data) ?? [];
@@ -54,14 +53,7 @@ export function ContactsPage() {
         }
       />
       <Group mb="md" align="flex-end">
-        <TextInput
-          label="Search"
-          placeholder="Name or e-mail"
-          leftSection={<IconSearch size={16} />}
-          value={search}
-          onChange={(e) => setSearch(e.currentTarget.value)}
-          w={320}
-        />
+        <UrlSearchInput placeholder="Name or e-mail" w={320} />
         <Select
           label="Sort"
           data={contactSorts.map((s) => ({ ...s }))}

@@ -1,14 +1,17 @@
 import {
   DndContext,
+  DragOverlay,
   KeyboardSensor,
   PointerSensor,
+  useDndContext,
   useSensor,
   useSensors,
   type DragEndEvent,
 } from '@dnd-kit/core';
 import { Button, Group, ScrollArea, Select } from '@mantine/core';
 import { IconPlus } from '@tabler/icons-react';
-import { useMemo } from 'react';
+import { useCallback, useMemo, useState } from 'react';
+import { createPortal } from 'react-dom';
 import { useSearchParams } from 'react-router';
 import type { Deal, Stage } from '../../api/types';
 import { useOwnerName } from '../../app/members';
@@ -18,6 +21,7 @@ import { ErrorState } from '../../ui/ErrorState';
 import { LoadingRows } from '../../ui/LoadingRows';
 import { PageHeader } from '../../ui/PageHeader';
 import { announcements } from './announcements';
+import { DealCardPreview } from './DealCard';
 import { DealForm } from './DealForm';
 import { LostReasonModal } from './LostReasonModal';
 import { useBoard, useLoadMoreInColumn, usePipelines } from './queries';
@@ -35,10 +39,16 @@ export function BoardPage() {
     pipelines.data?.find((p) => p.is_default) ??
     pipelines.data?.[0];
   const board = useBoard(pipeline?.id);
-  // Stable while the board's stages are, so memoized cards keep their props.
-  const stageList = board.data?.stages;
-  const stages = useMemo(() => (stageList ?? []).map((c) => c.stage), [stageList]);
+  const columns = board.data?.stages;
+  // Every card takes the stage list (its "Move to stage" menu): the same array
+  // while the stages are the same, though each move or refetch makes new columns.
+  const stages = useSameItems(useMemo(() => (columns ?? []).map((c) => c.stage), [columns]));
   const loadMore = useLoadMoreInColumn(pipeline?.id ?? '');
+  const { mutate: loadMoreMutate } = loadMore;
+  const onLoadMore = useCallback(
+    (stageId: string, cursor: string) => loadMoreMutate({ stageId, cursor }),
+    [loadMoreMutate],
+  );
   const mover = useStageMove();
   const sensors = useSensors(
     useSensor(PointerSensor, { activationConstraint: { distance: 5 } }),
@@ -114,12 +124,13 @@ export function BoardPage() {
                 totalsStale={mover.pending || board.isFetching}
                 ownerName={ownerName}
                 onMove={mover.request}
-                onLoadMore={(cursor) => loadMore.mutate({ stageId: column.stage.id, cursor })}
+                onLoadMore={onLoadMore}
                 loadingMore={loadMore.isPending && loadMore.variables.stageId === column.stage.id}
               />
             ))}
           </Group>
         </ScrollArea>
+        <DragPreview ownerName={ownerName} />
       </DndContext>
     );
   }
@@ -138,4 +149,29 @@ export function BoardPage() {
       )}
     </>
   );
+}
+
+/**
+ * The card under the pointer while dragging. The dragged card itself stays
+ * in its column (dimmed): moving an element inside the columns' scroll areas
+ * would be clipped by them and relaid out on every move. In a portal, so no
+ * transformed ancestor can offset its fixed position.
+ */
+function DragPreview({ ownerName }: { ownerName: (id: string | null | undefined) => string }) {
+  const { active } = useDndContext();
+  const deal = (active?.data.current as { deal?: Deal } | undefined)?.deal;
+  return createPortal(
+    <DragOverlay dropAnimation={null}>
+      {deal ? <DealCardPreview deal={deal} ownerName={ownerName(deal.owner_id)} /> : null}
+    </DragOverlay>,
+    document.body,
+  );
+}
+
+/** `items`, or the array last returned if it holds the same items: a stable prop for memoized children. */
+function useSameItems<T>(items: T[]): T[] {
+  const [kept, setKept] = useState(items);
+  const same = kept.length === items.length && kept.every((item, i) => item === items[i]);
+  if (!same) setKept(items);
+  return same ? kept : items;
 }

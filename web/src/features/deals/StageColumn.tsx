@@ -1,5 +1,6 @@
 import { useDroppable } from '@dnd-kit/core';
 import { Badge, Button, Group, Paper, ScrollArea, Stack, Text } from '@mantine/core';
+import { memo, type ReactNode } from 'react';
 import type { BoardColumn, Deal, Stage } from '../../api/types';
 import { Money } from '../../ui/Money';
 import { DealCard } from './DealCard';
@@ -13,11 +14,17 @@ interface Props {
   totalsStale: boolean;
   ownerName: (id: string | null | undefined) => string;
   onMove: (deal: Deal, stage: Stage) => void;
-  onLoadMore: (cursor: string) => void;
+  onLoadMore: (stageId: string, cursor: string) => void;
   loadingMore: boolean;
 }
 
-export function StageColumn({
+/**
+ * One stage of the board. Memoized: the board passes stable props, so a
+ * column redraws when its own deals or totals change, and its cards
+ * (memoized too) only when their deal does. What a drag changes (the drop
+ * highlight) is drawn by DropZone alone.
+ */
+export const StageColumn = memo(function StageColumn({
   column,
   stages,
   canEdit,
@@ -27,21 +34,10 @@ export function StageColumn({
   onLoadMore,
   loadingMore,
 }: Props) {
-  const { setNodeRef, isOver } = useDroppable({ id: column.stage.id, data: { stage: column.stage } });
   const { stage } = column;
 
   return (
-    <Paper
-      ref={setNodeRef}
-      withBorder
-      radius="md"
-      p="xs"
-      bg={isOver ? 'indigo.0' : 'gray.0'}
-      w={280}
-      miw={280}
-      component="section"
-      aria-label={`Stage ${stage.name}`}
-    >
+    <DropZone stage={stage}>
       <Stack gap={4} mb="xs">
         <Group justify="space-between" wrap="nowrap">
           <Text fw={700} size="sm" truncate>
@@ -94,13 +90,37 @@ export function StageColumn({
               variant="subtle"
               size="xs"
               loading={loadingMore}
-              onClick={() => column.next_cursor && onLoadMore(column.next_cursor)}
+              onClick={() => column.next_cursor && onLoadMore(stage.id, column.next_cursor)}
             >
               Show more
             </Button>
           )}
         </Stack>
       </ScrollArea.Autosize>
+    </DropZone>
+  );
+});
+
+/**
+ * The column's frame, and the only part that reads dnd-kit's context: it
+ * redraws when a drag starts, ends or moves between stages; the column's
+ * content (`children`) does not.
+ */
+function DropZone({ stage, children }: { stage: Stage; children: ReactNode }) {
+  const { setNodeRef, isOver } = useDroppable({ id: stage.id, data: { stage } });
+  return (
+    <Paper
+      ref={setNodeRef}
+      withBorder
+      radius="md"
+      p="xs"
+      bg={isOver ? 'indigo.0' : 'gray.0'}
+      w={280}
+      miw={280}
+      component="section"
+      aria-label={`Stage ${stage.name}`}
+    >
+      {children}
     </Paper>
   );
 }
