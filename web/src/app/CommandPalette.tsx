@@ -1,5 +1,5 @@
 import '@mantine/spotlight/styles.css';
-import { Button, Kbd } from '@mantine/core';
+import { Button, Kbd, Text } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { Spotlight, spotlight, type SpotlightActionData } from '@mantine/spotlight';
 import { IconSearch } from '@tabler/icons-react';
@@ -76,23 +76,58 @@ export function CommandPalette() {
       ]
     : [];
 
+  const groups: [string, SpotlightActionData[]][] = [
+    ['Pages and actions', pages],
+    ['Contacts', recordActions.filter((a) => a.group === 'Contacts')],
+    ['Companies', recordActions.filter((a) => a.group === 'Companies')],
+    ['Deals', recordActions.filter((a) => a.group === 'Deals')],
+  ];
+  const shown = groups.filter(([, actions]) => actions.length > 0);
+
+  // The compound form, so the search box has a visible label tied to it.
   return (
-    <Spotlight
-      actions={[...pages, ...recordActions]}
-      filter={(_, actions) => actions}
+    <Spotlight.Root
       query={query}
       onQueryChange={setQuery}
       shortcut={['mod + K']}
-      nothingFound={records.isFetching ? 'Searching…' : 'Nothing found'}
-      searchProps={{
-        leftSection: <IconSearch size={18} />,
-        placeholder: 'Search contacts, companies, deals or jump to a page…',
-        'aria-label': 'Search or jump to',
-      }}
-      limit={30}
       // The dialog has no title to name it.
       attributes={{ content: { 'aria-label': 'Command palette' } }}
-    />
+    >
+      <Text
+        component="label"
+        htmlFor="command-palette-search"
+        size="sm"
+        fw={600}
+        px="md"
+        pt="sm"
+        display="block"
+      >
+        Search or jump to
+      </Text>
+      <Spotlight.Search
+        id="command-palette-search"
+        leftSection={<IconSearch size={18} />}
+        placeholder="Contacts, companies, deals, or a page…"
+      />
+      <Spotlight.ActionsList>
+        {shown.map(([label, actions]) => (
+          <Spotlight.ActionsGroup key={label} label={label}>
+            {actions.slice(0, 30).map((a) => (
+              <Spotlight.Action
+                key={a.id}
+                label={a.label}
+                description={a.description}
+                leftSection={a.leftSection}
+                onClick={a.onClick}
+              />
+            ))}
+          </Spotlight.ActionsGroup>
+        ))}
+        {shown.length === 0 && (
+          <Spotlight.Empty>{records.isFetching ? 'Searching…' : 'Nothing found'}</Spotlight.Empty>
+        )}
+      </Spotlight.ActionsList>
+    </Spotlight.Root>
   );
 }
 
