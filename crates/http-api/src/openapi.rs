@@ -128,15 +128,18 @@ impl utoipa::Modify for CommonResponses {
 /// The document as pretty JSON (`clearview openapi`; the web app's client
 /// is generated from it).
 pub fn document_json() -> String {
-    serde_json::to_string_pretty(&document()).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+    serde_json::to_string_pretty(document()).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
 }
 
 /// The document as served: the derived one, with the parts utoipa's types
-/// cannot hold put in place (see `openapi_refine`).
-pub fn document() -> serde_json::Value {
-    let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
-    crate::openapi_refine::finish(&mut doc);
-    doc
+/// cannot hold put in place (see `openapi_refine`). Built once per process.
+pub fn document() -> &'static serde_json::Value {
+    static DOCUMENT: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
+    DOCUMENT.get_or_init(|| {
+        let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+        crate::openapi_refine::finish(&mut doc);
+        doc
+    })
 }
 
 /// The methods the document lists for the path templates `path` matches
