@@ -43,21 +43,17 @@ impl Application {
                 .with_client_stall(std::time::Duration::from_secs(config.client_stall_seconds.max(1))),
         );
 
-        let redis = match &config.redis_url {
-            Some(url) => Some(Arc::new(RedisDenylist::new(
-                clearview_cache_redis::connect(url.expose()).map_err(anyhow::Error::msg)?,
-                config.access_token_ttl_seconds as u64,
-            ))),
+        // One multiplexed connection shared by the denylist and the limiter.
+        let redis_connection = match &config.redis_url {
+            Some(url) => Some(clearview_cache_redis::connect(url.expose())?),
             None => None,
         };
+        let redis = redis_connection
+            .clone()
+            .map(|conn| Arc::new(RedisDenylist::new(conn, config.access_token_ttl_seconds as u64)));
         // Shares limits across instances through Redis; limits in process
         // when Redis is absent or failing (invariant 6).
-        let rate_limiter = match &config.redis_url {
-            Some(url) => FallbackRateLimiter::new(Some(
-                clearview_cache_redis::connect(url.expose()).map_err(anyhow::Error::msg)?,
-            )),
-            None => FallbackRateLimiter::new(None),
-        };
+        let rate_limiter = FallbackRateLimiter::new(redis_connection);
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         let hasher = {
             let cost = config.bcrypt_cost;

@@ -1,28 +1,34 @@
 //! `SessionDenylist` over Redis keys `cv:denied:<session id>`.
 
+use crate::connection::RedisConnection;
 use async_trait::async_trait;
 use clearview_kernel::SessionId;
 use clearview_tenancy::SessionDenylist;
-use deadpool_redis::redis::{AsyncCommands, pipe};
-use deadpool_redis::{Config, Pool, Runtime};
+use redis::{AsyncCommands, pipe};
 use std::time::Duration;
 
-const MARKER: &str = "cv:denied:complete";
+/// Set while the list holds every revocation of the last access-token
+/// lifetime; read by the admission script too.
+pub(crate) const MARKER: &str = "cv:denied:complete";
 
-/// Builds a pool; connections are opened lazily, so an absent Redis does
-/// not stop the server from starting.
-pub fn connect(url: &str) -> Result<Pool, String> {
-    let mut config = Config::from_url(url);
-    let pool_config = config.pool.get_or_insert_with(Default::default);
-    pool_config.max_size = 16;
-    pool_config.timeouts.wait = Some(Duration::from_millis(500));
-    pool_config.timeouts.create = Some(Duration::from_millis(500));
-    pool_config.timeouts.recycle = Some(Duration::from_millis(500));
-    config.create_pool(Some(Runtime::Tokio1)).map_err(|e| e.to_string())
+/// The longest a denylist command may take before the caller asks the
+/// database instead.
+const TIMEOUT: Duration = Duration::from_millis(300);
+
+/// `cv:denied:<session id>`.
+pub(crate) fn denial_key(session_id: SessionId) -> String {
+    format!("cv:denied:{session_id}")
+}
+
+async fn bounded<T>(work: impl Future<Output = redis::RedisResult<T>>) -> Result<T, String> {
+    match tokio::time::timeout(TIMEOUT, work).await {
+        Ok(result) => result.map_err(|e| e.to_string()),
+        Err(_) => Err("redis denylist timed out".into()),
+    }
 }
 
 pub struct RedisDenylist {
-    pool: Pool,
+    conn: RedisConnection,
     /// How long a denial must be remembered: the access-token lifetime.
     ttl_seconds: u64,
     /// How long the list is trusted before it is re-warmed from the
@@ -31,47 +37,39 @@ pub struct RedisDenylist {
 }
 
 impl RedisDenylist {
-    pub fn new(pool: Pool, ttl_seconds: u64) -> Self {
+    pub fn new(conn: RedisConnection, ttl_seconds: u64) -> Self {
         Self {
-            pool,
+            conn,
             ttl_seconds: ttl_seconds.max(1),
             marker_seconds: 300,
         }
     }
 
-    fn key(session_id: SessionId) -> String {
-        format!("cv:denied:{session_id}")
-    }
-
     /// Whether Redis answers a PING.
     pub async fn ping(&self) -> bool {
-        match self.pool.get().await {
-            Ok(mut conn) => deadpool_redis::redis::cmd("PING")
-                .query_async::<String>(&mut conn)
-                .await
-                .is_ok(),
-            Err(_) => false,
-        }
+        let mut conn = self.conn.clone();
+        bounded(redis::cmd("PING").query_async::<String>(&mut conn))
+            .await
+            .is_ok()
     }
 }
 
 #[async_trait]
 impl SessionDenylist for RedisDenylist {
     async fn deny(&self, session_id: SessionId) -> Result<(), String> {
-        let mut conn = self.pool.get().await.map_err(|e| e.to_string())?;
-        conn.set_ex::<_, _, ()>(Self::key(session_id), 1, self.ttl_seconds)
-            .await
-            .map_err(|e| e.to_string())
+        let mut conn = self.conn.clone();
+        bounded(conn.set_ex::<_, _, ()>(denial_key(session_id), 1, self.ttl_seconds)).await
     }
 
     async fn is_denied(&self, session_id: SessionId) -> Result<Option<bool>, String> {
-        let mut conn = self.pool.get().await.map_err(|e| e.to_string())?;
-        let (complete, denied): (bool, bool) = pipe()
-            .exists(MARKER)
-            .exists(Self::key(session_id))
-            .query_async(&mut conn)
-            .await
-            .map_err(|e| e.to_string())?;
+        let mut conn = self.conn.clone();
+        let (complete, denied): (bool, bool) = bounded(
+            pipe()
+                .exists(MARKER)
+                .exists(denial_key(session_id))
+                .query_async(&mut conn),
+        )
+        .await?;
         Ok(if denied {
             Some(true)
         } else if complete {
@@ -82,12 +80,12 @@ impl SessionDenylist for RedisDenylist {
     }
 
     async fn rewarm(&self, revoked: &[SessionId]) -> Result<(), String> {
-        let mut conn = self.pool.get().await.map_err(|e| e.to_string())?;
+        let mut conn = self.conn.clone();
         let mut batch = pipe();
         for session_id in revoked {
-            batch.set_ex(Self::key(*session_id), 1, self.ttl_seconds).ignore();
+            batch.set_ex(denial_key(*session_id), 1, self.ttl_seconds).ignore();
         }
         batch.set_ex(MARKER, 1, self.marker_seconds).ignore();
-        batch.query_async::<()>(&mut conn).await.map_err(|e| e.to_string())
+        bounded(batch.query_async::<()>(&mut conn)).await
     }
 }

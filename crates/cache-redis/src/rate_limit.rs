@@ -7,35 +7,55 @@
 //! microseconds of Redis's own clock (`TIME`, so instances need no clock
 //! agreement), expiring once the quota is whole again.
 
+use crate::connection::RedisConnection;
 use async_trait::async_trait;
-use clearview_kernel::rate_limit::{Decision, Policy, RateLimiter, gcra};
-use deadpool_redis::Pool;
-use deadpool_redis::redis::{self, cmd};
+use clearview_kernel::SessionId;
+use clearview_kernel::rate_limit::{Admission, Decision, Policy, RateLimiter, gcra};
+use redis::Script;
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{LazyLock, Mutex};
 use std::time::{Duration, Instant};
 
-/// The GCRA step of `clearview_kernel::rate_limit::gcra`, atomically in
-/// Redis. KEYS[1] the key; ARGV[1] the emission interval and ARGV[2] the
-/// burst window, both in microseconds. Returns {allowed, remaining,
-/// retry_after_us, reset_after_us}.
-const GCRA_LUA: &str = r#"
-local emission = tonumber(ARGV[1])
-local window = tonumber(ARGV[2])
-local time = redis.call('TIME')
-local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
-local tat = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
-if tat < now then tat = now end
-local new_tat = tat + emission
-local allow_at = new_tat - window
-if now < allow_at then
-  return {0, 0, allow_at - now, tat - now}
+/// The GCRA step of `clearview_kernel::rate_limit::gcra` as a Lua function,
+/// run atomically in Redis. `key` the key; `emission` the emission interval
+/// and `window` the burst window, both in microseconds. Returns {allowed,
+/// remaining, retry_after_us, reset_after_us}.
+pub(crate) const GCRA_FUNCTION: &str = r#"
+local function gcra(key, emission, window)
+  emission = tonumber(emission)
+  window = tonumber(window)
+  local time = redis.call('TIME')
+  local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
+  local tat = tonumber(redis.call('GET', key) or '0') or 0
+  if tat < now then tat = now end
+  local new_tat = tat + emission
+  local allow_at = new_tat - window
+  if now < allow_at then
+    return {0, 0, allow_at - now, tat - now}
+  end
+  local ttl_ms = math.ceil((new_tat - now) / 1000)
+  if ttl_ms < 1 then ttl_ms = 1 end
+  redis.call('SET', key, string.format('%.0f', new_tat), 'PX', ttl_ms)
+  return {1, math.floor((window - (new_tat - now)) / emission), 0, new_tat - now}
 end
-local ttl_ms = math.ceil((new_tat - now) / 1000)
-if ttl_ms < 1 then ttl_ms = 1 end
-redis.call('SET', KEYS[1], string.format('%.0f', new_tat), 'PX', ttl_ms)
-return {1, math.floor((window - (new_tat - now)) / emission), 0, new_tat - now}
 "#;
+
+/// KEYS[1] the key; ARGV[1] emission, ARGV[2] window.
+static GCRA_SCRIPT: LazyLock<Script> =
+    LazyLock::new(|| Script::new(&format!("{GCRA_FUNCTION}\nreturn gcra(KEYS[1], ARGV[1], ARGV[2])")));
+
+/// The script's answer: {allowed, remaining, retry_after_us, reset_after_us}.
+pub(crate) type GcraReply = (i64, i64, i64, i64);
+
+pub(crate) fn decision(reply: GcraReply) -> Decision {
+    let (allowed, remaining, retry_after, reset_after) = reply;
+    Decision {
+        allowed: allowed == 1,
+        remaining: u32::try_from(remaining.max(0)).unwrap_or(u32::MAX),
+        retry_after: Duration::from_micros(retry_after.max(0) as u64),
+        reset_after: Duration::from_micros(reset_after.max(0) as u64),
+    }
+}
 
 /// How long one Redis round trip may take before the in-process limiter
 /// answers instead.
@@ -52,75 +72,48 @@ pub fn rate_limit_key(policy: &Policy, key: &str) -> String {
 
 /// GCRA over Redis, shared by every instance using the same Redis.
 pub struct RedisRateLimiter {
-    pool: Pool,
-    /// The script's SHA-1 once `SCRIPT LOAD` returned it.
-    sha: Mutex<Option<String>>,
+    conn: RedisConnection,
 }
 
 impl RedisRateLimiter {
-    pub fn new(pool: Pool) -> Self {
-        Self {
-            pool,
-            sha: Mutex::new(None),
-        }
+    pub fn new(conn: RedisConnection) -> Self {
+        Self { conn }
     }
 
-    async fn load(&self, conn: &mut deadpool_redis::Connection) -> Result<String, String> {
-        let sha: String = cmd("SCRIPT")
-            .arg("LOAD")
-            .arg(GCRA_LUA)
-            .query_async(conn)
+    /// `EVALSHA`, and `SCRIPT LOAD` once more if Redis lost its scripts.
+    async fn run(&self, key: &str, policy: &Policy) -> Result<Decision, String> {
+        let mut conn = self.conn.clone();
+        let reply: GcraReply = GCRA_SCRIPT
+            .key(rate_limit_key(policy, key))
+            .arg(policy.emission_micros())
+            .arg(policy.window_micros())
+            .invoke_async(&mut conn)
             .await
             .map_err(|e| e.to_string())?;
-        *self.sha.lock().unwrap_or_else(|p| p.into_inner()) = Some(sha.clone());
-        Ok(sha)
+        Ok(decision(reply))
     }
 
-    async fn run(&self, key: &str, policy: &Policy) -> Result<Decision, String> {
-        let mut conn = self.pool.get().await.map_err(|e| e.to_string())?;
-        let redis_key = rate_limit_key(policy, key);
-        let known = self.sha.lock().unwrap_or_else(|p| p.into_inner()).clone();
-        let mut sha = match known {
-            Some(sha) => sha,
-            None => self.load(&mut conn).await?,
-        };
-        let mut reloaded = false;
-        loop {
-            let result: redis::RedisResult<(i64, i64, i64, i64)> = cmd("EVALSHA")
-                .arg(&sha)
-                .arg(1)
-                .arg(&redis_key)
-                .arg(policy.emission_micros())
-                .arg(policy.window_micros())
-                .query_async(&mut conn)
-                .await;
-            match result {
-                Ok((allowed, remaining, retry_after, reset_after)) => {
-                    return Ok(Decision {
-                        allowed: allowed == 1,
-                        remaining: u32::try_from(remaining.max(0)).unwrap_or(u32::MAX),
-                        retry_after: Duration::from_micros(retry_after.max(0) as u64),
-                        reset_after: Duration::from_micros(reset_after.max(0) as u64),
-                    });
-                }
-                // Redis restarted or flushed its scripts: load once more.
-                Err(e) if e.code() == Some("NOSCRIPT") && !reloaded => {
-                    reloaded = true;
-                    sha = self.load(&mut conn).await?;
-                }
-                Err(e) => return Err(e.to_string()),
-            }
-        }
+    /// [`RateLimiter::check_session`] in one script (see `admission`).
+    async fn admit(&self, key: &str, policy: &Policy, session: SessionId) -> Result<Admission, String> {
+        crate::admission::admit(&self.conn, &rate_limit_key(policy, key), policy, session).await
+    }
+}
+
+async fn bounded<T>(work: impl Future<Output = Result<T, String>>) -> Result<T, String> {
+    match tokio::time::timeout(REDIS_TIMEOUT, work).await {
+        Ok(result) => result,
+        Err(_) => Err("redis rate limit timed out".into()),
     }
 }
 
 #[async_trait]
 impl RateLimiter for RedisRateLimiter {
     async fn check(&self, key: &str, policy: &Policy) -> Result<Decision, String> {
-        match tokio::time::timeout(REDIS_TIMEOUT, self.run(key, policy)).await {
-            Ok(result) => result,
-            Err(_) => Err("redis rate limit timed out".into()),
-        }
+        bounded(self.run(key, policy)).await
+    }
+
+    async fn check_session(&self, key: &str, policy: &Policy, session: SessionId) -> Result<Admission, String> {
+        bounded(self.admit(key, policy, session)).await
     }
 }
 
@@ -209,7 +202,7 @@ struct Health {
 
 impl FallbackRateLimiter {
     /// `None`: in-process limits only (no `REDIS_URL`).
-    pub fn new(redis: Option<Pool>) -> Self {
+    pub fn new(redis: Option<RedisConnection>) -> Self {
         Self {
             redis: redis.map(RedisRateLimiter::new),
             local: InProcessRateLimiter::new(),
@@ -248,6 +241,20 @@ impl RateLimiter for FallbackRateLimiter {
             }
         }
         self.local.check(key, policy).await
+    }
+
+    /// One round trip to Redis; when Redis fails, the local budget and
+    /// `denied: None` (the caller asks the database about the session).
+    async fn check_session(&self, key: &str, policy: &Policy, session: SessionId) -> Result<Admission, String> {
+        if let Some(redis) = &self.redis
+            && self.redis_usable()
+        {
+            match redis.check_session(key, policy, session).await {
+                Ok(admission) => return Ok(admission),
+                Err(error) => self.redis_failed(&error),
+            }
+        }
+        self.local.check_session(key, policy, session).await
     }
 }
 
@@ -307,7 +314,7 @@ mod tests {
         out
     }
 
-    fn test_redis() -> Pool {
+    fn test_redis() -> RedisConnection {
         let url = std::env::var("TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
         crate::connect(&url).unwrap()
     }
@@ -334,8 +341,8 @@ mod tests {
         assert!(refused.reset_after <= Duration::from_secs(2));
 
         // The key is namespaced and expires.
-        let mut conn = test_redis().get().await.unwrap();
-        let ttl: i64 = cmd("PTTL")
+        let mut conn = test_redis();
+        let ttl: i64 = redis::cmd("PTTL")
             .arg(rate_limit_key(&p, "k"))
             .query_async(&mut conn)
             .await
@@ -351,7 +358,12 @@ mod tests {
         let limiter = RedisRateLimiter::new(test_redis());
         let p = unique("reload");
         assert!(limiter.check("k", &p).await.unwrap().allowed);
-        *limiter.sha.lock().unwrap() = Some("0000000000000000000000000000000000000000".into());
+        let mut conn = test_redis();
+        redis::cmd("SCRIPT")
+            .arg("FLUSH")
+            .query_async::<()>(&mut conn)
+            .await
+            .unwrap();
         assert!(limiter.check("k", &p).await.unwrap().allowed);
     }
 

@@ -193,17 +193,32 @@ impl AuthService {
     /// denylist first; when it cannot tell (down, or lost its data), asks
     /// the database, and re-warms the denylist if it is reachable.
     pub async fn session_is_live(&self, tenant_id: TenantId, session_id: SessionId) -> Result<bool, AuthError> {
-        if let Some(denylist) = &self.denylist {
-            match denylist.is_denied(session_id).await {
-                Ok(Some(denied)) => return Ok(!denied),
-                Ok(None) => {
-                    let revoked = self.accounts.recently_revoked(Utc::now() - self.access_ttl).await?;
-                    if denylist.rewarm(&revoked).await.is_ok() {
-                        return Ok(!revoked.contains(&session_id));
-                    }
+        let read = match &self.denylist {
+            Some(denylist) => denylist.is_denied(session_id).await.ok(),
+            None => None,
+        };
+        self.session_is_live_after(tenant_id, session_id, read).await
+    }
+
+    /// `session_is_live` once the denylist has been read (the rate limiter
+    /// reads it in the same round trip as the organization budget):
+    /// `Some(answer)` is what `SessionDenylist::is_denied` answered, `None`
+    /// that it was not read or failed, so the database decides.
+    pub async fn session_is_live_after(
+        &self,
+        tenant_id: TenantId,
+        session_id: SessionId,
+        denylist_read: Option<Option<bool>>,
+    ) -> Result<bool, AuthError> {
+        match (denylist_read, &self.denylist) {
+            (Some(Some(denied)), _) => return Ok(!denied),
+            (Some(None), Some(denylist)) => {
+                let revoked = self.accounts.recently_revoked(Utc::now() - self.access_ttl).await?;
+                if denylist.rewarm(&revoked).await.is_ok() {
+                    return Ok(!revoked.contains(&session_id));
                 }
-                Err(_) => {}
             }
+            _ => {}
         }
         Ok(self.accounts.live_session(tenant_id, session_id).await?.is_some())
     }
@@ -353,6 +368,34 @@ mod tests {
             .returning(|_| Err("connection refused".into()));
         let live = service(accounts, MockPasswordHasher::new(), Some(denylist))
             .session_is_live(tenant, session)
+            .await
+            .unwrap();
+        assert!(!live);
+    }
+
+    #[tokio::test]
+    async fn a_denylist_answer_read_with_the_budget_is_used_without_another_read() {
+        let (tenant, session) = (TenantId::generate(), SessionId::generate());
+        let answer = |read| async move {
+            let mut denylist = MockSessionDenylist::new();
+            denylist.expect_is_denied().never();
+            service(MockAccountRepository::new(), MockPasswordHasher::new(), Some(denylist))
+                .session_is_live_after(tenant, session, read)
+                .await
+                .unwrap()
+        };
+        assert!(answer(Some(Some(false))).await, "a complete list without the session");
+        assert!(!answer(Some(Some(true))).await, "denied");
+    }
+
+    #[tokio::test]
+    async fn a_denylist_that_was_not_read_leaves_the_decision_to_the_database() {
+        let mut accounts = MockAccountRepository::new();
+        accounts.expect_live_session().times(1).returning(|_, _| Ok(None));
+        let mut denylist = MockSessionDenylist::new();
+        denylist.expect_is_denied().never();
+        let live = service(accounts, MockPasswordHasher::new(), Some(denylist))
+            .session_is_live_after(TenantId::generate(), SessionId::generate(), None)
             .await
             .unwrap();
         assert!(!live);

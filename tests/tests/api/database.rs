@@ -168,3 +168,30 @@ async fn only_the_worker_role_may_claim_jobs_across_tenants() {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }
+
+/// The rule that lets the schema distribute by `tenant_id` (Citus,
+/// docs/scale-out.md): every tenant table's primary key, unique keys and
+/// foreign keys to other tenant tables lead with `tenant_id`. The same
+/// query must also catch a planted table that breaks the rule.
+#[tokio::test]
+async fn every_tenant_key_leads_with_tenant_id() {
+    const CHECK: &str = include_str!("tenant_keys.sql");
+    let app = spawn_app().await;
+    let mut conn = app.owner.acquire().await.unwrap();
+    let violations: Vec<(String, String)> = sqlx::query_as(CHECK).fetch_all(&mut *conn).await.unwrap();
+    assert!(violations.is_empty(), "{violations:#?}");
+
+    let mut tx = sqlx::Connection::begin(&mut *conn).await.unwrap();
+    sqlx::raw_sql("CREATE TABLE planted (tenant_id uuid NOT NULL, id uuid PRIMARY KEY)")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    let planted: Vec<(String, String)> = sqlx::query_as(CHECK).fetch_all(&mut *tx).await.unwrap();
+    assert!(
+        planted
+            .iter()
+            .any(|(table, problem)| table == "planted" && problem.contains("primary key")),
+        "{planted:#?}"
+    );
+    tx.rollback().await.unwrap();
+}

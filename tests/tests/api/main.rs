@@ -19,5 +19,6 @@ mod outbox;
 mod pagination;
 mod pipelines;
 mod rate_limits;
+mod redis;
 mod roles;
 mod web_app;

@@ -15,8 +15,9 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{HttpMessage, HttpRequest};
+use clearview_kernel::SessionId;
 use clearview_kernel::TenantId;
-use clearview_kernel::rate_limit::{Decision, Policy, RateLimiter, ceil_seconds};
+use clearview_kernel::rate_limit::{Admission, Decision, Policy, RateLimiter, ceil_seconds};
 use sha2::{Digest, Sha256};
 use std::fmt::Write;
 use std::net::IpAddr;
@@ -106,19 +107,27 @@ impl Limits {
             .check(key, policy)
             .await
             .map_err(|e| ApiError::unexpected(&std::io::Error::other(e)))?;
+        record(req, policy, decision)
+    }
+
+    /// The per-organization budget of an authenticated request, read
+    /// together with its session's denial (one round trip to the store):
+    /// what the denylist said (see [`Admission::denied`]; `None` when it
+    /// was not read) and the budget's verdict (429 when spent).
+    pub async fn organization_api(
+        &self,
+        req: &HttpRequest,
+        tenant_id: TenantId,
+        session_id: SessionId,
+    ) -> (Option<Option<bool>>, Result<(), ApiError>) {
+        let policy = &self.settings.organization_api;
+        match self
+            .limiter
+            .check_session(&tenant_id.to_string(), policy, session_id)
+            .await
         {
-            let mut extensions = req.extensions_mut();
-            if let Some(applied) = extensions.get_mut::<Applied>() {
-                applied.0.push((policy.clone(), decision));
-            } else {
-                extensions.insert(Applied(vec![(policy.clone(), decision)]));
-            }
-        }
-        if decision.allowed {
-            Ok(decision)
-        } else {
-            tracing::info!(policy = %policy.name, "rate limited");
-            Err(ApiError::too_many_requests(ceil_seconds(decision.retry_after).max(1)))
+            Ok(Admission { budget, denied }) => (denied, record(req, policy, budget).map(drop)),
+            Err(e) => (None, Err(ApiError::unexpected(&std::io::Error::other(e)))),
         }
     }
 
@@ -163,13 +172,6 @@ impl Limits {
             .map(drop)
     }
 
-    /// The per-organization budget of authenticated requests.
-    pub async fn organization_api(&self, req: &HttpRequest, tenant_id: TenantId) -> Result<(), ApiError> {
-        self.check(req, &self.settings.organization_api, &tenant_id.to_string())
-            .await
-            .map(drop)
-    }
-
     /// The address a per-client limit keys on: the peer, or with
     /// `trust_proxy_headers` the right-most `X-Forwarded-For` entry. IPv6
     /// clients are grouped by their /64, which one host usually owns whole.
@@ -194,6 +196,24 @@ impl Limits {
             None
         };
         forwarded.or_else(|| req.peer_addr().map(|a| a.ip()))
+    }
+}
+
+/// Records the decision for the response headers; 429 when refused.
+fn record(req: &HttpRequest, policy: &Policy, decision: Decision) -> Result<Decision, ApiError> {
+    {
+        let mut extensions = req.extensions_mut();
+        if let Some(applied) = extensions.get_mut::<Applied>() {
+            applied.0.push((policy.clone(), decision));
+        } else {
+            extensions.insert(Applied(vec![(policy.clone(), decision)]));
+        }
+    }
+    if decision.allowed {
+        Ok(decision)
+    } else {
+        tracing::info!(policy = %policy.name, "rate limited");
+        Err(ApiError::too_many_requests(ceil_seconds(decision.retry_after).max(1)))
     }
 }
 

@@ -24,17 +24,49 @@ impl FromRequest for Session {
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     /// Authenticates, then counts the request against its organization's
-    /// budget (429 when spent).
-    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let authenticated = Unmetered::from_request(req, payload);
-        let (req, state) = (req.clone(), req.app_data::<Data<ApiState>>().cloned());
+    /// budget (429 when spent). The session's denial and the budget come
+    /// from one round trip to the fast store; the database is asked only
+    /// when that store cannot tell.
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let (identity, state) = (verified_identity(req), req.app_data::<Data<ApiState>>().cloned());
+        let req = req.clone();
         Box::pin(async move {
-            let Unmetered(session) = authenticated.await?;
-            if let Some(state) = state {
-                state.limits.organization_api(&req, session.ctx.tenant_id).await?;
+            let state = state.ok_or_else(ApiError::unauthorized)?;
+            let identity = identity.ok_or_else(ApiError::unauthorized)?;
+            let (denylist_read, budget) = state
+                .limits
+                .organization_api(&req, identity.tenant_id, identity.session_id)
+                .await;
+            // A denied session is a 401 even when the budget is spent.
+            if !state
+                .auth
+                .session_is_live_after(identity.tenant_id, identity.session_id, denylist_read)
+                .await?
+            {
+                return Err(ApiError::unauthorized());
             }
-            Ok(session)
+            budget?;
+            Ok(session(identity))
         })
+    }
+}
+
+/// The access cookie's claims when its signature and expiry hold. Only
+/// this deployment's cookie name counts: with `Secure`, the `__Host-` one
+/// (a planted plain `cv_access` is ignored).
+fn verified_identity(req: &HttpRequest) -> Option<clearview_tenancy::SessionIdentity> {
+    let state = req.app_data::<Data<ApiState>>()?;
+    let secure = req
+        .app_data::<Data<crate::state::HttpSettings>>()
+        .is_none_or(|s| s.secure_cookies);
+    let token = req.cookie(cookies::access_name(secure))?;
+    state.tokens.verify(token.value())
+}
+
+fn session(identity: clearview_tenancy::SessionIdentity) -> Session {
+    Session {
+        ctx: TenantContext::new(identity.tenant_id, identity.user_id, identity.role),
+        session_id: identity.session_id,
     }
 }
 
@@ -47,19 +79,10 @@ impl FromRequest for Unmetered {
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let state = req.app_data::<Data<ApiState>>().cloned();
-        // Only this deployment's name: with `Secure`, the `__Host-` one (a
-        // planted plain `cv_access` is ignored).
-        let secure = req
-            .app_data::<Data<crate::state::HttpSettings>>()
-            .is_none_or(|s| s.secure_cookies);
-        let token = req.cookie(cookies::access_name(secure)).map(|c| c.value().to_owned());
+        let (identity, state) = (verified_identity(req), req.app_data::<Data<ApiState>>().cloned());
         Box::pin(async move {
             let state = state.ok_or_else(ApiError::unauthorized)?;
-            let identity = token
-                .as_deref()
-                .and_then(|t| state.tokens.verify(t))
-                .ok_or_else(ApiError::unauthorized)?;
+            let identity = identity.ok_or_else(ApiError::unauthorized)?;
             if !state
                 .auth
                 .session_is_live(identity.tenant_id, identity.session_id)
@@ -67,10 +90,7 @@ impl FromRequest for Unmetered {
             {
                 return Err(ApiError::unauthorized());
             }
-            Ok(Unmetered(Session {
-                ctx: TenantContext::new(identity.tenant_id, identity.user_id, identity.role),
-                session_id: identity.session_id,
-            }))
+            Ok(Unmetered(session(identity)))
         })
     }
 }
