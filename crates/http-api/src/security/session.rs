@@ -64,8 +64,10 @@ fn verified_identity(req: &HttpRequest) -> Option<clearview_tenancy::SessionIden
 }
 
 fn session(identity: clearview_tenancy::SessionIdentity) -> Session {
+    let ctx = TenantContext::new(identity.tenant_id, identity.user_id, identity.role);
+    crate::request_id::record_caller(&ctx);
     Session {
-        ctx: TenantContext::new(identity.tenant_id, identity.user_id, identity.role),
+        ctx,
         session_id: identity.session_id,
     }
 }
