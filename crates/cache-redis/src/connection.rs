@@ -27,3 +27,15 @@ pub fn connect(url: &str) -> Result<RedisConnection, redis::RedisError> {
         .set_max_delay(Duration::from_millis(200));
     ConnectionManager::new_lazy_with_config(client, config)
 }
+
+/// Runs one Redis call with a time limit; running out of time is a failure
+/// like any other, so the caller degrades instead of waiting.
+pub(crate) async fn bounded<T, E: std::fmt::Display>(
+    limit: Duration,
+    work: impl Future<Output = Result<T, E>>,
+) -> Result<T, String> {
+    match tokio::time::timeout(limit, work).await {
+        Ok(result) => result.map_err(|e| e.to_string()),
+        Err(_) => Err(format!("redis did not answer within {limit:?}")),
+    }
+}

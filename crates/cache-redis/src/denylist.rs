@@ -1,6 +1,6 @@
 //! `SessionDenylist` over Redis keys `cv:denied:<session id>`.
 
-use crate::connection::RedisConnection;
+use crate::connection::{RedisConnection, bounded};
 use async_trait::async_trait;
 use clearview_kernel::SessionId;
 use clearview_tenancy::SessionDenylist;
@@ -18,13 +18,6 @@ const TIMEOUT: Duration = Duration::from_millis(300);
 /// `cv:denied:<session id>`.
 pub(crate) fn denial_key(session_id: SessionId) -> String {
     format!("cv:denied:{session_id}")
-}
-
-async fn bounded<T>(work: impl Future<Output = redis::RedisResult<T>>) -> Result<T, String> {
-    match tokio::time::timeout(TIMEOUT, work).await {
-        Ok(result) => result.map_err(|e| e.to_string()),
-        Err(_) => Err("redis denylist timed out".into()),
-    }
 }
 
 pub struct RedisDenylist {
@@ -48,7 +41,7 @@ impl RedisDenylist {
     /// Whether Redis answers a PING.
     pub async fn ping(&self) -> bool {
         let mut conn = self.conn.clone();
-        bounded(redis::cmd("PING").query_async::<String>(&mut conn))
+        bounded(TIMEOUT, redis::cmd("PING").query_async::<String>(&mut conn))
             .await
             .is_ok()
     }
@@ -58,12 +51,17 @@ impl RedisDenylist {
 impl SessionDenylist for RedisDenylist {
     async fn deny(&self, session_id: SessionId) -> Result<(), String> {
         let mut conn = self.conn.clone();
-        bounded(conn.set_ex::<_, _, ()>(denial_key(session_id), 1, self.ttl_seconds)).await
+        bounded(
+            TIMEOUT,
+            conn.set_ex::<_, _, ()>(denial_key(session_id), 1, self.ttl_seconds),
+        )
+        .await
     }
 
     async fn is_denied(&self, session_id: SessionId) -> Result<Option<bool>, String> {
         let mut conn = self.conn.clone();
         let (complete, denied): (bool, bool) = bounded(
+            TIMEOUT,
             pipe()
                 .exists(MARKER)
                 .exists(denial_key(session_id))
@@ -86,6 +84,6 @@ impl SessionDenylist for RedisDenylist {
             batch.set_ex(denial_key(*session_id), 1, self.ttl_seconds).ignore();
         }
         batch.set_ex(MARKER, 1, self.marker_seconds).ignore();
-        bounded(batch.query_async::<()>(&mut conn)).await
+        bounded(TIMEOUT, batch.query_async::<()>(&mut conn)).await
     }
 }

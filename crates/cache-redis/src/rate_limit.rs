@@ -7,7 +7,7 @@
 //! microseconds of Redis's own clock (`TIME`, so instances need no clock
 //! agreement), expiring once the quota is whole again.
 
-use crate::connection::RedisConnection;
+use crate::connection::{RedisConnection, bounded};
 use async_trait::async_trait;
 use clearview_kernel::SessionId;
 use clearview_kernel::rate_limit::{Admission, Decision, Policy, RateLimiter, gcra};
@@ -99,21 +99,14 @@ impl RedisRateLimiter {
     }
 }
 
-async fn bounded<T>(work: impl Future<Output = Result<T, String>>) -> Result<T, String> {
-    match tokio::time::timeout(REDIS_TIMEOUT, work).await {
-        Ok(result) => result,
-        Err(_) => Err("redis rate limit timed out".into()),
-    }
-}
-
 #[async_trait]
 impl RateLimiter for RedisRateLimiter {
     async fn check(&self, key: &str, policy: &Policy) -> Result<Decision, String> {
-        bounded(self.run(key, policy)).await
+        bounded(REDIS_TIMEOUT, self.run(key, policy)).await
     }
 
     async fn check_session(&self, key: &str, policy: &Policy, session: SessionId) -> Result<Admission, String> {
-        bounded(self.admit(key, policy, session)).await
+        bounded(REDIS_TIMEOUT, self.admit(key, policy, session)).await
     }
 }
 
