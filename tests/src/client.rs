@@ -83,6 +83,19 @@ impl User {
         self.send_raw(method, path, body, headers).await
     }
 
+    /// The same session sent to another server (`base`): a second instance
+    /// on the same database.
+    pub fn at(&self, base: &str) -> User {
+        User {
+            http: self.http.clone(),
+            base: base.to_owned(),
+            cookies: self.cookies.clone(),
+            email: self.email.clone(),
+            user_id: self.user_id,
+            tenant_id: self.tenant_id,
+        }
+    }
+
     /// The `Cookie` header value this user sends (for raw-socket tests).
     pub fn cookie_header(&self) -> String {
         self.cookies

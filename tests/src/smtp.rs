@@ -2,6 +2,7 @@
 //! RFC 5321 (EHLO/HELO, MAIL, RCPT, DATA, RSET, NOOP, QUIT) for a real
 //! client to deliver to it. Tests read the messages; none is relayed.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -11,6 +12,9 @@ use tokio::task::JoinHandle;
 pub struct SmtpSink {
     pub port: u16,
     messages: Arc<Mutex<Vec<String>>>,
+    /// How long the sink waits before accepting a message's content (a
+    /// slow server keeps a mail job running).
+    data_delay_ms: Arc<AtomicU64>,
     task: JoinHandle<()>,
 }
 
@@ -34,13 +38,24 @@ impl SmtpSink {
             .expect("the SMTP sink binds");
         let port = listener.local_addr().unwrap().port();
         let messages = Arc::new(Mutex::new(Vec::new()));
-        let store = messages.clone();
+        let data_delay_ms = Arc::new(AtomicU64::new(0));
+        let (store, delay) = (messages.clone(), data_delay_ms.clone());
         let task = tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
-                tokio::spawn(session(stream, store.clone()));
+                tokio::spawn(session(stream, store.clone(), delay.clone()));
             }
         });
-        Self { port, messages, task }
+        Self {
+            port,
+            messages,
+            data_delay_ms,
+            task,
+        }
+    }
+
+    /// Makes every later `DATA` wait `delay` before the content is sent.
+    pub fn set_data_delay(&self, delay: Duration) {
+        self.data_delay_ms.store(delay.as_millis() as u64, Ordering::Relaxed);
     }
 
     pub fn url(&self) -> String {
@@ -73,7 +88,7 @@ impl Drop for SmtpSink {
     }
 }
 
-async fn session(stream: TcpStream, store: Arc<Mutex<Vec<String>>>) {
+async fn session(stream: TcpStream, store: Arc<Mutex<Vec<String>>>, data_delay_ms: Arc<AtomicU64>) {
     let (read, mut write) = stream.into_split();
     let mut lines = BufReader::new(read).lines();
     if write.write_all(b"220 clearview-test-sink ESMTP\r\n").await.is_err() {
@@ -85,17 +100,24 @@ async fn session(stream: TcpStream, store: Arc<Mutex<Vec<String>>>) {
             "EHLO" | "HELO" => b"250 clearview-test-sink\r\n",
             "MAIL" | "RCPT" | "RSET" | "NOOP" => b"250 OK\r\n",
             "DATA" => {
+                tokio::time::sleep(Duration::from_millis(data_delay_ms.load(Ordering::Relaxed))).await;
                 if write.write_all(b"354 end with <CRLF>.<CRLF>\r\n").await.is_err() {
                     return;
                 }
                 let mut message = String::new();
+                let mut complete = false;
                 while let Ok(Some(data)) = lines.next_line().await {
                     if data == "." {
+                        complete = true;
                         break;
                     }
                     // Undo dot-stuffing.
                     message.push_str(data.strip_prefix('.').unwrap_or(&data));
                     message.push_str("\r\n");
+                }
+                // A client that hung up mid-message delivered nothing.
+                if !complete {
+                    return;
                 }
                 store.lock().unwrap().push(message);
                 b"250 queued\r\n"

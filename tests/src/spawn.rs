@@ -162,6 +162,7 @@ pub async fn spawn_app_with(options: AppOptions) -> Result<TestApp, String> {
         client_stall_seconds: options.client_stall_seconds,
         org_max_concurrent_transfers: options.org_max_concurrent_transfers,
         web_dir: options.web_dir.clone(),
+        shutdown_timeout_seconds: 30,
     };
     let app = Application::build(config.clone()).await.map_err(|e| e.to_string())?;
     let address = format!("http://127.0.0.1:{}", app.port());

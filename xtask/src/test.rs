@@ -102,13 +102,13 @@ async fn start_server(root: &Path, dist: &Path) -> anyhow::Result<E2eServer> {
 }
 
 pub async fn run(root: &Path) -> anyhow::Result<ExitCode> {
+    // The `clearview` binary first: the shutdown tests run it as a child
+    // process, and the browser tests talk to it.
+    cargo(root, &["build", "--workspace", "--locked"])?;
     cargo(root, &["test", "--workspace", "--locked"])?;
     web::ensure_installed(root)?;
     web::npm(root, &["test"])?;
     let dist = web::ensure_built(root)?;
-    // The binary the browser tests talk to, built with the workspace's
-    // features (as `cargo test` just did, so this is quick).
-    cargo(root, &["build", "--workspace", "--locked"])?;
     let server = start_server(root, &dist).await?;
     let screenshots = target_dir(root).join("screenshots");
     std::fs::create_dir_all(&screenshots)?;

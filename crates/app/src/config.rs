@@ -91,6 +91,9 @@ pub struct Config {
     /// The built web app to serve at `/` (`WEB_DIR`; default `web/dist`
     /// when it holds an `index.html`; `none` serves the API only).
     pub web_dir: Option<String>,
+    /// `SHUTDOWN_TIMEOUT_SECONDS`: after SIGTERM or Ctrl-C, how long
+    /// in-flight requests and running jobs may take to finish.
+    pub shutdown_timeout_seconds: u64,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -186,6 +189,7 @@ impl Config {
             database_acquire_timeout_ms: parsed("DATABASE_ACQUIRE_TIMEOUT_MS", 2_000u64)?,
             client_stall_seconds: parsed("CLIENT_STALL_SECONDS", 30u64)?,
             org_max_concurrent_transfers: parsed("ORG_MAX_CONCURRENT_TRANSFERS", 2usize)?,
+            shutdown_timeout_seconds: parsed("SHUTDOWN_TIMEOUT_SECONDS", 30u64)?,
             web_dir: match var("WEB_DIR") {
                 Some(dir) if dir == "none" => None,
                 Some(dir) => Some(dir),
@@ -251,7 +255,13 @@ impl Config {
                 batch_rows: self.import_batch_rows.clamp(1, 50_000),
                 max_rows: self.import_max_rows.max(1),
             },
+            shutdown_grace: self.shutdown_timeout(),
         }
+    }
+
+    /// How long a graceful shutdown waits for requests and jobs.
+    pub fn shutdown_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.shutdown_timeout_seconds)
     }
 
     /// The key that seals e-mail jobs at rest, derived from `JWT_SECRET`

@@ -13,5 +13,5 @@ pub use clearview_http_api::RateLimitSettings;
 pub use clearview_kernel::rate_limit::Policy;
 pub use config::{Config, ConfigError, Secret};
 pub use import::ImportSettings;
-pub use startup::{Application, start_worker, worker};
+pub use startup::{Application, shutdown_signal, start_worker, worker};
 pub use worker::{Worker, WorkerSettings};

@@ -4,13 +4,16 @@
 //!   environment, see the README).
 //! - `clearview worker` — run an outbox worker alone (`serve` runs one
 //!   inside unless `EMBEDDED_WORKER=false`).
+//!
+//! `serve` and `worker` stop gracefully on SIGTERM or Ctrl-C and exit 0.
 //! - `clearview migrate` — apply database migrations as the schema owner
 //!   (`DATABASE_URL`), for deployments; with `APP_DATABASE_PASSWORD` set it
 //!   also sets the password of the `clearview_app` role the server uses.
 //! - `clearview openapi` — print the OpenAPI document (the web app's typed
 //!   client is generated from it; CI checks the committed copy is current).
 
-use clearview_app::{Application, Config, telemetry};
+use clearview_app::{Application, Config, shutdown_signal, telemetry};
+use tokio_util::sync::CancellationToken;
 
 #[actix_web::main]
 async fn main() -> anyhow::Result<()> {
@@ -18,12 +21,20 @@ async fn main() -> anyhow::Result<()> {
     match std::env::args().nth(1).as_deref() {
         Some("serve") | None => {
             let config = Config::from_env()?;
-            Application::build(config).await?.run_until_stopped().await?;
+            Application::build(config).await?.run_until(shutdown_signal()).await?;
         }
         Some("worker") => {
             // A worker alone: several may run beside any number of servers.
             let config = Config::from_env()?;
-            clearview_app::worker(&config).await?.run().await;
+            let worker = clearview_app::worker(&config).await?;
+            let shutdown = CancellationToken::new();
+            let trigger = shutdown.clone();
+            tokio::spawn(async move {
+                shutdown_signal().await;
+                tracing::info!("shutting down: no new jobs; finishing or handing back running ones");
+                trigger.cancel();
+            });
+            worker.run(shutdown).await;
         }
         Some("migrate") => {
             let url = std::env::var("DATABASE_URL").map_err(|_| anyhow::anyhow!("DATABASE_URL is required"))?;

@@ -22,11 +22,19 @@ use clearview_tenancy::{AuditService, PrivacyService, SignupService};
 use clearview_tenancy::{AuthService, OrganizationService, PasswordResetService, SessionDenylist, TeamService};
 use std::net::TcpListener;
 use std::sync::Arc;
+use std::time::Duration;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
 
 /// A bound, not yet running server; `port()` tells where (port 0 in tests).
 pub struct Application {
     port: u16,
     server: Server,
+    /// Cancelled when shutdown starts: the server stops accepting and the
+    /// embedded worker stops claiming (ADR 0020).
+    shutdown: CancellationToken,
+    worker: Option<JoinHandle<()>>,
+    shutdown_timeout: Duration,
 }
 
 impl Application {
@@ -95,9 +103,11 @@ impl Application {
             denylist.clone(),
             config.public_base_url.clone(),
         );
-        if config.embedded_worker {
-            start_worker(&config).await?;
-        }
+        let shutdown = CancellationToken::new();
+        let worker = match config.embedded_worker {
+            true => Some(start_worker(&config, shutdown.clone()).await?),
+            false => None,
+        };
         let state = Data::new(ApiState {
             signups,
             team,
@@ -147,6 +157,11 @@ impl Application {
         })
         .on_connect(clearview_http_api::stall::remember_client_socket)
         .workers(config.workers.max(1))
+        // Graceful: no new connections, keep-alive off, in-flight requests
+        // finish within the timeout. Signals are ours (`run_until`), so
+        // Ctrl-C is as graceful as SIGTERM.
+        .shutdown_signal(shutdown.clone().cancelled_owned())
+        .shutdown_timeout(config.shutdown_timeout_seconds)
         // A client must send its request head within 5 s (slowloris); body
         // reads have their own stall timeout (CLIENT_STALL_SECONDS).
         .client_request_timeout(std::time::Duration::from_secs(5))
@@ -154,15 +169,64 @@ impl Application {
         .listen(listener)?
         .run();
         tracing::info!(port, "clearview listening");
-        Ok(Self { port, server })
+        Ok(Self {
+            port,
+            server,
+            shutdown,
+            worker,
+            shutdown_timeout: config.shutdown_timeout(),
+        })
     }
 
     pub fn port(&self) -> u16 {
         self.port
     }
 
+    /// Serves until the process ends (tests).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        self.run_until(std::future::pending()).await
+    }
+
+    /// Serves until `signal` completes, then shuts down gracefully: no new
+    /// connections, in-flight requests and running jobs finish (or jobs
+    /// are handed back) within `SHUTDOWN_TIMEOUT_SECONDS`.
+    pub async fn run_until(self, signal: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        let shutdown = self.shutdown.clone();
+        tokio::spawn(async move {
+            signal.await;
+            tracing::info!("shutting down: no new connections; finishing requests and jobs");
+            shutdown.cancel();
+        });
+        let served = self.server.await;
+        self.shutdown.cancel();
+        if let Some(worker) = self.worker {
+            // The worker bounds itself by the same timeout; a margin covers
+            // handing its jobs back.
+            let bound = self.shutdown_timeout + Duration::from_secs(5);
+            if tokio::time::timeout(bound, worker).await.is_err() {
+                tracing::error!("the worker did not stop in time");
+            }
+        }
+        served
+    }
+}
+
+/// Completes on SIGTERM or Ctrl-C (SIGINT).
+pub async fn shutdown_signal() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut term) => {
+                term.recv().await;
+            }
+            Err(err) => {
+                tracing::error!(error = %err, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await
+            }
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = terminate => {}
     }
 }
 
@@ -182,8 +246,8 @@ pub async fn worker(config: &Config) -> anyhow::Result<crate::worker::Worker> {
     Ok(crate::worker::Worker::new(store, mailer, config.worker_settings()))
 }
 
-/// Starts an outbox worker on the current runtime.
-pub async fn start_worker(config: &Config) -> anyhow::Result<()> {
-    tokio::spawn(worker(config).await?.run());
-    Ok(())
+/// Starts an outbox worker on the current runtime; it stops when
+/// `shutdown` is cancelled.
+pub async fn start_worker(config: &Config, shutdown: CancellationToken) -> anyhow::Result<JoinHandle<()>> {
+    Ok(tokio::spawn(worker(config).await?.run(shutdown)))
 }

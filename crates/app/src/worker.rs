@@ -3,6 +3,11 @@
 //! parks a job as dead after its last attempt. LISTEN/NOTIFY wakes it the
 //! moment a job commits; a short poll covers retries and lost notifications.
 //! Several workers may run at once: `SKIP LOCKED` gives each job to one.
+//!
+//! Shutdown (ADR 0020): once the token is cancelled no lane claims again;
+//! running jobs get `shutdown_grace` to finish, and a job still running
+//! then is handed back (queued again, its attempt not counted) so another
+//! worker takes it at once instead of after its lease.
 
 use crate::import::ImportSettings;
 use clearview_kernel::jobs::{JobState, backoff};
@@ -12,6 +17,9 @@ use sqlx::postgres::PgListener;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
 
 #[derive(Debug, Clone)]
 pub struct WorkerSettings {
@@ -24,6 +32,9 @@ pub struct WorkerSettings {
     pub poll: Duration,
     /// CSV import batches and limits.
     pub import: ImportSettings,
+    /// After shutdown starts, how long running jobs may go on before they
+    /// are handed back (`SHUTDOWN_TIMEOUT_SECONDS`).
+    pub shutdown_grace: Duration,
 }
 
 /// A set of job kinds a worker runs with its own concurrency, so that a
@@ -68,20 +79,27 @@ impl Worker {
         }
     }
 
-    /// Runs every lane until the task is dropped (the process stops). One
-    /// LISTEN connection (it holds a pooled connection) wakes every lane.
-    pub async fn run(self) {
+    /// Runs every lane until `shutdown` is cancelled and each lane has
+    /// finished or handed back its jobs. One LISTEN connection (it holds a
+    /// pooled connection) wakes every lane.
+    pub async fn run(self, shutdown: CancellationToken) {
         tracing::info!(worker = %self.id, "outbox worker started");
         let worker = Arc::new(self);
         let wake = Arc::new(Notify::new());
         let lanes: Vec<_> = LANES
             .iter()
-            .map(|lane| tokio::spawn(worker.clone().run_lane(*lane, wake.clone())))
+            .map(|lane| tokio::spawn(worker.clone().run_lane(*lane, wake.clone(), shutdown.clone())))
             .collect();
-        worker.listen_forever(&wake).await;
-        for lane in lanes {
-            lane.abort();
+        tokio::select! {
+            _ = worker.listen_forever(&wake) => {}
+            _ = shutdown.cancelled() => {}
         }
+        for lane in lanes {
+            if let Err(err) = lane.await {
+                tracing::error!(worker = %worker.id, error = %err, "a worker lane panicked");
+            }
+        }
+        tracing::info!(worker = %worker.id, "outbox worker stopped");
     }
 
     /// Wakes the lanes on every notification; reconnects after a poll
@@ -98,18 +116,28 @@ impl Worker {
         }
     }
 
-    async fn run_lane(self: Arc<Self>, lane: Lane, wake: Arc<Notify>) {
-        loop {
-            // Registered before draining, so a job committed meanwhile
+    /// Keeps up to `lane.concurrency` jobs running: claims when woken, on
+    /// the poll, and whenever a job ends and frees a slot. At shutdown it
+    /// stops claiming and waits for its running jobs (each bounded by the
+    /// grace period).
+    async fn run_lane(self: Arc<Self>, lane: Lane, wake: Arc<Notify>, shutdown: CancellationToken) {
+        let mut running = JoinSet::new();
+        while !shutdown.is_cancelled() {
+            // Registered before claiming, so a job committed meanwhile
             // still wakes the lane.
             let woken = wake.notified();
             tokio::pin!(woken);
             woken.as_mut().enable();
-            self.drain(lane).await;
+            self.fill(lane, &mut running, &shutdown).await;
             tokio::select! {
                 _ = woken => {}
                 _ = tokio::time::sleep(self.settings.poll) => {}
+                _ = shutdown.cancelled() => {}
+                Some(ended) = running.join_next(), if !running.is_empty() => log_panic(ended),
             }
+        }
+        while let Some(ended) = running.join_next().await {
+            log_panic(ended);
         }
     }
 
@@ -119,11 +147,15 @@ impl Worker {
         Some(listener)
     }
 
-    /// Claims and runs the lane's due jobs until none is left, as many at
-    /// once as the lane allows — every claimed job starts at once.
-    async fn drain(&self, lane: Lane) {
+    /// Claims due jobs of the lane into its free slots and starts each at
+    /// once, until the slots are full or no due job is left.
+    async fn fill(self: &Arc<Self>, lane: Lane, running: &mut JoinSet<()>, shutdown: &CancellationToken) {
         loop {
-            let limit = i32::try_from(lane.concurrency).unwrap_or(1);
+            let free = lane.concurrency.saturating_sub(running.len());
+            if free == 0 || shutdown.is_cancelled() {
+                return;
+            }
+            let limit = i32::try_from(free).unwrap_or(1);
             let jobs = match self
                 .store
                 .claim_jobs(&self.id, lane.kinds, limit, self.settings.lease)
@@ -135,15 +167,45 @@ impl Worker {
                     return;
                 }
             };
-            if jobs.is_empty() {
+            let claimed = jobs.len();
+            for job in jobs {
+                let (worker, shutdown) = (self.clone(), shutdown.clone());
+                running.spawn(async move { worker.run_job(job, &shutdown).await });
+            }
+            if claimed < free {
                 return;
             }
-            futures_util::future::join_all(jobs.into_iter().map(|job| self.run_job(job))).await;
         }
     }
 
-    async fn run_job(&self, job: ClaimedJob) {
-        let outcome = if job.attempts > job.max_attempts {
+    /// Runs a job to its end, or hands it back when shutdown's grace runs
+    /// out first.
+    async fn run_job(&self, job: ClaimedJob, shutdown: &CancellationToken) {
+        let span = tracing::info_span!("job", job_id = %job.id, kind = %job.kind, tenant_id = %job.tenant_id);
+        self.run_job_in_span(job, shutdown).instrument(span).await
+    }
+
+    async fn run_job_in_span(&self, job: ClaimedJob, shutdown: &CancellationToken) {
+        let grace_over = async {
+            shutdown.cancelled().await;
+            tokio::time::sleep(self.settings.shutdown_grace).await;
+        };
+        let outcome = tokio::select! {
+            outcome = self.execute(&job) => outcome,
+            _ = grace_over => {
+                match self.store.release_job(&job, &self.id).await {
+                    Ok(true) => tracing::info!(job_id = %job.id, "job handed back at shutdown"),
+                    Ok(false) => tracing::warn!(job_id = %job.id, "lost the job's lease before handing it back"),
+                    Err(err) => tracing::warn!(job_id = %job.id, error = %err, "cannot hand the job back; its lease will run out"),
+                }
+                return;
+            }
+        };
+        self.record(&job, outcome).await;
+    }
+
+    async fn execute(&self, job: &ClaimedJob) -> Result<(), String> {
+        if job.attempts > job.max_attempts {
             // Claimed again after leases ran out: its workers keep dying.
             Err("the job's lease expired on every attempt".to_owned())
         } else {
@@ -153,20 +215,23 @@ impl Worker {
                     Err(err) => Err(err),
                 },
                 IMPORT_CONTACTS => {
-                    crate::import::run(&self.store, &job, &self.id, self.settings.lease, &self.settings.import).await
+                    crate::import::run(&self.store, job, &self.id, self.settings.lease, &self.settings.import).await
                 }
                 other => Err(format!("no handler for job kind `{other}`")),
             }
-        };
+        }
+    }
+
+    async fn record(&self, job: &ClaimedJob, outcome: Result<(), String>) {
         let result = match outcome {
             Ok(()) => self
                 .store
-                .complete_job(&job, &self.id)
+                .complete_job(job, &self.id)
                 .await
                 .map(|_| Some(JobState::Done)),
             Err(error) => {
                 let delay = backoff(self.settings.backoff_base, job.attempts, rand::random::<f64>());
-                self.store.fail_job(&job, &self.id, &error, delay).await
+                self.store.fail_job(job, &self.id, &error, delay).await
             }
         };
         match result {
@@ -179,5 +244,11 @@ impl Worker {
             Ok(None) => tracing::warn!(job_id = %job.id, "lost the job's lease before finishing"),
             Err(err) => tracing::warn!(job_id = %job.id, error = %err, "cannot record the job's outcome"),
         }
+    }
+}
+
+fn log_panic(ended: Result<(), tokio::task::JoinError>) {
+    if let Err(err) = ended {
+        tracing::error!(error = %err, "a job's task panicked");
     }
 }

@@ -55,7 +55,11 @@ async fn insert_job(
     .bind(recipient_digest)
     .execute(&mut *conn)
     .await?;
-    // Delivered at commit, and only if the transaction commits.
+    notify_workers(conn).await
+}
+
+/// Wakes the workers at commit, and only if the transaction commits.
+async fn notify_workers(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
     sqlx::query("SELECT pg_notify($1, '')")
         .bind(JOBS_CHANNEL)
         .execute(&mut *conn)
@@ -148,19 +152,10 @@ impl PgStore {
     /// Marks a job done (only while `worker` holds it) and drops its
     /// payload, which may hold a single-use link.
     pub async fn complete_job(&self, job: &ClaimedJob, worker: &str) -> Result<bool, sqlx::Error> {
-        let mut tx = self.tenant_tx(job.tenant_id).await?;
-        let done = sqlx::query(
-            "UPDATE jobs SET state = 'done', finished_at = now(), updated_at = now(), payload = '{}', recipient_digest = NULL, \
-             locked_by = NULL, locked_until = NULL, last_error = NULL \
-             WHERE tenant_id = $1 AND id = $2 AND locked_by = $3 AND state = 'running'",
-        )
-        .bind(job.tenant_id.as_uuid())
-        .bind(job.id)
-        .bind(worker)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(done.rows_affected() == 1)
+        const DONE: &str = "UPDATE jobs SET state = 'done', finished_at = now(), updated_at = now(), payload = '{}', \
+             recipient_digest = NULL, locked_by = NULL, locked_until = NULL, last_error = NULL \
+             WHERE tenant_id = $1 AND id = $2 AND locked_by = $3 AND state = 'running'";
+        self.update_held(job, worker, DONE, false).await
     }
 
     /// Extends the lease of a long job still held by `worker`; `false` when
@@ -179,6 +174,39 @@ impl PgStore {
         .await?;
         tx.commit().await?;
         Ok(done.rows_affected() == 1)
+    }
+
+    /// Hands a job back at shutdown: queued again at once, the attempt not
+    /// counted (it did not fail). `false` when the lease was already lost.
+    pub async fn release_job(&self, job: &ClaimedJob, worker: &str) -> Result<bool, sqlx::Error> {
+        const QUEUED: &str = "UPDATE jobs SET state = 'queued', attempts = greatest(attempts - 1, 0), run_at = now(), \
+             locked_by = NULL, locked_until = NULL, updated_at = now() \
+             WHERE tenant_id = $1 AND id = $2 AND locked_by = $3 AND state = 'running'";
+        // Another worker may take it now rather than at its next poll.
+        self.update_held(job, worker, QUEUED, true).await
+    }
+
+    /// Runs `sql`, an UPDATE fenced by the lease holder (`$1` tenant, `$2`
+    /// job, `$3` worker), in the job's tenant; `true` when it changed the job.
+    async fn update_held(
+        &self,
+        job: &ClaimedJob,
+        worker: &str,
+        sql: &'static str,
+        wake: bool,
+    ) -> Result<bool, sqlx::Error> {
+        let mut tx = self.tenant_tx(job.tenant_id).await?;
+        let updated = sqlx::query(sql)
+            .bind(job.tenant_id.as_uuid())
+            .bind(job.id)
+            .bind(worker)
+            .execute(&mut *tx)
+            .await?;
+        if wake {
+            notify_workers(&mut tx).await?;
+        }
+        tx.commit().await?;
+        Ok(updated.rows_affected() == 1)
     }
 
     /// Records a failed attempt: back to the queue after `retry_in`, or

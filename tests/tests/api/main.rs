@@ -21,4 +21,5 @@ mod pipelines;
 mod rate_limits;
 mod redis;
 mod roles;
+mod shutdown;
 mod web_app;

@@ -42,7 +42,10 @@ async fn job_in_state(admin: &mut User, state: &str) -> Value {
 
 /// Another outbox worker, as `clearview worker` would run one.
 async fn extra_worker(app: &TestApp) {
-    clearview_app::start_worker(&app.config).await.unwrap();
+    // Runs until the test ends.
+    clearview_app::start_worker(&app.config, tokio_util::sync::CancellationToken::new())
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
