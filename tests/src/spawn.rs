@@ -50,6 +50,8 @@ pub struct AppOptions {
     pub org_max_concurrent_transfers: usize,
     /// `WEB_DIR`: the built app to serve at `/` (none by default).
     pub web_dir: Option<String>,
+    /// `METRICS_ADDR` (none by default).
+    pub metrics_addr: Option<String>,
 }
 
 /// The production policy names with limits no test reaches by accident.
@@ -89,6 +91,7 @@ impl Default for AppOptions {
             client_stall_seconds: 30,
             org_max_concurrent_transfers: 2,
             web_dir: None,
+            metrics_addr: None,
         }
     }
 }
@@ -102,6 +105,8 @@ pub struct TestApp {
     pub http: reqwest::Client,
     /// The server's configuration (to start more workers like it).
     pub config: Config,
+    /// `http://127.0.0.1:<port>` of `/metrics` when `metrics_addr` was set.
+    pub metrics_address: Option<String>,
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -163,9 +168,11 @@ pub async fn spawn_app_with(options: AppOptions) -> Result<TestApp, String> {
         org_max_concurrent_transfers: options.org_max_concurrent_transfers,
         web_dir: options.web_dir.clone(),
         shutdown_timeout_seconds: 30,
+        metrics_addr: options.metrics_addr.clone(),
     };
     let app = Application::build(config.clone()).await.map_err(|e| e.to_string())?;
     let address = format!("http://127.0.0.1:{}", app.port());
+    let metrics_address = app.metrics_port().map(|port| format!("http://127.0.0.1:{port}"));
     tokio::spawn(app.run_until_stopped());
     Ok(TestApp {
         address,
@@ -173,6 +180,7 @@ pub async fn spawn_app_with(options: AppOptions) -> Result<TestApp, String> {
         owner,
         http: reqwest::Client::new(),
         config,
+        metrics_address,
     })
 }
 

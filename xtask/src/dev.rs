@@ -25,6 +25,8 @@ pub async fn run(root: &Path) -> anyhow::Result<ExitCode> {
     let origins =
         std::env::var("ALLOWED_ORIGINS").unwrap_or_else(|_| format!("http://127.0.0.1:{port},http://localhost:{port}"));
     let redis = std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
+    // Off by default in production; on here, on loopback only.
+    let metrics = std::env::var("METRICS_ADDR").unwrap_or_else(|_| "127.0.0.1:9090".into());
 
     let mut command = server_command(root);
     // Two roles on purpose: DATABASE_URL is the schema owner, APP_DATABASE_URL
@@ -37,9 +39,10 @@ pub async fn run(root: &Path) -> anyhow::Result<ExitCode> {
         .env("JWT_SECRET", jwt_secret)
         .env("ALLOWED_ORIGINS", origins)
         .env("REDIS_URL", redis)
+        .env("METRICS_ADDR", &metrics)
         .env("WEB_DIR", dist);
 
-    println!("Clearview on http://127.0.0.1:{port} — demo logins above");
+    println!("Clearview on http://127.0.0.1:{port} — demo logins above; metrics on http://{metrics}/metrics");
     let mut child = command.spawn().context("starting cargo run")?;
 
     // Ctrl-C reaches the server directly (same process group); catching it

@@ -94,6 +94,9 @@ pub struct Config {
     /// `SHUTDOWN_TIMEOUT_SECONDS`: after SIGTERM or Ctrl-C, how long
     /// in-flight requests and running jobs may take to finish.
     pub shutdown_timeout_seconds: u64,
+    /// `METRICS_ADDR`: where `GET /metrics` listens (for example
+    /// `127.0.0.1:9090`); unset, there is no metrics listener.
+    pub metrics_addr: Option<String>,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -190,6 +193,7 @@ impl Config {
             client_stall_seconds: parsed("CLIENT_STALL_SECONDS", 30u64)?,
             org_max_concurrent_transfers: parsed("ORG_MAX_CONCURRENT_TRANSFERS", 2usize)?,
             shutdown_timeout_seconds: parsed("SHUTDOWN_TIMEOUT_SECONDS", 30u64)?,
+            metrics_addr: var("METRICS_ADDR"),
             web_dir: match var("WEB_DIR") {
                 Some(dir) if dir == "none" => None,
                 Some(dir) => Some(dir),

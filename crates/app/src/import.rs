@@ -285,19 +285,31 @@ fn process(
         }
         if row_number - batch.processed_before >= settings.batch_rows as i64 {
             batch.processed_after = row_number;
-            handle
-                .block_on(store.import_batch(&import, &batch))
-                .map_err(Failure::Retry)?;
+            commit(store, handle, &import, &batch)?;
             batch = new_batch(&mapped, row_number);
             lease.renew(store, handle)?;
         }
     }
     if row_number > batch.processed_before {
         batch.processed_after = row_number;
-        handle
-            .block_on(store.import_batch(&import, &batch))
-            .map_err(Failure::Retry)?;
+        commit(store, handle, &import, &batch)?;
     }
+    Ok(())
+}
+
+/// Commits one batch and counts its rows (`rate()` of the counter is the
+/// import speed in rows per second).
+fn commit(
+    store: &PgStore,
+    handle: &tokio::runtime::Handle,
+    import: &ImportJob,
+    batch: &ImportBatch,
+) -> Result<(), Failure> {
+    handle
+        .block_on(store.import_batch(import, batch))
+        .map_err(Failure::Retry)?;
+    let rows = (batch.processed_after - batch.processed_before).max(0) as u64;
+    metrics::counter!("clearview_import_rows_total").increment(rows);
     Ok(())
 }
 

@@ -3,6 +3,7 @@
 
 mod config;
 mod import;
+pub mod metrics;
 mod readiness;
 mod startup;
 pub mod telemetry;

@@ -28,6 +28,9 @@ async fn main() -> anyhow::Result<()> {
             let config = Config::from_env()?;
             let worker = clearview_app::worker(&config).await?;
             let shutdown = CancellationToken::new();
+            if let Some(address) = &config.metrics_addr {
+                clearview_app::metrics::start(address, worker.store().clone(), shutdown.clone())?;
+            }
             let trigger = shutdown.clone();
             tokio::spawn(async move {
                 shutdown_signal().await;

@@ -35,6 +35,7 @@ pub struct Application {
     shutdown: CancellationToken,
     worker: Option<JoinHandle<()>>,
     shutdown_timeout: Duration,
+    metrics_port: Option<u16>,
 }
 
 impl Application {
@@ -50,6 +51,13 @@ impl Application {
             PgStore::new(pool.clone(), config.outbox_key())
                 .with_client_stall(std::time::Duration::from_secs(config.client_stall_seconds.max(1))),
         );
+
+        let shutdown = CancellationToken::new();
+        // First, so the recorder exists before anything is recorded.
+        let metrics_port = match &config.metrics_addr {
+            Some(address) => Some(crate::metrics::start(address, (*store).clone(), shutdown.clone())?),
+            None => None,
+        };
 
         // One multiplexed connection shared by the denylist and the limiter.
         let redis_connection = match &config.redis_url {
@@ -103,7 +111,6 @@ impl Application {
             denylist.clone(),
             config.public_base_url.clone(),
         );
-        let shutdown = CancellationToken::new();
         let worker = match config.embedded_worker {
             true => Some(start_worker(&config, shutdown.clone()).await?),
             false => None,
@@ -175,11 +182,17 @@ impl Application {
             shutdown,
             worker,
             shutdown_timeout: config.shutdown_timeout(),
+            metrics_port,
         })
     }
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The metrics listener's port, when `METRICS_ADDR` is set.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics_port
     }
 
     /// Serves until the process ends (tests).

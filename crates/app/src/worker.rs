@@ -79,6 +79,11 @@ impl Worker {
         }
     }
 
+    /// The worker's database adapter (the metrics read the queue with it).
+    pub fn store(&self) -> &PgStore {
+        &self.store
+    }
+
     /// Runs every lane until `shutdown` is cancelled and each lane has
     /// finished or handed back its jobs. One LISTEN connection (it holds a
     /// pooled connection) wakes every lane.
@@ -191,7 +196,7 @@ impl Worker {
             tokio::time::sleep(self.settings.shutdown_grace).await;
         };
         let outcome = tokio::select! {
-            outcome = self.execute(&job) => outcome,
+            outcome = timed(&job.kind, self.execute(&job)) => outcome,
             _ = grace_over => {
                 match self.store.release_job(&job, &self.id).await {
                     Ok(true) => tracing::info!(job_id = %job.id, "job handed back at shutdown"),
@@ -251,4 +256,14 @@ fn log_panic(ended: Result<(), tokio::task::JoinError>) {
     if let Err(err) = ended {
         tracing::error!(error = %err, "a job's task panicked");
     }
+}
+
+/// Runs a job and records its duration by kind and outcome.
+async fn timed(kind: &str, work: impl Future<Output = Result<(), String>>) -> Result<(), String> {
+    let started = std::time::Instant::now();
+    let outcome = work.await;
+    let result = if outcome.is_ok() { "ok" } else { "failed" };
+    metrics::histogram!("clearview_job_duration_seconds", "kind" => kind.to_owned(), "outcome" => result)
+        .record(started.elapsed().as_secs_f64());
+    outcome
 }

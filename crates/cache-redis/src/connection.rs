@@ -30,12 +30,20 @@ pub fn connect(url: &str) -> Result<RedisConnection, redis::RedisError> {
 
 /// Runs one Redis call with a time limit; running out of time is a failure
 /// like any other, so the caller degrades instead of waiting.
+/// Each failure counts in `clearview_redis_errors_total{component}`; every
+/// one means a fallback (the denylist asks PostgreSQL, the limiter counts
+/// in process).
 pub(crate) async fn bounded<T, E: std::fmt::Display>(
+    component: &'static str,
     limit: Duration,
     work: impl Future<Output = Result<T, E>>,
 ) -> Result<T, String> {
-    match tokio::time::timeout(limit, work).await {
+    let outcome = match tokio::time::timeout(limit, work).await {
         Ok(result) => result.map_err(|e| e.to_string()),
         Err(_) => Err(format!("redis did not answer within {limit:?}")),
+    };
+    if outcome.is_err() {
+        metrics::counter!("clearview_redis_errors_total", "component" => component).increment(1);
     }
+    outcome
 }

@@ -41,7 +41,7 @@ impl RedisDenylist {
     /// Whether Redis answers a PING.
     pub async fn ping(&self) -> bool {
         let mut conn = self.conn.clone();
-        bounded(TIMEOUT, redis::cmd("PING").query_async::<String>(&mut conn))
+        bounded("denylist", TIMEOUT, redis::cmd("PING").query_async::<String>(&mut conn))
             .await
             .is_ok()
     }
@@ -52,6 +52,7 @@ impl SessionDenylist for RedisDenylist {
     async fn deny(&self, session_id: SessionId) -> Result<(), String> {
         let mut conn = self.conn.clone();
         bounded(
+            "denylist",
             TIMEOUT,
             conn.set_ex::<_, _, ()>(denial_key(session_id), 1, self.ttl_seconds),
         )
@@ -61,6 +62,7 @@ impl SessionDenylist for RedisDenylist {
     async fn is_denied(&self, session_id: SessionId) -> Result<Option<bool>, String> {
         let mut conn = self.conn.clone();
         let (complete, denied): (bool, bool) = bounded(
+            "denylist",
             TIMEOUT,
             pipe()
                 .exists(MARKER)
@@ -84,6 +86,6 @@ impl SessionDenylist for RedisDenylist {
             batch.set_ex(denial_key(*session_id), 1, self.ttl_seconds).ignore();
         }
         batch.set_ex(MARKER, 1, self.marker_seconds).ignore();
-        bounded(TIMEOUT, batch.query_async::<()>(&mut conn)).await
+        bounded("denylist", TIMEOUT, batch.query_async::<()>(&mut conn)).await
     }
 }

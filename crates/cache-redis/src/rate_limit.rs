@@ -102,11 +102,11 @@ impl RedisRateLimiter {
 #[async_trait]
 impl RateLimiter for RedisRateLimiter {
     async fn check(&self, key: &str, policy: &Policy) -> Result<Decision, String> {
-        bounded(REDIS_TIMEOUT, self.run(key, policy)).await
+        bounded("rate_limit", REDIS_TIMEOUT, self.run(key, policy)).await
     }
 
     async fn check_session(&self, key: &str, policy: &Policy, session: SessionId) -> Result<Admission, String> {
-        bounded(REDIS_TIMEOUT, self.admit(key, policy, session)).await
+        bounded("rate_limit", REDIS_TIMEOUT, self.admit(key, policy, session)).await
     }
 }
 
@@ -208,6 +208,13 @@ impl FallbackRateLimiter {
         health.skip_until.is_none_or(|until| Instant::now() >= until)
     }
 
+    /// A decision made in process although Redis is configured.
+    fn count_fallback(&self) {
+        if self.redis.is_some() {
+            metrics::counter!("clearview_redis_fallbacks_total", "component" => "rate_limit").increment(1);
+        }
+    }
+
     fn redis_failed(&self, error: &str) {
         let now = Instant::now();
         let mut health = self.health.lock().unwrap_or_else(|p| p.into_inner());
@@ -233,6 +240,7 @@ impl RateLimiter for FallbackRateLimiter {
                 Err(error) => self.redis_failed(&error),
             }
         }
+        self.count_fallback();
         self.local.check(key, policy).await
     }
 
@@ -247,6 +255,7 @@ impl RateLimiter for FallbackRateLimiter {
                 Err(error) => self.redis_failed(&error),
             }
         }
+        self.count_fallback();
         self.local.check_session(key, policy, session).await
     }
 }

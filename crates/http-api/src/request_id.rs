@@ -41,9 +41,11 @@ pub async fn middleware(
     let mut response = REQUEST_ID
         .scope(id.clone(), next.call(req).instrument(span.clone()))
         .await?;
-    if let Some(route) = response.request().match_pattern() {
+    let route = response.request().match_pattern();
+    if let Some(route) = &route {
         span.record("route", route.as_str());
     }
+    record_metrics(&response, route, started.elapsed());
     span.in_scope(|| {
         tracing::info!(
             status = response.status().as_u16(),
@@ -55,6 +57,19 @@ pub async fn middleware(
         response.headers_mut().insert(HEADER, value);
     }
     Ok(response)
+}
+
+/// Request count and latency (to the response head; a streamed export's
+/// body may go on) by method, route template and status. Unmatched paths
+/// share one label, so scanners cannot grow the series without bound.
+fn record_metrics<B>(response: &ServiceResponse<B>, route: Option<String>, elapsed: std::time::Duration) {
+    let labels = [
+        ("method", response.request().method().to_string()),
+        ("route", route.unwrap_or_else(|| "unmatched".to_owned())),
+        ("status", response.status().as_u16().to_string()),
+    ];
+    metrics::counter!("clearview_http_requests_total", &labels).increment(1);
+    metrics::histogram!("clearview_http_request_duration_seconds", &labels).record(elapsed.as_secs_f64());
 }
 
 /// Puts the authenticated caller on the current request's span, so every

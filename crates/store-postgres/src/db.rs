@@ -125,6 +125,12 @@ impl PgStore {
             "BEGIN; SELECT set_config('app.tenant_id', '{}', true)",
             tenant.as_uuid()
         );
-        self.pool.begin_with(sqlx::AssertSqlSafe(begin)).await
+        // Callers waiting for a pooled connection (and its BEGIN): the
+        // pool's queue, which sqlx does not expose.
+        let waiting = metrics::gauge!("clearview_db_pool_waiting");
+        waiting.increment(1.0);
+        let tx = self.pool.begin_with(sqlx::AssertSqlSafe(begin)).await;
+        waiting.decrement(1.0);
+        tx
     }
 }

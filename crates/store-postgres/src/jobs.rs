@@ -117,7 +117,35 @@ impl ClaimedJob {
     }
 }
 
+/// Jobs of one kind in one state (not `done`), for the metrics.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueueDepth {
+    pub kind: String,
+    pub state: String,
+    pub jobs: i64,
+    /// Age of the oldest such job, in seconds since it was queued.
+    pub oldest_seconds: f64,
+}
+
 impl PgStore {
+    /// Queue depth per kind and state across tenants (aggregates only,
+    /// through the `job_queue_stats` function).
+    pub async fn job_queue_stats(&self) -> Result<Vec<QueueDepth>, sqlx::Error> {
+        let rows: Vec<(String, String, i64, f64)> =
+            sqlx::query_as("SELECT kind, state, jobs, oldest_seconds FROM job_queue_stats()")
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(kind, state, jobs, oldest_seconds)| QueueDepth {
+                kind,
+                state,
+                jobs,
+                oldest_seconds,
+            })
+            .collect())
+    }
+
     /// Claims up to `limit` due jobs (or jobs whose lease ran out) for
     /// `worker`, leasing them for `lease`.
     pub async fn claim_jobs(

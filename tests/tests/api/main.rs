@@ -15,6 +15,7 @@ mod hijacking;
 mod import;
 mod isolation;
 mod members;
+mod metrics;
 mod outbox;
 mod pagination;
 mod pipelines;

@@ -321,6 +321,7 @@ pub async fn upload(
 async fn check_quota(state: &ApiState, ctx: &TenantContext, incoming: u64, quota: u64) -> Result<(), ApiError> {
     let stored = state.imports.stored_bytes(ctx).await?;
     if stored.saturating_add(incoming) > quota {
+        metrics::counter!("clearview_rate_limit_refusals_total", "policy" => "import_quota").increment(1);
         return Err(ApiError::too_many_requests(60).with_detail(format!(
             "your organization's imports waiting to run hold {stored} bytes; with this file that passes its \
              {quota}-byte quota (IMPORT_QUOTA_BYTES). Wait for them to finish"

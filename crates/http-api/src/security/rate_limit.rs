@@ -213,6 +213,7 @@ fn record(req: &HttpRequest, policy: &Policy, decision: Decision) -> Result<Deci
         Ok(decision)
     } else {
         tracing::info!(policy = %policy.name, "rate limited");
+        metrics::counter!("clearview_rate_limit_refusals_total", "policy" => policy.name.clone()).increment(1);
         Err(ApiError::too_many_requests(ceil_seconds(decision.retry_after).max(1)))
     }
 }

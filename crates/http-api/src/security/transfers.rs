@@ -41,6 +41,7 @@ impl TransferSlots {
         let mut busy = self.busy.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let count = busy.entry(tenant).or_insert(0);
         if *count >= self.per_organization {
+            metrics::counter!("clearview_rate_limit_refusals_total", "policy" => "org_transfers").increment(1);
             return Err(ApiError::too_many_requests(RETRY_AFTER_SECONDS).with_detail(format!(
                 "your organization already runs {} imports or exports at once (ORG_MAX_CONCURRENT_TRANSFERS); \
                  wait for one to finish",
