@@ -9,13 +9,12 @@ use uuid::Uuid;
 
 pub const PASSWORD: &str = "correct horse battery staple";
 
-fn server_url() -> String {
+fn shared_server_url() -> String {
     std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
 }
 
 /// The same server as the owner URL, connecting as another role.
-fn as_role(role: &str, database: &str) -> String {
-    let base = server_url();
+fn as_role(base: &str, role: &str, database: &str) -> String {
     let (scheme, rest) = base.split_once("://").expect("TEST_DATABASE_URL is a URL");
     let host = rest.rsplit_once('@').map(|(_, h)| h).unwrap_or(rest);
     format!("{scheme}://{role}@{host}/{database}")
@@ -52,6 +51,9 @@ pub struct AppOptions {
     pub web_dir: Option<String>,
     /// `METRICS_ADDR` (none by default).
     pub metrics_addr: Option<String>,
+    /// A PostgreSQL server of the test's own (a superuser URL without a
+    /// database name) instead of the shared one.
+    pub database_server: Option<String>,
 }
 
 /// The production policy names with limits no test reaches by accident.
@@ -92,6 +94,7 @@ impl Default for AppOptions {
             org_max_concurrent_transfers: 2,
             web_dir: None,
             metrics_addr: None,
+            database_server: None,
         }
     }
 }
@@ -107,6 +110,8 @@ pub struct TestApp {
     pub config: Config,
     /// `http://127.0.0.1:<port>` of `/metrics` when `metrics_addr` was set.
     pub metrics_address: Option<String>,
+    /// The PostgreSQL server's superuser URL (no database name).
+    server: String,
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -116,14 +121,15 @@ pub async fn spawn_app() -> TestApp {
 /// Creates and migrates a fresh database, then starts the server on it.
 pub async fn spawn_app_with(options: AppOptions) -> Result<TestApp, String> {
     let database = format!("cv_test_{}", Uuid::new_v4().simple());
-    let mut admin = PgConnection::connect(&format!("{}/postgres", server_url()))
+    let server = options.database_server.clone().unwrap_or_else(shared_server_url);
+    let mut admin = PgConnection::connect(&format!("{server}/postgres"))
         .await
         .expect("PostgreSQL is reachable (see TEST_DATABASE_URL)");
     admin
         .execute(sqlx::AssertSqlSafe(format!(r#"CREATE DATABASE "{database}""#)))
         .await
         .expect("can create a test database");
-    let owner_url = format!("{}/{database}", server_url());
+    let owner_url = format!("{server}/{database}");
     let owner = PgPool::connect(&owner_url).await.expect("owner connects");
     clearview_store_postgres::migrate(&owner)
         .await
@@ -132,12 +138,12 @@ pub async fn spawn_app_with(options: AppOptions) -> Result<TestApp, String> {
     let app_url = if options.connect_as_owner {
         owner_url
     } else {
-        as_role("clearview_app", &database)
+        as_role(&server, "clearview_app", &database)
     };
     let config = Config {
         host: "127.0.0.1".into(),
         port: 0,
-        worker_database_url: Secret::new(as_role("clearview_worker", &database)),
+        worker_database_url: Secret::new(as_role(&server, "clearview_worker", &database)),
         app_database_url: Secret::new(app_url),
         database_max_connections: options.database_max_connections,
         redis_url: options.redis_url.map(Secret::new),
@@ -181,6 +187,7 @@ pub async fn spawn_app_with(options: AppOptions) -> Result<TestApp, String> {
         http: reqwest::Client::new(),
         config,
         metrics_address,
+        server,
     })
 }
 
@@ -358,12 +365,12 @@ impl TestApp {
 impl Drop for TestApp {
     /// Drops the test database in the background so runs leave nothing.
     fn drop(&mut self) {
-        let database = self.database.clone();
+        let (database, server) = (self.database.clone(), self.server.clone());
         std::thread::spawn(move || {
             let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
             if let Ok(runtime) = runtime {
                 runtime.block_on(async {
-                    if let Ok(mut admin) = PgConnection::connect(&format!("{}/postgres", server_url())).await {
+                    if let Ok(mut admin) = PgConnection::connect(&format!("{server}/postgres")).await {
                         let sql = format!(r#"DROP DATABASE IF EXISTS "{database}" WITH (FORCE)"#);
                         let _ = admin.execute(sqlx::AssertSqlSafe(sql)).await;
                     }

@@ -35,6 +35,18 @@ pub(crate) fn constraint_meaning(err: &sqlx::Error) -> Option<&'static Meaning> 
     CONSTRAINTS.iter().find(|(n, _)| *n == name).map(|(_, meaning)| meaning)
 }
 
+/// The connection failed or the server is shutting down or starting
+/// (SQLSTATE class 08, 57P01–57P03), as opposed to a failed statement.
+pub(crate) fn is_connection_failure(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::Io(_) | sqlx::Error::PoolClosed => true,
+        sqlx::Error::Database(db) => db
+            .code()
+            .is_some_and(|code| code.starts_with("08") || matches!(code.as_ref(), "57P01" | "57P02" | "57P03")),
+        _ => false,
+    }
+}
+
 /// Maps a driver error; unknown failures keep their full cause for the log.
 pub(crate) fn map_err(err: sqlx::Error) -> RepoError {
     match (&err, constraint_meaning(&err)) {
@@ -42,11 +54,29 @@ pub(crate) fn map_err(err: sqlx::Error) -> RepoError {
         // Every pooled connection is busy (perhaps held by slow work):
         // answer 503 quickly rather than queue requests behind it.
         (sqlx::Error::PoolTimedOut, _) => RepoError::Unavailable,
+        // The database is down or restarting: also a quick 503, and the
+        // pool reconnects by itself once it is back.
+        _ if is_connection_failure(&err) => RepoError::Unavailable,
         (_, Some(Meaning::Duplicate(field))) => RepoError::Duplicate {
             field,
             existing_id: None,
         },
         (_, Some(Meaning::MissingReference(field))) => RepoError::MissingReference { field },
         _ => RepoError::unexpected(err),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refused_or_closed_connection_is_unavailable_and_a_missing_row_is_not() {
+        let refused = sqlx::Error::Io(std::io::Error::from(std::io::ErrorKind::ConnectionRefused));
+        assert!(matches!(map_err(refused), RepoError::Unavailable));
+        assert!(matches!(map_err(sqlx::Error::PoolClosed), RepoError::Unavailable));
+        assert!(matches!(map_err(sqlx::Error::PoolTimedOut), RepoError::Unavailable));
+        assert!(matches!(map_err(sqlx::Error::RowNotFound), RepoError::NotFound));
+        assert!(!is_connection_failure(&sqlx::Error::Protocol("odd".into())));
     }
 }

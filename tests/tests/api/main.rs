@@ -7,6 +7,7 @@ mod auth;
 mod contacts;
 mod contract;
 mod database;
+mod database_faults;
 mod deals;
 mod denial_of_service;
 mod export;
