@@ -200,21 +200,26 @@ impl TestApp {
     /// Signs up a new organization and confirms it through the e-mailed
     /// link; returns its signed-in admin.
     pub async fn register(&self, organization: &str) -> User {
-        self.register_reading(organization, None).await
+        self.register_reading(organization, None, &self.address).await
     }
 
     /// `register` for a server that mails to `sink`.
     pub async fn register_via(&self, sink: &SmtpSink, organization: &str) -> User {
-        self.register_reading(organization, Some(sink)).await
+        self.register_reading(organization, Some(sink), &self.address).await
     }
 
-    async fn register_reading(&self, organization: &str, sink: Option<&SmtpSink>) -> User {
+    /// `register` through another server on this database (`address`).
+    pub async fn register_at(&self, address: &str, organization: &str) -> User {
+        self.register_reading(organization, None, address).await
+    }
+
+    async fn register_reading(&self, organization: &str, sink: Option<&SmtpSink>, address: &str) -> User {
         let email = format!(
             "admin-{}@{}.test",
             Uuid::new_v4().simple(),
             organization.to_lowercase().replace(' ', "-")
         );
-        let mut user = self.anonymous();
+        let mut user = self.anonymous().at(address);
         let response = user
             .post(
                 "/api/auth/register",

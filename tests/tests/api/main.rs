@@ -15,6 +15,7 @@ mod gdpr;
 mod hijacking;
 mod import;
 mod isolation;
+mod log_privacy;
 mod members;
 mod metrics;
 mod outbox;
