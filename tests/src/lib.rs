@@ -13,6 +13,7 @@ pub mod process;
 pub mod redis_server;
 pub mod smtp;
 mod spawn;
+pub mod stack;
 
 pub use clearview_app::{Policy, RateLimitSettings};
 pub use client::{Response, User};

@@ -24,12 +24,14 @@ fn binary() -> PathBuf {
         return path.into();
     }
     let exe = std::env::current_exe().expect("the test binary's path");
-    // target/debug/deps/api-… → target/debug/clearview
-    let path = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("a target directory")
-        .join("clearview");
+    // target/debug/deps/api-… (a test) or target/debug/xtask → target/debug/clearview
+    let dir = exe.parent().expect("a target directory");
+    let beside = dir.join("clearview");
+    let path = if beside.is_file() {
+        beside
+    } else {
+        dir.parent().expect("a target directory").join("clearview")
+    };
     assert!(
         path.is_file(),
         "{} is missing: run `cargo build -p clearview-app` first (`cargo xtask test` does)",
@@ -62,20 +64,52 @@ fn environment(config: &Config, port: u16) -> Vec<(&'static str, String)> {
         ("JOB_LEASE_SECONDS", config.job_lease_seconds.to_string()),
         ("JOB_POLL_MS", config.job_poll_ms.to_string()),
         ("HTTP_WORKERS", "1".to_owned()),
-        ("WEB_DIR", "none".to_owned()),
+        ("WEB_DIR", config.web_dir.clone().unwrap_or_else(|| "none".to_owned())),
+        ("COOKIE_SECURE", config.secure_cookies.to_string()),
         ("SHUTDOWN_TIMEOUT_SECONDS", config.shutdown_timeout_seconds.to_string()),
-        // The tests' generous limits (see `generous_limits`).
-        ("RATE_LIMIT_ORG_API", "1000000/1m".to_owned()),
-        ("RATE_LIMIT_INVITATIONS_ORG", "1000000/1m".to_owned()),
+        (
+            "TRUST_PROXY_HEADERS",
+            config.rate_limits.trust_proxy_headers.to_string(),
+        ),
         ("RUST_LOG", "info,sqlx=warn".to_owned()),
     ];
+    let limits = &config.rate_limits;
+    for (name, policy) in [
+        ("RATE_LIMIT_LOGIN_IP", &limits.login_ip),
+        ("RATE_LIMIT_LOGIN_EMAIL", &limits.login_email),
+        ("RATE_LIMIT_LOGIN_ACCOUNT", &limits.login_account),
+        ("RATE_LIMIT_ORG_API", &limits.organization_api),
+        ("RATE_LIMIT_PASSWORD_RESET_IP", &limits.password_reset_ip),
+        ("RATE_LIMIT_PASSWORD_RESET_EMAIL", &limits.password_reset_email),
+        ("RATE_LIMIT_PASSWORD_RESET_ACCOUNT", &limits.password_reset_account),
+        ("RATE_LIMIT_INVITATIONS_ORG", &limits.invitation_organization),
+        ("RATE_LIMIT_ACCOUNT_IP", &limits.account_ip),
+    ] {
+        env.push((name, format!("{}/{}s", policy.limit, policy.period.as_secs().max(1))));
+    }
     if let Some(redis) = &config.redis_url {
         env.push(("REDIS_URL", redis.expose().to_owned()));
+    }
+    if let Some(metrics) = &config.metrics_addr {
+        env.push(("METRICS_ADDR", metrics.clone()));
     }
     if let Some(smtp) = &config.smtp_url {
         env.push(("SMTP_URL", smtp.expose().to_owned()));
     }
     env
+}
+
+/// A fresh database with an in-process server that runs no worker (to
+/// sign up through), for tests whose servers under test are child
+/// processes; mail goes to `smtp_url` when given.
+pub async fn database_for_processes(smtp_url: Option<String>) -> crate::TestApp {
+    crate::spawn_app_with(crate::AppOptions {
+        smtp_url,
+        embedded_worker: false,
+        ..crate::AppOptions::default()
+    })
+    .await
+    .expect("the server starts")
 }
 
 impl ServerProcess {
@@ -149,6 +183,20 @@ impl ServerProcess {
                 self.log_text()
             ),
         }
+    }
+
+    /// The port `serve` listens on.
+    pub fn port(&self) -> u16 {
+        self.address
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .expect("a port")
+    }
+
+    /// Kills the process at once (SIGKILL), as a crash would.
+    pub async fn kill(&mut self) {
+        let _ = self.child.kill().await;
     }
 
     pub fn log_text(&self) -> String {

@@ -12,12 +12,19 @@ use tokio::process::Command;
 /// The server's own default port, used only for the printed address.
 const DEFAULT_PORT: &str = "8080";
 
-pub async fn run(root: &Path) -> anyhow::Result<ExitCode> {
+/// The development database migrated and seeded, and the built web app:
+/// returns the owner URL and the app's directory.
+pub(crate) async fn prepare(root: &Path) -> anyhow::Result<(String, std::path::PathBuf)> {
     let owner_url = db::resolve(root).await?;
     db::ensure_database(&owner_url).await?;
     db::migrate(&owner_url).await?;
     seed::run(&owner_url).await?;
     let dist = crate::web::ensure_built(root)?;
+    Ok((owner_url, dist))
+}
+
+pub async fn run(root: &Path) -> anyhow::Result<ExitCode> {
+    let (owner_url, dist) = prepare(root).await?;
 
     let app_url = db::app_url(&owner_url)?;
     let jwt_secret = dev_jwt_secret(root)?;
@@ -72,7 +79,7 @@ fn server_command(root: &Path) -> Command {
 /// The JWT signing secret for local development, kept in `.dev/jwt-secret`
 /// (gitignored) so sessions survive restarts. It is a development secret
 /// only: production secrets come from the deployment's secret store.
-fn dev_jwt_secret(root: &Path) -> anyhow::Result<String> {
+pub(crate) fn dev_jwt_secret(root: &Path) -> anyhow::Result<String> {
     let dir = root.join(".dev");
     let path = dir.join("jwt-secret");
     if let Ok(secret) = std::fs::read_to_string(&path) {

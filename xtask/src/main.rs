@@ -7,6 +7,7 @@
 //!   the counts and logins; an org from an older seed gets what it lacks).
 //! - `dev`: migrate, seed, build the web app if needed, then run the server
 //!   against that database.
+//! - `stack`: the same, as two instances and a worker behind nginx.
 //! - `test`: the Rust tests, the web unit tests, the browser tests and the
 //!   contract test (schemathesis against the server's OpenAPI document).
 //! - `contract`: only the contract test.
@@ -35,6 +36,7 @@ mod names;
 mod pgurl;
 mod seed;
 mod seed_sales;
+mod stack;
 mod test;
 mod web;
 
@@ -53,6 +55,8 @@ commands:
                1,000,000 contacts (--quick: 50 and 40,000)
   dev          migrate, seed, build the web app if its sources changed, then run the server
                (cargo run -p clearview-app) with the app at http://127.0.0.1:8080
+  stack        like dev, but production's shape: two server instances and a separate worker
+               behind nginx (Debian's package) running deploy/nginx.conf, on http://127.0.0.1:8080
   test         every test: cargo test --workspace, the web app's unit tests, and its browser
                tests (Playwright, Chromium) against the server on a fresh database, then the
                contract test (schemathesis over every operation of the OpenAPI document)
@@ -92,6 +96,7 @@ async fn main() -> ExitCode {
         ["seed", "--large"] => large_seed(&root, false).await,
         ["seed", "--large", "--quick"] => large_seed(&root, true).await,
         ["dev"] => dev::run(&root).await,
+        ["stack"] => stack::run(&root).await,
         ["check"] => check::run(&root),
         ["test"] => test::run(&root).await,
         ["contract"] => test::contract_only(&root).await,

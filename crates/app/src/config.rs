@@ -99,17 +99,23 @@ pub struct Config {
     pub metrics_addr: Option<String>,
 }
 
-fn var(name: &str) -> Option<String> {
-    env::var(name).ok().filter(|v| !v.trim().is_empty())
-}
+/// Where the variables come from: the process environment, or a map a
+/// tool fills (`Config::from_lookup`).
+struct Vars<'a>(&'a dyn Fn(&str) -> Option<String>);
 
-fn parsed<T: std::str::FromStr>(name: &str, default: T) -> Result<T, ConfigError> {
-    match var(name) {
-        None => Ok(default),
-        Some(raw) => raw
-            .trim()
-            .parse()
-            .map_err(|_| ConfigError(format!("{name} has an invalid value"))),
+impl Vars<'_> {
+    fn var(&self, name: &str) -> Option<String> {
+        (self.0)(name).filter(|v| !v.trim().is_empty())
+    }
+
+    fn parsed<T: std::str::FromStr>(&self, name: &str, default: T) -> Result<T, ConfigError> {
+        match self.var(name) {
+            None => Ok(default),
+            Some(raw) => raw
+                .trim()
+                .parse()
+                .map_err(|_| ConfigError(format!("{name} has an invalid value"))),
+        }
     }
 }
 
@@ -124,18 +130,20 @@ fn as_role(url: &str, role: &str, name: &str) -> Result<String, ConfigError> {
 
 /// The application role's URL: `APP_DATABASE_URL`, else `DATABASE_URL` with
 /// its user replaced by `clearview_app` (the role the migrations create).
-fn app_database_url() -> Result<String, ConfigError> {
-    if let Some(url) = var("APP_DATABASE_URL") {
+fn app_database_url(vars: &Vars) -> Result<String, ConfigError> {
+    if let Some(url) = vars.var("APP_DATABASE_URL") {
         return Ok(url);
     }
-    let owner = var("DATABASE_URL").ok_or_else(|| ConfigError("set APP_DATABASE_URL or DATABASE_URL".into()))?;
+    let owner = vars
+        .var("DATABASE_URL")
+        .ok_or_else(|| ConfigError("set APP_DATABASE_URL or DATABASE_URL".into()))?;
     as_role(&owner, "clearview_app", "DATABASE_URL")
 }
 
 /// The worker role's URL: `WORKER_DATABASE_URL`, else the application URL
 /// with its user replaced by `clearview_worker` (password dropped).
-fn worker_database_url(app_url: &str) -> Result<String, ConfigError> {
-    match var("WORKER_DATABASE_URL") {
+fn worker_database_url(vars: &Vars, app_url: &str) -> Result<String, ConfigError> {
+    match vars.var("WORKER_DATABASE_URL") {
         Some(url) => Ok(url),
         None => as_role(app_url, "clearview_worker", "APP_DATABASE_URL"),
     }
@@ -143,58 +151,71 @@ fn worker_database_url(app_url: &str) -> Result<String, ConfigError> {
 
 impl Config {
     pub fn from_env() -> Result<Self, ConfigError> {
-        let jwt_secret =
-            var("JWT_SECRET").ok_or_else(|| ConfigError("JWT_SECRET is required (32+ random characters)".into()))?;
+        Self::from_lookup(&|name| env::var(name).ok())
+    }
+
+    /// The configuration `lookup` describes (a tool starting servers with
+    /// settings of its own, `cargo xtask stack`).
+    pub fn from_lookup(lookup: &dyn Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let vars = &Vars(lookup);
+        let jwt_secret = vars
+            .var("JWT_SECRET")
+            .ok_or_else(|| ConfigError("JWT_SECRET is required (32+ random characters)".into()))?;
         if jwt_secret.len() < 32 {
             return Err(ConfigError("JWT_SECRET must be at least 32 characters".into()));
         }
-        let bcrypt_cost = parsed("BCRYPT_COST", 12u32)?;
+        let bcrypt_cost = vars.parsed("BCRYPT_COST", 12u32)?;
         if !(4..=31).contains(&bcrypt_cost) {
             return Err(ConfigError("BCRYPT_COST must be between 4 and 31".into()));
         }
-        let access_token_ttl_seconds = parsed("ACCESS_TOKEN_TTL_SECONDS", 900i64)?;
-        let app_url = app_database_url()?;
+        let access_token_ttl_seconds = vars.parsed("ACCESS_TOKEN_TTL_SECONDS", 900i64)?;
+        let app_url = app_database_url(vars)?;
         if !(1..=900).contains(&access_token_ttl_seconds) {
             return Err(ConfigError("ACCESS_TOKEN_TTL_SECONDS must be between 1 and 900".into()));
         }
         Ok(Config {
-            host: var("HOST").unwrap_or_else(|| "127.0.0.1".into()),
-            port: parsed("PORT", 8080u16)?,
-            worker_database_url: Secret::new(worker_database_url(&app_url)?),
+            host: vars.var("HOST").unwrap_or_else(|| "127.0.0.1".into()),
+            port: vars.parsed("PORT", 8080u16)?,
+            worker_database_url: Secret::new(worker_database_url(vars, &app_url)?),
             app_database_url: Secret::new(app_url),
-            database_max_connections: parsed("DATABASE_MAX_CONNECTIONS", 8u32)?,
-            redis_url: var("REDIS_URL").map(Secret::new),
+            database_max_connections: vars.parsed("DATABASE_MAX_CONNECTIONS", 8u32)?,
+            redis_url: vars.var("REDIS_URL").map(Secret::new),
             jwt_secret: Secret::new(jwt_secret),
             access_token_ttl_seconds,
             bcrypt_cost,
-            allowed_origins: var("ALLOWED_ORIGINS")
+            allowed_origins: vars
+                .var("ALLOWED_ORIGINS")
                 .unwrap_or_else(|| "http://127.0.0.1:8080,http://localhost:8080".into())
                 .split(',')
                 .map(|o| o.trim().trim_end_matches('/').to_owned())
                 .filter(|o| !o.is_empty())
                 .collect(),
-            secure_cookies: parsed("COOKIE_SECURE", true)?,
-            max_body_bytes: parsed("MAX_BODY_BYTES", 1024 * 1024usize)?,
-            workers: parsed("HTTP_WORKERS", 2usize)?,
-            public_base_url: var("PUBLIC_BASE_URL").unwrap_or_else(|| "http://127.0.0.1:8080".into()),
-            smtp_url: var("SMTP_URL").map(Secret::new),
-            mail_from: var("MAIL_FROM").unwrap_or_else(|| "Clearview <no-reply@clearview.localhost>".into()),
-            mail_dir: var("MAIL_DIR").unwrap_or_else(|| ".dev/mail".into()),
-            embedded_worker: parsed("EMBEDDED_WORKER", true)?,
-            job_backoff_base_ms: parsed("JOB_BACKOFF_BASE_MS", 30_000u64)?,
-            job_lease_seconds: parsed("JOB_LEASE_SECONDS", 60u64)?,
-            job_poll_ms: parsed("JOB_POLL_MS", 1_000u64)?,
-            rate_limits: rate_limits_from_env()?,
-            import_max_bytes: parsed("IMPORT_MAX_BYTES", 256 * 1024 * 1024u64)?,
-            import_max_rows: parsed("IMPORT_MAX_ROWS", 2_000_000i64)?,
-            import_batch_rows: parsed("IMPORT_BATCH_ROWS", 5_000usize)?,
-            import_quota_bytes: parsed("IMPORT_QUOTA_BYTES", 1024 * 1024 * 1024u64)?,
-            database_acquire_timeout_ms: parsed("DATABASE_ACQUIRE_TIMEOUT_MS", 2_000u64)?,
-            client_stall_seconds: parsed("CLIENT_STALL_SECONDS", 30u64)?,
-            org_max_concurrent_transfers: parsed("ORG_MAX_CONCURRENT_TRANSFERS", 2usize)?,
-            shutdown_timeout_seconds: parsed("SHUTDOWN_TIMEOUT_SECONDS", 30u64)?,
-            metrics_addr: var("METRICS_ADDR"),
-            web_dir: match var("WEB_DIR") {
+            secure_cookies: vars.parsed("COOKIE_SECURE", true)?,
+            max_body_bytes: vars.parsed("MAX_BODY_BYTES", 1024 * 1024usize)?,
+            workers: vars.parsed("HTTP_WORKERS", 2usize)?,
+            public_base_url: vars
+                .var("PUBLIC_BASE_URL")
+                .unwrap_or_else(|| "http://127.0.0.1:8080".into()),
+            smtp_url: vars.var("SMTP_URL").map(Secret::new),
+            mail_from: vars
+                .var("MAIL_FROM")
+                .unwrap_or_else(|| "Clearview <no-reply@clearview.localhost>".into()),
+            mail_dir: vars.var("MAIL_DIR").unwrap_or_else(|| ".dev/mail".into()),
+            embedded_worker: vars.parsed("EMBEDDED_WORKER", true)?,
+            job_backoff_base_ms: vars.parsed("JOB_BACKOFF_BASE_MS", 30_000u64)?,
+            job_lease_seconds: vars.parsed("JOB_LEASE_SECONDS", 60u64)?,
+            job_poll_ms: vars.parsed("JOB_POLL_MS", 1_000u64)?,
+            rate_limits: rate_limits_from(vars)?,
+            import_max_bytes: vars.parsed("IMPORT_MAX_BYTES", 256 * 1024 * 1024u64)?,
+            import_max_rows: vars.parsed("IMPORT_MAX_ROWS", 2_000_000i64)?,
+            import_batch_rows: vars.parsed("IMPORT_BATCH_ROWS", 5_000usize)?,
+            import_quota_bytes: vars.parsed("IMPORT_QUOTA_BYTES", 1024 * 1024 * 1024u64)?,
+            database_acquire_timeout_ms: vars.parsed("DATABASE_ACQUIRE_TIMEOUT_MS", 2_000u64)?,
+            client_stall_seconds: vars.parsed("CLIENT_STALL_SECONDS", 30u64)?,
+            org_max_concurrent_transfers: vars.parsed("ORG_MAX_CONCURRENT_TRANSFERS", 2usize)?,
+            shutdown_timeout_seconds: vars.parsed("SHUTDOWN_TIMEOUT_SECONDS", 30u64)?,
+            metrics_addr: vars.var("METRICS_ADDR"),
+            web_dir: match vars.var("WEB_DIR") {
                 Some(dir) if dir == "none" => None,
                 Some(dir) => Some(dir),
                 None => std::path::Path::new("web/dist/index.html")
@@ -207,24 +228,28 @@ impl Config {
 
 /// `RATE_LIMIT_*` variables (`<count>/<period>`, e.g. `20/1m`) over the
 /// documented defaults of `RateLimitSettings`, and `TRUST_PROXY_HEADERS`.
-fn rate_limits_from_env() -> Result<RateLimitSettings, ConfigError> {
+fn rate_limits_from(vars: &Vars) -> Result<RateLimitSettings, ConfigError> {
     let defaults = RateLimitSettings::default();
     Ok(RateLimitSettings {
-        login_ip: rate("RATE_LIMIT_LOGIN_IP", defaults.login_ip)?,
-        login_email: rate("RATE_LIMIT_LOGIN_EMAIL", defaults.login_email)?,
-        login_account: rate("RATE_LIMIT_LOGIN_ACCOUNT", defaults.login_account)?,
-        organization_api: rate("RATE_LIMIT_ORG_API", defaults.organization_api)?,
-        password_reset_ip: rate("RATE_LIMIT_PASSWORD_RESET_IP", defaults.password_reset_ip)?,
-        password_reset_email: rate("RATE_LIMIT_PASSWORD_RESET_EMAIL", defaults.password_reset_email)?,
-        password_reset_account: rate("RATE_LIMIT_PASSWORD_RESET_ACCOUNT", defaults.password_reset_account)?,
-        invitation_organization: rate("RATE_LIMIT_INVITATIONS_ORG", defaults.invitation_organization)?,
-        account_ip: rate("RATE_LIMIT_ACCOUNT_IP", defaults.account_ip)?,
-        trust_proxy_headers: parsed("TRUST_PROXY_HEADERS", false)?,
+        login_ip: rate(vars, "RATE_LIMIT_LOGIN_IP", defaults.login_ip)?,
+        login_email: rate(vars, "RATE_LIMIT_LOGIN_EMAIL", defaults.login_email)?,
+        login_account: rate(vars, "RATE_LIMIT_LOGIN_ACCOUNT", defaults.login_account)?,
+        organization_api: rate(vars, "RATE_LIMIT_ORG_API", defaults.organization_api)?,
+        password_reset_ip: rate(vars, "RATE_LIMIT_PASSWORD_RESET_IP", defaults.password_reset_ip)?,
+        password_reset_email: rate(vars, "RATE_LIMIT_PASSWORD_RESET_EMAIL", defaults.password_reset_email)?,
+        password_reset_account: rate(
+            vars,
+            "RATE_LIMIT_PASSWORD_RESET_ACCOUNT",
+            defaults.password_reset_account,
+        )?,
+        invitation_organization: rate(vars, "RATE_LIMIT_INVITATIONS_ORG", defaults.invitation_organization)?,
+        account_ip: rate(vars, "RATE_LIMIT_ACCOUNT_IP", defaults.account_ip)?,
+        trust_proxy_headers: vars.parsed("TRUST_PROXY_HEADERS", false)?,
     })
 }
 
-fn rate(name: &str, default: Policy) -> Result<Policy, ConfigError> {
-    match var(name) {
+fn rate(vars: &Vars, name: &str, default: Policy) -> Result<Policy, ConfigError> {
+    match vars.var(name) {
         None => Ok(default),
         Some(raw) => parse_rate(&raw)
             .map(|(limit, period)| Policy::new(default.name, limit, period))

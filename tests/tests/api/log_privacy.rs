@@ -3,19 +3,14 @@
 //! captured output is searched for every address, name, password and token
 //! the test used.
 
-use clearview_tests::process::ServerProcess;
-use clearview_tests::{AppOptions, PASSWORD, spawn_app_with};
+use clearview_tests::PASSWORD;
+use clearview_tests::process::{ServerProcess, database_for_processes};
 use serde_json::json;
 use uuid::Uuid;
 
 #[tokio::test]
 async fn the_main_flows_log_no_address_name_password_or_token() {
-    let app = spawn_app_with(AppOptions {
-        embedded_worker: false,
-        ..AppOptions::default()
-    })
-    .await
-    .unwrap();
+    let app = database_for_processes(None).await;
     let mut config = app.config.clone();
     config.embedded_worker = true;
     let server = ServerProcess::serve(&config).await;

@@ -3,9 +3,9 @@
 //! finish or are handed back, no job is lost or run twice, and the process
 //! exits 0.
 
-use clearview_tests::process::ServerProcess;
+use clearview_tests::process::{ServerProcess, database_for_processes};
 use clearview_tests::smtp::SmtpSink;
-use clearview_tests::{AppOptions, TestApp, User, spawn_app_with};
+use clearview_tests::{TestApp, User};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -17,13 +17,7 @@ use uuid::Uuid;
 /// A database with a signed-up admin and no worker running; the servers
 /// under test are child processes on it.
 async fn arrange(sink: &SmtpSink) -> (TestApp, User) {
-    let app = spawn_app_with(AppOptions {
-        smtp_url: Some(sink.url()),
-        embedded_worker: false,
-        ..AppOptions::default()
-    })
-    .await
-    .unwrap();
+    let app = database_for_processes(Some(sink.url())).await;
     // A worker only for the sign-up's confirmation e-mail.
     let stop = CancellationToken::new();
     let worker = clearview_app::start_worker(&app.config, stop.clone()).await.unwrap();
