@@ -285,6 +285,8 @@ impl Config {
                 max_rows: self.import_max_rows.max(1),
             },
             shutdown_grace: self.shutdown_timeout(),
+            // Ten polls: 10 s in production; a second in the tests.
+            schedule_check: std::time::Duration::from_millis(self.job_poll_ms.max(10) * 10),
         }
     }
 

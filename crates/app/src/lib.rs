@@ -5,6 +5,7 @@ mod config;
 mod import;
 pub mod metrics;
 mod readiness;
+pub mod schedules;
 mod startup;
 pub mod telemetry;
 mod worker;

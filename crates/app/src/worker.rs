@@ -35,6 +35,8 @@ pub struct WorkerSettings {
     /// After shutdown starts, how long running jobs may go on before they
     /// are handed back (`SHUTDOWN_TIMEOUT_SECONDS`).
     pub shutdown_grace: Duration,
+    /// How often to look for due schedules (`crate::schedules`).
+    pub schedule_check: Duration,
 }
 
 /// A set of job kinds a worker runs with its own concurrency, so that a
@@ -95,9 +97,18 @@ impl Worker {
             .iter()
             .map(|lane| tokio::spawn(worker.clone().run_lane(*lane, wake.clone(), shutdown.clone())))
             .collect();
+        let schedules = {
+            let (worker, shutdown) = (worker.clone(), shutdown.clone());
+            tokio::spawn(async move {
+                crate::schedules::run(&worker.store, &worker.id, worker.settings.schedule_check, &shutdown).await
+            })
+        };
         tokio::select! {
             _ = worker.listen_forever(&wake) => {}
             _ = shutdown.cancelled() => {}
+        }
+        if let Err(err) = schedules.await {
+            tracing::error!(worker = %worker.id, error = %err, "the schedules task panicked");
         }
         for lane in lanes {
             if let Err(err) = lane.await {

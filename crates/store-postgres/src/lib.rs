@@ -19,6 +19,7 @@ mod jobs;
 mod pipelines;
 mod records;
 mod rows;
+mod schedules;
 mod sealing;
 mod signups;
 mod team;

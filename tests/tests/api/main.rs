@@ -25,6 +25,7 @@ mod pipelines;
 mod rate_limits;
 mod redis;
 mod roles;
+mod schedules;
 mod shutdown;
 mod stack;
 mod web_app;

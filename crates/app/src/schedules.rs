@@ -1,0 +1,70 @@
+//! Periodic work (issue 10 §1): each schedule runs at most once per period
+//! across any number of workers (the claim in `store-postgres/schedules.rs`).
+//! A failed run is retried after `RETRY_AFTER_FAILURE`, not a period later.
+
+use clearview_store_postgres::PgStore;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
+
+/// A periodic task and how often it runs.
+#[derive(Debug, Clone, Copy)]
+pub struct Schedule {
+    pub name: &'static str,
+    pub every: Duration,
+}
+
+/// Expired single-use links, ended sessions, unconfirmed sign-ups, stale
+/// uploads and finished jobs (`purge_expired()` says exactly what).
+pub const PURGE_EXPIRED: Schedule = Schedule {
+    name: "purge_expired",
+    every: Duration::from_secs(24 * 60 * 60),
+};
+
+pub const SCHEDULES: [Schedule; 1] = [PURGE_EXPIRED];
+
+const RETRY_AFTER_FAILURE: Duration = Duration::from_secs(5 * 60);
+
+/// Registers every schedule, then every `check` runs those that are due
+/// and claimed by this worker, until `shutdown`.
+pub async fn run(store: &PgStore, worker: &str, check: Duration, shutdown: &CancellationToken) {
+    for schedule in SCHEDULES {
+        if let Err(err) = store.register_schedule(schedule.name, schedule.every).await {
+            tracing::warn!(schedule = schedule.name, error = %err, "cannot register the schedule");
+        }
+    }
+    while !shutdown.is_cancelled() {
+        for schedule in SCHEDULES {
+            match store.claim_schedule(schedule.name, worker).await {
+                Ok(true) => {
+                    let span = tracing::info_span!("schedule", schedule = schedule.name);
+                    run_once(store, schedule).instrument(span).await;
+                }
+                Ok(false) => {}
+                Err(err) => tracing::warn!(schedule = schedule.name, error = %err, "cannot claim the schedule"),
+            }
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(check) => {}
+            _ = shutdown.cancelled() => {}
+        }
+    }
+}
+
+async fn run_once(store: &PgStore, schedule: Schedule) {
+    let started = std::time::Instant::now();
+    let outcome = match schedule.name {
+        "purge_expired" => store.purge_expired().await.map_err(|e| e.to_string()),
+        other => Err(format!("no task for schedule `{other}`")),
+    };
+    match &outcome {
+        Ok(result) => tracing::info!(elapsed_ms = started.elapsed().as_millis() as u64, %result, "schedule ran"),
+        Err(error) => tracing::warn!(%error, "schedule failed; retried in 5 minutes"),
+    }
+    if let Err(err) = store
+        .finish_schedule(schedule.name, &outcome, RETRY_AFTER_FAILURE)
+        .await
+    {
+        tracing::warn!(error = %err, "cannot record the schedule's run");
+    }
+}
