@@ -11,7 +11,8 @@
 
 use clearview_contacts::{ColumnMapping, ImportField, ImportRowError, MappedColumns, map_row};
 use clearview_kernel::TenantId;
-use clearview_store_postgres::{ClaimedJob, ImportBatch, ImportJob, PgStore};
+use clearview_kernel::queue::{ClaimedJob, JobQueue};
+use clearview_store_postgres::{ImportBatch, ImportJob, PgStore};
 use clearview_tenancy::{AuditEntry, AuditLog, RequestOrigin, actions};
 use sha2::{Digest, Sha256};
 use std::collections::HashSet;
@@ -50,14 +51,11 @@ impl Lease<'_> {
 pub async fn run(
     store: &PgStore,
     job: &ClaimedJob,
+    id: Uuid,
     worker: &str,
     lease: Duration,
     settings: &ImportSettings,
 ) -> Result<(), String> {
-    let id: Uuid = job.payload["import_id"]
-        .as_str()
-        .and_then(|s| s.parse().ok())
-        .ok_or("payload lacks import_id")?;
     let Some(import) = store.import_job(job.tenant_id, id).await.map_err(|e| e.to_string())? else {
         return Ok(()); // deleted with its organization
     };

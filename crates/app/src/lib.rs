@@ -3,6 +3,7 @@
 
 mod config;
 mod import;
+mod jobs;
 pub mod metrics;
 mod readiness;
 pub mod schedules;
@@ -15,5 +16,5 @@ pub use clearview_http_api::RateLimitSettings;
 pub use clearview_kernel::rate_limit::Policy;
 pub use config::{Config, ConfigError, Secret};
 pub use import::ImportSettings;
-pub use startup::{Application, shutdown_signal, start_worker, worker};
+pub use startup::{Application, shutdown_signal, spawn_worker, start_worker, worker_store};
 pub use worker::{Worker, WorkerSettings};

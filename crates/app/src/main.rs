@@ -26,18 +26,18 @@ async fn main() -> anyhow::Result<()> {
         Some("worker") => {
             // A worker alone: several may run beside any number of servers.
             let config = Config::from_env()?;
-            let worker = clearview_app::worker(&config).await?;
+            let store = clearview_app::worker_store(&config).await?;
             let shutdown = CancellationToken::new();
             if let Some(address) = &config.metrics_addr {
-                clearview_app::metrics::start(address, worker.store().clone(), shutdown.clone())?;
+                clearview_app::metrics::start(address, store.clone(), shutdown.clone())?;
             }
-            let trigger = shutdown.clone();
+            let worker = clearview_app::spawn_worker(&config, store, shutdown.clone())?;
             tokio::spawn(async move {
                 shutdown_signal().await;
                 tracing::info!("shutting down: no new jobs; finishing or handing back running ones");
-                trigger.cancel();
+                shutdown.cancel();
             });
-            worker.run(shutdown).await;
+            worker.await?;
         }
         Some("migrate") => {
             let url = std::env::var("DATABASE_URL").map_err(|_| anyhow::anyhow!("DATABASE_URL is required"))?;

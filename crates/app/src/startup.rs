@@ -1,7 +1,9 @@
 //! Wiring: adapters into use cases, use cases into the HTTP server.
 
 use crate::config::Config;
+use crate::jobs::Jobs;
 use crate::readiness::Probes;
+use crate::worker::Worker;
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::web::Data;
@@ -18,11 +20,12 @@ use clearview_kernel::export::ExportService;
 use clearview_kernel::jobs::JobService;
 use clearview_pipelines::PipelineService;
 use clearview_store_postgres::{PgStore, assert_role_cannot_bypass_rls, connect_with};
-use clearview_tenancy::{AuditService, PrivacyService, SignupService};
+use clearview_tenancy::{AuditService, MailDelivery, PrivacyService, SignupService};
 use clearview_tenancy::{AuthService, OrganizationService, PasswordResetService, SessionDenylist, TeamService};
 use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
@@ -243,10 +246,10 @@ pub async fn shutdown_signal() {
     }
 }
 
-/// An outbox worker connected as `clearview_worker` (its own small pool:
-/// the listener and one connection per lane), checked like the server's
-/// role: no superuser, no BYPASSRLS, no table owner.
-pub async fn worker(config: &Config) -> anyhow::Result<crate::worker::Worker> {
+/// The worker's database adapter, connected as `clearview_worker` (its own
+/// small pool: the listener and the lanes' connections), checked like the
+/// server's role: no superuser, no BYPASSRLS, no table owner.
+pub async fn worker_store(config: &Config) -> anyhow::Result<PgStore> {
     let pool = connect_with(
         config.worker_database_url.expose(),
         4,
@@ -254,13 +257,43 @@ pub async fn worker(config: &Config) -> anyhow::Result<crate::worker::Worker> {
     )
     .await?;
     assert_role_cannot_bypass_rls(&pool).await.map_err(anyhow::Error::msg)?;
-    let store = PgStore::new(pool, config.outbox_key());
-    let mailer = config.mailer().map_err(anyhow::Error::msg)?;
-    Ok(crate::worker::Worker::new(store, mailer, config.worker_settings()))
+    Ok(PgStore::new(pool, config.outbox_key()))
 }
 
 /// Starts an outbox worker on the current runtime; it stops when
 /// `shutdown` is cancelled.
 pub async fn start_worker(config: &Config, shutdown: CancellationToken) -> anyhow::Result<JoinHandle<()>> {
-    Ok(tokio::spawn(worker(config).await?.run(shutdown)))
+    spawn_worker(config, worker_store(config).await?, shutdown)
+}
+
+/// Wires a worker — the queue and the use cases behind it, the LISTEN that
+/// wakes it, the schedules — and runs it until `shutdown` is cancelled.
+pub fn spawn_worker(config: &Config, store: PgStore, shutdown: CancellationToken) -> anyhow::Result<JoinHandle<()>> {
+    let settings = config.worker_settings();
+    let handler = Jobs {
+        mail: MailDelivery::new(config.mailer().map_err(anyhow::Error::msg)?),
+        store: store.clone(),
+        lease: settings.lease,
+        import: settings.import.clone(),
+    };
+    let worker = Worker::new(Arc::new(store.clone()), Arc::new(handler), settings.clone());
+    let worker_id = worker.id().to_owned();
+    let wake = Arc::new(Notify::new());
+    Ok(tokio::spawn(async move {
+        let listening = {
+            let (store, wake) = (store.clone(), wake.clone());
+            tokio::spawn(async move { store.listen_for_jobs(&wake, settings.poll).await })
+        };
+        let schedules = {
+            let shutdown = shutdown.clone();
+            tokio::spawn(async move {
+                crate::schedules::run(&store, &worker_id, settings.schedule_check, &shutdown).await
+            })
+        };
+        worker.run(shutdown, wake).await;
+        if let Err(err) = schedules.await {
+            tracing::error!(error = %err, "the schedules task panicked");
+        }
+        listening.abort();
+    }))
 }

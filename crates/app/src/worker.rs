@@ -1,8 +1,10 @@
-//! The outbox worker (invariant 5): claims due jobs with a lease, runs each
-//! in its tenant, retries failures with exponential backoff and jitter, and
-//! parks a job as dead after its last attempt. LISTEN/NOTIFY wakes it the
-//! moment a job commits; a short poll covers retries and lost notifications.
-//! Several workers may run at once: `SKIP LOCKED` gives each job to one.
+//! The outbox worker (invariant 5), the second driving adapter beside HTTP
+//! (issue 10 §1): it claims due jobs through the `JobQueue` port, hands each
+//! to the `JobHandler` (the use cases), retries failures with exponential
+//! backoff and jitter, and parks a job as dead after its last attempt. A
+//! wake signal (LISTEN/NOTIFY, fed by `startup`) starts a claim the moment a
+//! job commits; a short poll covers retries and lost notifications. Several
+//! workers may run at once: the queue gives each job to one.
 //!
 //! Shutdown (ADR 0020): once the token is cancelled no lane claims again;
 //! running jobs get `shutdown_grace` to finish, and a job still running
@@ -11,9 +13,7 @@
 
 use crate::import::ImportSettings;
 use clearview_kernel::jobs::{JobState, backoff};
-use clearview_kernel::mail::Mailer;
-use clearview_store_postgres::{ClaimedJob, IMPORT_CONTACTS, JOBS_CHANNEL, PgStore, SEND_EMAIL};
-use sqlx::postgres::PgListener;
+use clearview_kernel::queue::{ClaimedJob, JobHandler, JobKind, JobQueue};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
@@ -44,7 +44,7 @@ pub struct WorkerSettings {
 #[derive(Debug, Clone, Copy)]
 pub struct Lane {
     pub name: &'static str,
-    pub kinds: &'static [&'static str],
+    pub kinds: &'static [JobKind],
     /// Jobs of the lane run at once; no more are claimed than that.
     pub concurrency: usize,
 }
@@ -53,83 +53,54 @@ pub struct Lane {
 pub const LANES: [Lane; 2] = [
     Lane {
         name: "mail",
-        kinds: &[SEND_EMAIL],
+        kinds: &[JobKind::SendEmail],
         concurrency: 8,
     },
     Lane {
         name: "import",
-        kinds: &[IMPORT_CONTACTS],
+        kinds: &[JobKind::ImportContacts],
         concurrency: 1,
     },
 ];
 
 pub struct Worker {
-    store: PgStore,
-    mailer: Arc<dyn Mailer>,
+    queue: Arc<dyn JobQueue>,
+    handler: Arc<dyn JobHandler>,
     id: String,
     settings: WorkerSettings,
 }
 
 impl Worker {
-    pub fn new(store: PgStore, mailer: Arc<dyn Mailer>, settings: WorkerSettings) -> Self {
+    pub fn new(queue: Arc<dyn JobQueue>, handler: Arc<dyn JobHandler>, settings: WorkerSettings) -> Self {
         let id = format!("worker-{}", uuid::Uuid::now_v7().simple());
         Self {
-            store,
-            mailer,
+            queue,
+            handler,
             id,
             settings,
         }
     }
 
-    /// The worker's database adapter (the metrics read the queue with it).
-    pub fn store(&self) -> &PgStore {
-        &self.store
+    /// The lease holder's name this worker writes into the jobs it claims.
+    pub fn id(&self) -> &str {
+        &self.id
     }
 
     /// Runs every lane until `shutdown` is cancelled and each lane has
-    /// finished or handed back its jobs. One LISTEN connection (it holds a
-    /// pooled connection) wakes every lane.
-    pub async fn run(self, shutdown: CancellationToken) {
+    /// finished or handed back its jobs; `wake` starts a claim at once.
+    pub async fn run(self, shutdown: CancellationToken, wake: Arc<Notify>) {
         tracing::info!(worker = %self.id, "outbox worker started");
         let worker = Arc::new(self);
-        let wake = Arc::new(Notify::new());
         let lanes: Vec<_> = LANES
             .iter()
             .map(|lane| tokio::spawn(worker.clone().run_lane(*lane, wake.clone(), shutdown.clone())))
             .collect();
-        let schedules = {
-            let (worker, shutdown) = (worker.clone(), shutdown.clone());
-            tokio::spawn(async move {
-                crate::schedules::run(&worker.store, &worker.id, worker.settings.schedule_check, &shutdown).await
-            })
-        };
-        tokio::select! {
-            _ = worker.listen_forever(&wake) => {}
-            _ = shutdown.cancelled() => {}
-        }
-        if let Err(err) = schedules.await {
-            tracing::error!(worker = %worker.id, error = %err, "the schedules task panicked");
-        }
         for lane in lanes {
             if let Err(err) = lane.await {
                 tracing::error!(worker = %worker.id, error = %err, "a worker lane panicked");
             }
         }
         tracing::info!(worker = %worker.id, "outbox worker stopped");
-    }
-
-    /// Wakes the lanes on every notification; reconnects after a poll
-    /// interval when the connection drops (the lanes poll meanwhile).
-    async fn listen_forever(&self, wake: &Notify) {
-        loop {
-            let Some(mut listener) = self.listen().await else {
-                tokio::time::sleep(self.settings.poll).await;
-                continue;
-            };
-            while listener.recv().await.is_ok() {
-                wake.notify_waiters();
-            }
-        }
     }
 
     /// Keeps up to `lane.concurrency` jobs running: claims when woken, on
@@ -157,12 +128,6 @@ impl Worker {
         }
     }
 
-    async fn listen(&self) -> Option<PgListener> {
-        let mut listener = PgListener::connect_with(self.store.pool()).await.ok()?;
-        listener.listen(JOBS_CHANNEL).await.ok()?;
-        Some(listener)
-    }
-
     /// Claims due jobs of the lane into its free slots and starts each at
     /// once, until the slots are full or no due job is left.
     async fn fill(self: &Arc<Self>, lane: Lane, running: &mut JoinSet<()>, shutdown: &CancellationToken) {
@@ -171,12 +136,7 @@ impl Worker {
             if free == 0 || shutdown.is_cancelled() {
                 return;
             }
-            let limit = i32::try_from(free).unwrap_or(1);
-            let jobs = match self
-                .store
-                .claim_jobs(&self.id, lane.kinds, limit, self.settings.lease)
-                .await
-            {
+            let jobs = match self.queue.claim(&self.id, lane.kinds, free, self.settings.lease).await {
                 Ok(jobs) => jobs,
                 Err(err) => {
                     tracing::warn!(worker = %self.id, lane = lane.name, error = %err, "cannot claim jobs");
@@ -197,7 +157,7 @@ impl Worker {
     /// Runs a job to its end, or hands it back when shutdown's grace runs
     /// out first.
     async fn run_job(&self, job: ClaimedJob, shutdown: &CancellationToken) {
-        let span = tracing::info_span!("job", job_id = %job.id, kind = %job.kind, tenant_id = %job.tenant_id);
+        let span = tracing::info_span!("job", job_id = %job.id, kind = %job.work.kind_name(), tenant_id = %job.tenant_id);
         self.run_job_in_span(job, shutdown).instrument(span).await
     }
 
@@ -207,12 +167,12 @@ impl Worker {
             tokio::time::sleep(self.settings.shutdown_grace).await;
         };
         let outcome = tokio::select! {
-            outcome = timed(&job.kind, self.execute(&job)) => outcome,
+            outcome = timed(job.work.kind_name(), self.execute(&job)) => outcome,
             _ = grace_over => {
-                match self.store.release_job(&job, &self.id).await {
-                    Ok(true) => tracing::info!(job_id = %job.id, "job handed back at shutdown"),
-                    Ok(false) => tracing::warn!(job_id = %job.id, "lost the job's lease before handing it back"),
-                    Err(err) => tracing::warn!(job_id = %job.id, error = %err, "cannot hand the job back; its lease will run out"),
+                match self.queue.release(&job, &self.id).await {
+                    Ok(true) => tracing::info!("job handed back at shutdown"),
+                    Ok(false) => tracing::warn!("lost the job's lease before handing it back"),
+                    Err(err) => tracing::warn!(error = %err, "cannot hand the job back; its lease will run out"),
                 }
                 return;
             }
@@ -223,42 +183,24 @@ impl Worker {
     async fn execute(&self, job: &ClaimedJob) -> Result<(), String> {
         if job.attempts > job.max_attempts {
             // Claimed again after leases ran out: its workers keep dying.
-            Err("the job's lease expired on every attempt".to_owned())
-        } else {
-            match job.kind.as_str() {
-                SEND_EMAIL => match job.email(self.store.outbox_key()) {
-                    Ok(email) => self.mailer.send(&email).await,
-                    Err(err) => Err(err),
-                },
-                IMPORT_CONTACTS => {
-                    crate::import::run(&self.store, job, &self.id, self.settings.lease, &self.settings.import).await
-                }
-                other => Err(format!("no handler for job kind `{other}`")),
-            }
+            return Err("the job's lease expired on every attempt".to_owned());
         }
+        self.handler.run(job, &self.id).await.map_err(|e| e.0)
     }
 
     async fn record(&self, job: &ClaimedJob, outcome: Result<(), String>) {
         let result = match outcome {
-            Ok(()) => self
-                .store
-                .complete_job(job, &self.id)
-                .await
-                .map(|_| Some(JobState::Done)),
+            Ok(()) => self.queue.complete(job, &self.id).await.map(|_| Some(JobState::Done)),
             Err(error) => {
                 let delay = backoff(self.settings.backoff_base, job.attempts, rand::random::<f64>());
-                self.store.fail_job(job, &self.id, &error, delay).await
+                self.queue.fail(job, &self.id, &error, delay).await
             }
         };
         match result {
-            Ok(Some(JobState::Dead)) => {
-                tracing::error!(job_id = %job.id, tenant_id = %job.tenant_id, attempts = job.attempts, "job is dead")
-            }
-            Ok(Some(state)) => {
-                tracing::info!(job_id = %job.id, state = state.as_str(), attempts = job.attempts, "job ran")
-            }
-            Ok(None) => tracing::warn!(job_id = %job.id, "lost the job's lease before finishing"),
-            Err(err) => tracing::warn!(job_id = %job.id, error = %err, "cannot record the job's outcome"),
+            Ok(Some(JobState::Dead)) => tracing::error!(attempts = job.attempts, "job is dead"),
+            Ok(Some(state)) => tracing::info!(state = state.as_str(), attempts = job.attempts, "job ran"),
+            Ok(None) => tracing::warn!("lost the job's lease before finishing"),
+            Err(err) => tracing::warn!(error = %err, "cannot record the job's outcome"),
         }
     }
 }
@@ -278,3 +220,7 @@ async fn timed(kind: &str, work: impl Future<Output = Result<(), String>>) -> Re
         .record(started.elapsed().as_secs_f64());
     outcome
 }
+
+#[cfg(test)]
+#[path = "worker_tests.rs"]
+mod tests;

@@ -14,6 +14,7 @@ pub mod jobs;
 pub mod mail;
 mod money;
 mod page;
+pub mod queue;
 pub mod rate_limit;
 pub mod records;
 mod text;

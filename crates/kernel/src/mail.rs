@@ -14,10 +14,21 @@ pub struct Email {
     pub html: String,
 }
 
+/// Why a message was not delivered.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MailError {
+    /// The message itself is wrong (an unusable address, say).
+    #[error("the message cannot be sent: {0}")]
+    Message(String),
+    /// The mail server refused, failed or could not be reached.
+    #[error("the mail transport failed: {0}")]
+    Transport(String),
+}
+
 /// Delivers one message. Errors are retried by the outbox worker.
 #[async_trait]
 pub trait Mailer: Send + Sync {
-    async fn send(&self, email: &Email) -> Result<(), String>;
+    async fn send(&self, email: &Email) -> Result<(), MailError>;
 }
 
 /// Escapes text for an HTML body.

@@ -4,14 +4,17 @@
 //! folder. Both log message ids, never addresses (invariant 9).
 
 use async_trait::async_trait;
-use clearview_kernel::mail::{Email, Mailer};
+use clearview_kernel::mail::{Email, MailError, Mailer};
 use lettre::message::{Mailbox, MultiPart, header::MessageId};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::path::PathBuf;
 use std::time::Duration;
 
-fn message(from: &Mailbox, email: &Email) -> Result<Message, String> {
-    let to: Mailbox = email.to.parse().map_err(|e| format!("bad recipient: {e}"))?;
+fn message(from: &Mailbox, email: &Email) -> Result<Message, MailError> {
+    let to: Mailbox = email
+        .to
+        .parse()
+        .map_err(|e| MailError::Message(format!("bad recipient: {e}")))?;
     Message::builder()
         .from(from.clone())
         .to(to)
@@ -22,7 +25,7 @@ fn message(from: &Mailbox, email: &Email) -> Result<Message, String> {
             email.text.clone(),
             email.html.clone(),
         ))
-        .map_err(|e| e.to_string())
+        .map_err(|e| MailError::Message(e.to_string()))
 }
 
 pub struct SmtpMailer {
@@ -45,9 +48,12 @@ impl SmtpMailer {
 
 #[async_trait]
 impl Mailer for SmtpMailer {
-    async fn send(&self, email: &Email) -> Result<(), String> {
+    async fn send(&self, email: &Email) -> Result<(), MailError> {
         let message = message(&self.from, email)?;
-        self.transport.send(message).await.map_err(|e| e.to_string())?;
+        self.transport
+            .send(message)
+            .await
+            .map_err(|e| MailError::Transport(e.to_string()))?;
         tracing::info!(message_id = %email.id, "mail sent");
         Ok(())
     }
@@ -70,13 +76,12 @@ impl FileMailer {
 
 #[async_trait]
 impl Mailer for FileMailer {
-    async fn send(&self, email: &Email) -> Result<(), String> {
+    async fn send(&self, email: &Email) -> Result<(), MailError> {
         let message = message(&self.from, email)?;
-        tokio::fs::create_dir_all(&self.dir).await.map_err(|e| e.to_string())?;
+        let transport = |e: std::io::Error| MailError::Transport(e.to_string());
+        tokio::fs::create_dir_all(&self.dir).await.map_err(transport)?;
         let path = self.dir.join(format!("{}.eml", email.id));
-        tokio::fs::write(&path, message.formatted())
-            .await
-            .map_err(|e| e.to_string())?;
+        tokio::fs::write(&path, message.formatted()).await.map_err(transport)?;
         tracing::info!(message_id = %email.id, path = %path.display(), "mail written to a file");
         Ok(())
     }

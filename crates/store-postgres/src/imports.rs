@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use uuid::Uuid;
 
 /// The job kind that processes an uploaded import.
-pub const IMPORT_CONTACTS: &str = "import_contacts";
+pub const IMPORT_CONTACTS: &str = clearview_kernel::queue::JobKind::ImportContacts.as_str();
 /// Attempts of an import job; a retry resumes after the last committed batch.
 pub const IMPORT_MAX_ATTEMPTS: i32 = 3;
 

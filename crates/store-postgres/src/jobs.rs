@@ -10,6 +10,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use clearview_kernel::jobs::{EMAIL_MAX_ATTEMPTS, Job, JobAdmin, JobState};
 use clearview_kernel::mail::Email;
+use clearview_kernel::queue::{ClaimedJob, JobKind, JobQueue, QueueError, Work};
 use clearview_kernel::{Page, PageRequest, RepoError, TenantContext, TenantId};
 use sha2::Digest;
 use sqlx::{PgConnection, QueryBuilder};
@@ -18,7 +19,7 @@ use uuid::Uuid;
 
 /// The channel workers listen on; a commit that queued a job wakes them.
 pub const JOBS_CHANNEL: &str = "clearview_jobs";
-pub const SEND_EMAIL: &str = "send_email";
+pub const SEND_EMAIL: &str = JobKind::SendEmail.as_str();
 
 /// Queues a job of `kind` in the current (tenant) transaction: it exists
 /// only if that transaction commits, and workers are woken at commit.
@@ -86,37 +87,6 @@ pub(crate) async fn enqueue_email(
     insert_job(conn, tenant, id, SEND_EMAIL, sealed, EMAIL_MAX_ATTEMPTS, Some(digest)).await
 }
 
-/// A job a worker holds the lease of.
-#[derive(Debug, Clone)]
-pub struct ClaimedJob {
-    pub tenant_id: TenantId,
-    pub id: Uuid,
-    pub kind: String,
-    pub payload: serde_json::Value,
-    pub attempts: i32,
-    pub max_attempts: i32,
-}
-
-impl ClaimedJob {
-    /// The e-mail of a `send_email` job, opened with the outbox key.
-    pub fn email(&self, key: &OutboxKey) -> Result<Email, String> {
-        let payload = key.open(self.tenant_id.as_uuid(), self.id, &self.payload)?;
-        let field = |name: &str| {
-            payload[name]
-                .as_str()
-                .map(str::to_owned)
-                .ok_or_else(|| format!("payload lacks {name}"))
-        };
-        Ok(Email {
-            id: field("id")?.parse().map_err(|_| "payload id is not a uuid")?,
-            to: field("to")?,
-            subject: field("subject")?,
-            text: field("text")?,
-            html: field("html")?,
-        })
-    }
-}
-
 /// Jobs of one kind in one state (not `done`), for the metrics.
 #[derive(Debug, Clone, PartialEq)]
 pub struct QueueDepth {
@@ -145,84 +115,55 @@ impl PgStore {
             })
             .collect())
     }
+}
 
-    /// Claims up to `limit` due jobs (or jobs whose lease ran out) for
-    /// `worker`, leasing them for `lease`.
-    pub async fn claim_jobs(
-        &self,
-        worker: &str,
-        kinds: &[&str],
-        limit: i32,
-        lease: Duration,
-    ) -> Result<Vec<ClaimedJob>, sqlx::Error> {
-        let rows: Vec<(Uuid, Uuid, String, serde_json::Value, i32, i32)> = sqlx::query_as(
-            "SELECT tenant_id, id, kind, payload, attempts, max_attempts FROM claim_jobs($1, $2, $3, $4)",
-        )
-        .bind(worker)
-        .bind(limit)
-        .bind(lease.as_secs().max(1) as i32)
-        .bind(kinds)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(tenant, id, kind, payload, attempts, max_attempts)| ClaimedJob {
-                tenant_id: TenantId::from_uuid(tenant),
-                id,
-                kind,
-                payload,
-                attempts,
-                max_attempts,
-            })
-            .collect())
+/// Reads a stored job as typed work: e-mails are opened with the outbox
+/// key; what cannot be read becomes `Work::Unreadable` (and fails).
+fn work_of(key: &OutboxKey, tenant: Uuid, id: Uuid, kind: &str, payload: &serde_json::Value) -> Work {
+    let unreadable = |reason: String| Work::Unreadable {
+        kind: kind.to_owned(),
+        reason,
+    };
+    if kind == JobKind::SendEmail.as_str() {
+        match open_email(key, tenant, id, payload) {
+            Ok(email) => Work::SendEmail(email),
+            Err(reason) => unreadable(reason),
+        }
+    } else if kind == JobKind::ImportContacts.as_str() {
+        match payload["import_id"].as_str().and_then(|s| s.parse().ok()) {
+            Some(import_id) => Work::ImportContacts { import_id },
+            None => unreadable("payload lacks import_id".into()),
+        }
+    } else {
+        unreadable(format!("no handler for job kind `{kind}`"))
     }
+}
 
-    /// Marks a job done (only while `worker` holds it) and drops its
-    /// payload, which may hold a single-use link.
-    pub async fn complete_job(&self, job: &ClaimedJob, worker: &str) -> Result<bool, sqlx::Error> {
-        const DONE: &str = "UPDATE jobs SET state = 'done', finished_at = now(), updated_at = now(), payload = '{}', \
-             recipient_digest = NULL, locked_by = NULL, locked_until = NULL, last_error = NULL \
-             WHERE tenant_id = $1 AND id = $2 AND locked_by = $3 AND state = 'running'";
-        self.update_held(job, worker, DONE, false).await
-    }
+fn open_email(key: &OutboxKey, tenant: Uuid, id: Uuid, payload: &serde_json::Value) -> Result<Email, String> {
+    let payload = key.open(tenant, id, payload)?;
+    let field = |name: &str| {
+        payload[name]
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| format!("payload lacks {name}"))
+    };
+    Ok(Email {
+        id: field("id")?.parse().map_err(|_| "payload id is not a uuid")?,
+        to: field("to")?,
+        subject: field("subject")?,
+        text: field("text")?,
+        html: field("html")?,
+    })
+}
 
-    /// Extends the lease of a long job still held by `worker`; `false` when
-    /// the lease was lost (another worker may hold the job now).
-    pub async fn extend_lease(&self, job: &ClaimedJob, worker: &str, lease: Duration) -> Result<bool, sqlx::Error> {
-        let mut tx = self.tenant_tx(job.tenant_id).await?;
-        let done = sqlx::query(
-            "UPDATE jobs SET locked_until = now() + make_interval(secs => $4), updated_at = now() \
-             WHERE tenant_id = $1 AND id = $2 AND locked_by = $3 AND state = 'running'",
-        )
-        .bind(job.tenant_id.as_uuid())
-        .bind(job.id)
-        .bind(worker)
-        .bind(lease.as_secs_f64())
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(done.rows_affected() == 1)
-    }
+fn unavailable(err: sqlx::Error) -> QueueError {
+    QueueError::Unavailable(err.to_string())
+}
 
-    /// Hands a job back at shutdown: queued again at once, the attempt not
-    /// counted (it did not fail). `false` when the lease was already lost.
-    pub async fn release_job(&self, job: &ClaimedJob, worker: &str) -> Result<bool, sqlx::Error> {
-        const QUEUED: &str = "UPDATE jobs SET state = 'queued', attempts = greatest(attempts - 1, 0), run_at = now(), \
-             locked_by = NULL, locked_until = NULL, updated_at = now() \
-             WHERE tenant_id = $1 AND id = $2 AND locked_by = $3 AND state = 'running'";
-        // Another worker may take it now rather than at its next poll.
-        self.update_held(job, worker, QUEUED, true).await
-    }
-
+impl PgStore {
     /// Runs `sql`, an UPDATE fenced by the lease holder (`$1` tenant, `$2`
     /// job, `$3` worker), in the job's tenant; `true` when it changed the job.
-    async fn update_held(
-        &self,
-        job: &ClaimedJob,
-        worker: &str,
-        sql: &'static str,
-        wake: bool,
-    ) -> Result<bool, sqlx::Error> {
+    async fn update_held(&self, job: &ClaimedJob, worker: &str, sql: &'static str, wake: bool) -> Result<bool, sqlx::Error> {
         let mut tx = self.tenant_tx(job.tenant_id).await?;
         let updated = sqlx::query(sql)
             .bind(job.tenant_id.as_uuid())
@@ -236,17 +177,57 @@ impl PgStore {
         tx.commit().await?;
         Ok(updated.rows_affected() == 1)
     }
+}
 
-    /// Records a failed attempt: back to the queue after `retry_in`, or
-    /// dead when it was the last attempt. Returns the new state.
-    pub async fn fail_job(
+#[async_trait]
+impl JobQueue for PgStore {
+    async fn claim(
+        &self,
+        worker: &str,
+        kinds: &[JobKind],
+        limit: usize,
+        lease: Duration,
+    ) -> Result<Vec<ClaimedJob>, QueueError> {
+        let kinds: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
+        let rows: Vec<(Uuid, Uuid, String, serde_json::Value, i32, i32)> = sqlx::query_as(
+            "SELECT tenant_id, id, kind, payload, attempts, max_attempts FROM claim_jobs($1, $2, $3, $4)",
+        )
+        .bind(worker)
+        .bind(i32::try_from(limit).unwrap_or(i32::MAX))
+        .bind(lease.as_secs().max(1) as i32)
+        .bind(&kinds)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(unavailable)?;
+        Ok(rows
+            .into_iter()
+            .map(|(tenant, id, kind, payload, attempts, max_attempts)| ClaimedJob {
+                tenant_id: TenantId::from_uuid(tenant),
+                id,
+                attempts,
+                max_attempts,
+                work: work_of(self.outbox_key(), tenant, id, &kind, &payload),
+            })
+            .collect())
+    }
+
+    /// Marks a job done and drops its payload, which may hold a
+    /// single-use link.
+    async fn complete(&self, job: &ClaimedJob, worker: &str) -> Result<bool, QueueError> {
+        const DONE: &str = "UPDATE jobs SET state = 'done', finished_at = now(), updated_at = now(), payload = '{}', \
+             recipient_digest = NULL, locked_by = NULL, locked_until = NULL, last_error = NULL \
+             WHERE tenant_id = $1 AND id = $2 AND locked_by = $3 AND state = 'running'";
+        self.update_held(job, worker, DONE, false).await.map_err(unavailable)
+    }
+
+    async fn fail(
         &self,
         job: &ClaimedJob,
         worker: &str,
         error: &str,
         retry_in: Duration,
-    ) -> Result<Option<JobState>, sqlx::Error> {
-        let mut tx = self.tenant_tx(job.tenant_id).await?;
+    ) -> Result<Option<JobState>, QueueError> {
+        let mut tx = self.tenant_tx(job.tenant_id).await.map_err(unavailable)?;
         let state: Option<String> = sqlx::query_scalar(
             "UPDATE jobs SET \
                state = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'queued' END, \
@@ -261,9 +242,58 @@ impl PgStore {
         .bind(retry_in.as_secs_f64())
         .bind(error.chars().take(2000).collect::<String>())
         .fetch_optional(&mut *tx)
-        .await?;
-        tx.commit().await?;
+        .await
+        .map_err(unavailable)?;
+        tx.commit().await.map_err(unavailable)?;
         Ok(state.and_then(|s| s.parse().ok()))
+    }
+
+    async fn extend_lease(&self, job: &ClaimedJob, worker: &str, lease: Duration) -> Result<bool, QueueError> {
+        let mut tx = self.tenant_tx(job.tenant_id).await.map_err(unavailable)?;
+        let done = sqlx::query(
+            "UPDATE jobs SET locked_until = now() + make_interval(secs => $4), updated_at = now() \
+             WHERE tenant_id = $1 AND id = $2 AND locked_by = $3 AND state = 'running'",
+        )
+        .bind(job.tenant_id.as_uuid())
+        .bind(job.id)
+        .bind(worker)
+        .bind(lease.as_secs_f64())
+        .execute(&mut *tx)
+        .await
+        .map_err(unavailable)?;
+        tx.commit().await.map_err(unavailable)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Queued again at once, the attempt not counted (it did not fail);
+    /// a NOTIFY lets another worker take it now rather than at its poll.
+    async fn release(&self, job: &ClaimedJob, worker: &str) -> Result<bool, QueueError> {
+        const QUEUED: &str = "UPDATE jobs SET state = 'queued', attempts = greatest(attempts - 1, 0), run_at = now(), \
+             locked_by = NULL, locked_until = NULL, updated_at = now() \
+             WHERE tenant_id = $1 AND id = $2 AND locked_by = $3 AND state = 'running'";
+        self.update_held(job, worker, QUEUED, true).await.map_err(unavailable)
+    }
+}
+
+impl PgStore {
+    /// Wakes `wake` whenever a job commits (LISTEN on `JOBS_CHANNEL`, one
+    /// pooled connection); reconnects after `retry` when the connection
+    /// drops (workers poll meanwhile). Runs until dropped.
+    pub async fn listen_for_jobs(&self, wake: &tokio::sync::Notify, retry: Duration) {
+        loop {
+            let listener = async {
+                let mut listener = sqlx::postgres::PgListener::connect_with(&self.pool).await.ok()?;
+                listener.listen(JOBS_CHANNEL).await.ok()?;
+                Some(listener)
+            };
+            let Some(mut listener) = listener.await else {
+                tokio::time::sleep(retry).await;
+                continue;
+            };
+            while listener.recv().await.is_ok() {
+                wake.notify_waiters();
+            }
+        }
     }
 }
 

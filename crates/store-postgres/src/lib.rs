@@ -29,5 +29,5 @@ pub use db::{
     set_worker_role_password,
 };
 pub use imports::{IMPORT_CONTACTS, IMPORT_MAX_ATTEMPTS, ImportBatch, ImportCounts, ImportJob};
-pub use jobs::{ClaimedJob, JOBS_CHANNEL, QueueDepth, SEND_EMAIL};
+pub use jobs::{JOBS_CHANNEL, QueueDepth, SEND_EMAIL};
 pub use sealing::OutboxKey;

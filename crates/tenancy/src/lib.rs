@@ -6,6 +6,7 @@
 //! organization, and refreshing it can never move it to another.
 
 mod audit;
+mod delivery;
 mod emails;
 mod model;
 mod organization;
@@ -21,6 +22,7 @@ pub use model::{
     LoginCandidate, Me, NewRegistration, Organization, OrganizationChanges, OrganizationName, Password, PersonName,
     RepVisibility, SessionGrant, SessionIdentity,
 };
+pub use delivery::MailDelivery;
 pub use organization::OrganizationService;
 pub use ports::{AccountRepository, PasswordHasher, RefreshOutcome, SecretMinter, SessionDenylist};
 pub use privacy::{
