@@ -286,9 +286,9 @@ pub fn spawn_worker(config: &Config, store: PgStore, shutdown: CancellationToken
         };
         let schedules = {
             let shutdown = shutdown.clone();
-            tokio::spawn(async move {
-                crate::schedules::run(&store, &worker_id, settings.schedule_check, &shutdown).await
-            })
+            tokio::spawn(
+                async move { crate::schedules::run(&store, &worker_id, settings.schedule_check, &shutdown).await },
+            )
         };
         worker.run(shutdown, wake).await;
         if let Err(err) = schedules.await {

@@ -157,7 +157,8 @@ impl Worker {
     /// Runs a job to its end, or hands it back when shutdown's grace runs
     /// out first.
     async fn run_job(&self, job: ClaimedJob, shutdown: &CancellationToken) {
-        let span = tracing::info_span!("job", job_id = %job.id, kind = %job.work.kind_name(), tenant_id = %job.tenant_id);
+        let span =
+            tracing::info_span!("job", job_id = %job.id, kind = %job.work.kind_name(), tenant_id = %job.tenant_id);
         self.run_job_in_span(job, shutdown).instrument(span).await
     }
 

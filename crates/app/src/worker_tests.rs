@@ -43,7 +43,13 @@ fn kind_of(work: &Work) -> Option<JobKind> {
 
 #[async_trait]
 impl JobQueue for MemoryQueue {
-    async fn claim(&self, _: &str, kinds: &[JobKind], limit: usize, _: Duration) -> Result<Vec<ClaimedJob>, QueueError> {
+    async fn claim(
+        &self,
+        _: &str,
+        kinds: &[JobKind],
+        limit: usize,
+        _: Duration,
+    ) -> Result<Vec<ClaimedJob>, QueueError> {
         let mut state = self.0.lock().unwrap();
         let mut claimed = Vec::new();
         state.queued.retain(|job| {
@@ -61,9 +67,19 @@ impl JobQueue for MemoryQueue {
         self.0.lock().unwrap().completed.push(job.id);
         Ok(true)
     }
-    async fn fail(&self, job: &ClaimedJob, _: &str, error: &str, retry_in: Duration) -> Result<Option<JobState>, QueueError> {
+    async fn fail(
+        &self,
+        job: &ClaimedJob,
+        _: &str,
+        error: &str,
+        retry_in: Duration,
+    ) -> Result<Option<JobState>, QueueError> {
         self.0.lock().unwrap().failed.push((job.id, error.to_owned(), retry_in));
-        Ok(Some(if job.attempts >= job.max_attempts { JobState::Dead } else { JobState::Queued }))
+        Ok(Some(if job.attempts >= job.max_attempts {
+            JobState::Dead
+        } else {
+            JobState::Queued
+        }))
     }
     async fn extend_lease(&self, _: &ClaimedJob, _: &str, _: Duration) -> Result<bool, QueueError> {
         Ok(true)
@@ -128,7 +144,9 @@ fn mail_job() -> ClaimedJob {
 
 fn import_job() -> ClaimedJob {
     ClaimedJob {
-        work: Work::ImportContacts { import_id: Uuid::now_v7() },
+        work: Work::ImportContacts {
+            import_id: Uuid::now_v7(),
+        },
         ..mail_job()
     }
 }
@@ -163,7 +181,10 @@ async fn a_job_that_succeeds_is_completed_and_one_that_fails_is_retried_after_a_
     let (id, error, retry_in) = &failed[0];
     assert_eq!((id, error.as_str()), (&bad.id, "the mail server said no"));
     // The first retry waits the base delay, ±25 % jitter.
-    assert!((Duration::from_millis(7_500)..=Duration::from_millis(12_500)).contains(retry_in), "{retry_in:?}");
+    assert!(
+        (Duration::from_millis(7_500)..=Duration::from_millis(12_500)).contains(retry_in),
+        "{retry_in:?}"
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -179,7 +200,10 @@ async fn a_job_claimed_again_after_its_last_attempt_fails_without_running() {
     stop.cancel();
     task.await.unwrap();
 
-    assert!(script.started.lock().unwrap().is_empty(), "its workers kept dying: not run again");
+    assert!(
+        script.started.lock().unwrap().is_empty(),
+        "its workers kept dying: not run again"
+    );
     let failed = queue.with(|r| r.failed.clone());
     assert_eq!(failed.len(), 1);
     assert!(failed[0].1.contains("lease expired"), "{}", failed[0].1);
@@ -199,7 +223,11 @@ async fn an_e_mail_is_sent_while_a_long_import_runs() {
     assert_eq!(*script.started.lock().unwrap(), [import.id], "the import runs");
     queue.push(mail.clone());
     tokio::time::sleep(Duration::from_secs(1)).await;
-    assert_eq!(queue.with(|r| r.completed.clone()), [mail.id], "the e-mail did not wait for the import");
+    assert_eq!(
+        queue.with(|r| r.completed.clone()),
+        [mail.id],
+        "the e-mail did not wait for the import"
+    );
     stop.cancel();
     task.await.unwrap();
 }
@@ -221,9 +249,24 @@ async fn at_shutdown_a_job_past_the_grace_period_is_handed_back_and_nothing_new_
     let started = tokio::time::Instant::now();
     task.await.unwrap();
 
-    assert_eq!(started.elapsed(), Duration::from_secs(5), "the stop takes the grace period, no more");
-    assert_eq!(queue.with(|r| r.completed.clone()), [short.id], "a job that ends within the grace period completes");
-    assert_eq!(queue.with(|r| r.released.clone()), [long.id], "the one still running is handed back");
+    assert_eq!(
+        started.elapsed(),
+        Duration::from_secs(5),
+        "the stop takes the grace period, no more"
+    );
+    assert_eq!(
+        queue.with(|r| r.completed.clone()),
+        [short.id],
+        "a job that ends within the grace period completes"
+    );
+    assert_eq!(
+        queue.with(|r| r.released.clone()),
+        [long.id],
+        "the one still running is handed back"
+    );
     assert!(queue.with(|r| r.failed.is_empty()), "handing back is not a failure");
-    assert!(!script.started.lock().unwrap().contains(&later.id), "nothing is claimed after the signal");
+    assert!(
+        !script.started.lock().unwrap().contains(&later.id),
+        "nothing is claimed after the signal"
+    );
 }

@@ -3,7 +3,7 @@
 use crate::connection::{RedisConnection, bounded};
 use async_trait::async_trait;
 use clearview_kernel::SessionId;
-use clearview_tenancy::SessionDenylist;
+use clearview_tenancy::{DenylistError, SessionDenylist};
 use redis::{AsyncCommands, pipe};
 use std::time::Duration;
 
@@ -49,7 +49,7 @@ impl RedisDenylist {
 
 #[async_trait]
 impl SessionDenylist for RedisDenylist {
-    async fn deny(&self, session_id: SessionId) -> Result<(), String> {
+    async fn deny(&self, session_id: SessionId) -> Result<(), DenylistError> {
         let mut conn = self.conn.clone();
         bounded(
             "denylist",
@@ -57,9 +57,10 @@ impl SessionDenylist for RedisDenylist {
             conn.set_ex::<_, _, ()>(denial_key(session_id), 1, self.ttl_seconds),
         )
         .await
+        .map_err(DenylistError::from)
     }
 
-    async fn is_denied(&self, session_id: SessionId) -> Result<Option<bool>, String> {
+    async fn is_denied(&self, session_id: SessionId) -> Result<Option<bool>, DenylistError> {
         let mut conn = self.conn.clone();
         let (complete, denied): (bool, bool) = bounded(
             "denylist",
@@ -79,13 +80,15 @@ impl SessionDenylist for RedisDenylist {
         })
     }
 
-    async fn rewarm(&self, revoked: &[SessionId]) -> Result<(), String> {
+    async fn rewarm(&self, revoked: &[SessionId]) -> Result<(), DenylistError> {
         let mut conn = self.conn.clone();
         let mut batch = pipe();
         for session_id in revoked {
             batch.set_ex(denial_key(*session_id), 1, self.ttl_seconds).ignore();
         }
         batch.set_ex(MARKER, 1, self.marker_seconds).ignore();
-        bounded("denylist", TIMEOUT, batch.query_async::<()>(&mut conn)).await
+        bounded("denylist", TIMEOUT, batch.query_async::<()>(&mut conn))
+            .await
+            .map_err(DenylistError::from)
     }
 }

@@ -10,7 +10,7 @@
 use crate::connection::{RedisConnection, bounded};
 use async_trait::async_trait;
 use clearview_kernel::SessionId;
-use clearview_kernel::rate_limit::{Admission, Decision, Policy, RateLimiter, gcra};
+use clearview_kernel::rate_limit::{Admission, Decision, Policy, RateLimitError, RateLimiter, gcra};
 use redis::Script;
 use std::collections::HashMap;
 use std::sync::{LazyLock, Mutex};
@@ -101,12 +101,12 @@ impl RedisRateLimiter {
 
 #[async_trait]
 impl RateLimiter for RedisRateLimiter {
-    async fn check(&self, key: &str, policy: &Policy) -> Result<Decision, String> {
-        bounded("rate_limit", REDIS_TIMEOUT, self.run(key, policy)).await
+    async fn check(&self, key: &str, policy: &Policy) -> Result<Decision, RateLimitError> {
+        Ok(bounded("rate_limit", REDIS_TIMEOUT, self.run(key, policy)).await?)
     }
 
-    async fn check_session(&self, key: &str, policy: &Policy, session: SessionId) -> Result<Admission, String> {
-        bounded("rate_limit", REDIS_TIMEOUT, self.admit(key, policy, session)).await
+    async fn check_session(&self, key: &str, policy: &Policy, session: SessionId) -> Result<Admission, RateLimitError> {
+        Ok(bounded("rate_limit", REDIS_TIMEOUT, self.admit(key, policy, session)).await?)
     }
 }
 
@@ -173,7 +173,7 @@ impl InProcessRateLimiter {
 
 #[async_trait]
 impl RateLimiter for InProcessRateLimiter {
-    async fn check(&self, key: &str, policy: &Policy) -> Result<Decision, String> {
+    async fn check(&self, key: &str, policy: &Policy) -> Result<Decision, RateLimitError> {
         Ok(self.check_at(key, policy, self.now()))
     }
 }
@@ -231,13 +231,13 @@ impl FallbackRateLimiter {
 
 #[async_trait]
 impl RateLimiter for FallbackRateLimiter {
-    async fn check(&self, key: &str, policy: &Policy) -> Result<Decision, String> {
+    async fn check(&self, key: &str, policy: &Policy) -> Result<Decision, RateLimitError> {
         if let Some(redis) = &self.redis
             && self.redis_usable()
         {
             match redis.check(key, policy).await {
                 Ok(decision) => return Ok(decision),
-                Err(error) => self.redis_failed(&error),
+                Err(error) => self.redis_failed(&error.to_string()),
             }
         }
         self.count_fallback();
@@ -246,13 +246,13 @@ impl RateLimiter for FallbackRateLimiter {
 
     /// One round trip to Redis; when Redis fails, the local budget and
     /// `denied: None` (the caller asks the database about the session).
-    async fn check_session(&self, key: &str, policy: &Policy, session: SessionId) -> Result<Admission, String> {
+    async fn check_session(&self, key: &str, policy: &Policy, session: SessionId) -> Result<Admission, RateLimitError> {
         if let Some(redis) = &self.redis
             && self.redis_usable()
         {
             match redis.check_session(key, policy, session).await {
                 Ok(admission) => return Ok(admission),
-                Err(error) => self.redis_failed(&error),
+                Err(error) => self.redis_failed(&error.to_string()),
             }
         }
         self.count_fallback();

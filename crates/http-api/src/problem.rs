@@ -276,7 +276,7 @@ impl From<AuthError> for ApiError {
             AuthError::WrongPassword(why) => ApiError::refused(StatusCode::UNAUTHORIZED, "password", why),
             AuthError::Storage(RepoError::Unavailable) => ApiError::unavailable(),
             AuthError::Storage(source) => ApiError::unexpected(&source),
-            AuthError::Hashing(message) => ApiError::unexpected(&std::io::Error::other(message)),
+            AuthError::Hashing(error) => ApiError::unexpected(&error),
         }
     }
 }

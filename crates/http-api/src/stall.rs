@@ -57,7 +57,7 @@ pub fn stall_guarded_body(
     tokio::spawn(async move {
         let _slot = slot;
         while let Some(chunk) = source.next_chunk().await {
-            match tokio::time::timeout(stall, out.send(chunk.map(Bytes::from))).await {
+            match tokio::time::timeout(stall, out.send(chunk.map(Bytes::from).map_err(|e| e.to_string()))).await {
                 Ok(Ok(())) => {}
                 // The body was dropped: the client went away.
                 Ok(Err(_)) => return,

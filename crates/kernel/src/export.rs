@@ -50,11 +50,24 @@ pub struct ExportQuery {
     pub filters: ExportFilters,
 }
 
+/// The file could not be produced to its end.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ExportError {
+    #[error("the export failed: {0}")]
+    Failed(String),
+}
+
+impl From<String> for ExportError {
+    fn from(reason: String) -> Self {
+        Self::Failed(reason)
+    }
+}
+
 /// A file produced chunk by chunk. `None` ends it; an `Err` means the file
 /// is incomplete and the transfer must be aborted, not ended cleanly.
 #[async_trait]
 pub trait ByteSource: Send {
-    async fn next_chunk(&mut self) -> Option<Result<Vec<u8>, String>>;
+    async fn next_chunk(&mut self) -> Option<Result<Vec<u8>, ExportError>>;
 }
 
 /// Streams a tenant's records as CSV (RFC 4180, header row, UTF-8, CRLF),
@@ -101,7 +114,7 @@ mod tests {
 
     #[async_trait]
     impl ByteSource for Empty {
-        async fn next_chunk(&mut self) -> Option<Result<Vec<u8>, String>> {
+        async fn next_chunk(&mut self) -> Option<Result<Vec<u8>, ExportError>> {
             None
         }
     }

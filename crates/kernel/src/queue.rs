@@ -32,10 +32,15 @@ impl JobKind {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Work {
     SendEmail(Email),
-    ImportContacts { import_id: Uuid },
+    ImportContacts {
+        import_id: Uuid,
+    },
     /// The stored job cannot be read (unknown kind, a payload that does
     /// not open): it fails like any attempt, so an admin sees it.
-    Unreadable { kind: String, reason: String },
+    Unreadable {
+        kind: String,
+        reason: String,
+    },
 }
 
 impl Work {

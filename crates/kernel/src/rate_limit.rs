@@ -55,12 +55,25 @@ pub struct Decision {
     pub reset_after: Duration,
 }
 
+/// The limiter's backing store failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RateLimitError {
+    #[error("the rate limiter's store is unavailable: {0}")]
+    Unavailable(String),
+}
+
+impl From<String> for RateLimitError {
+    fn from(reason: String) -> Self {
+        Self::Unavailable(reason)
+    }
+}
+
 /// A shared limiter. Implementations must be safe to call from every
 /// request; `Err` means the backing store failed (the caller decides how to
 /// degrade — never by letting everything through silently).
 #[async_trait]
 pub trait RateLimiter: Send + Sync {
-    async fn check(&self, key: &str, policy: &Policy) -> Result<Decision, String>;
+    async fn check(&self, key: &str, policy: &Policy) -> Result<Decision, RateLimitError>;
 
     /// `check` for an authenticated request, reading in the same round trip
     /// (where the store holds both) whether its session is on the session
@@ -69,7 +82,7 @@ pub trait RateLimiter: Send + Sync {
     ///
     /// The default reads no denylist (`denied: None`): the caller asks the
     /// denylist itself.
-    async fn check_session(&self, key: &str, policy: &Policy, session: SessionId) -> Result<Admission, String> {
+    async fn check_session(&self, key: &str, policy: &Policy, session: SessionId) -> Result<Admission, RateLimitError> {
         let _ = session;
         Ok(Admission {
             budget: self.check(key, policy).await?,

@@ -17,7 +17,7 @@
 use crate::db::PgStore;
 use crate::records::like_literal;
 use async_trait::async_trait;
-use clearview_kernel::export::{ByteSource, CsvExport, ExportFilters, ExportKind, ExportQuery};
+use clearview_kernel::export::{ByteSource, CsvExport, ExportError, ExportFilters, ExportKind, ExportQuery};
 use clearview_kernel::{RepoError, SearchTerm, TenantContext};
 use futures_util::StreamExt;
 use sqlx::Connection;
@@ -206,11 +206,11 @@ pub(crate) fn copy_statement(ctx: &TenantContext, query: &ExportQuery) -> String
 
 /// The receiving end handed to the HTTP layer; dropping it (a client that
 /// went away) stops the producer at its next send.
-struct Receiver(mpsc::Receiver<Result<Vec<u8>, String>>);
+struct Receiver(mpsc::Receiver<Result<Vec<u8>, ExportError>>);
 
 #[async_trait]
 impl ByteSource for Receiver {
-    async fn next_chunk(&mut self) -> Option<Result<Vec<u8>, String>> {
+    async fn next_chunk(&mut self) -> Option<Result<Vec<u8>, ExportError>> {
         self.0.recv().await
     }
 }
@@ -221,7 +221,7 @@ async fn produce(
     conn: &mut PoolConnection<Postgres>,
     tenant: String,
     statement: String,
-    out: &mpsc::Sender<Result<Vec<u8>, String>>,
+    out: &mpsc::Sender<Result<Vec<u8>, ExportError>>,
     stall: Duration,
 ) -> Result<bool, sqlx::Error> {
     let mut tx = conn.begin().await?;
@@ -263,14 +263,16 @@ async fn run(
     pool: PgPool,
     tenant: String,
     statement: String,
-    out: mpsc::Sender<Result<Vec<u8>, String>>,
+    out: mpsc::Sender<Result<Vec<u8>, ExportError>>,
     stall: Duration,
 ) {
     let mut conn = match pool.acquire().await {
         Ok(conn) => conn,
         Err(err) => {
             tracing::error!(error = %err, "csv export: no connection");
-            let _ = out.send(Err("the export could not start".into())).await;
+            let _ = out
+                .send(Err(ExportError::Failed("the export could not start".into())))
+                .await;
             return;
         }
     };
@@ -286,7 +288,7 @@ async fn run(
         Err(err) => {
             tracing::error!(error = %err, "csv export failed mid-stream");
             conn.close_on_drop();
-            let _ = out.send(Err("the export failed".into())).await;
+            let _ = out.send(Err(ExportError::Failed("the export failed".into()))).await;
         }
     }
 }
@@ -325,7 +327,7 @@ struct First {
 
 #[async_trait]
 impl ByteSource for First {
-    async fn next_chunk(&mut self) -> Option<Result<Vec<u8>, String>> {
+    async fn next_chunk(&mut self) -> Option<Result<Vec<u8>, ExportError>> {
         match self.first.take() {
             Some(chunk) => Some(Ok(chunk)),
             None => self.rest.next_chunk().await,

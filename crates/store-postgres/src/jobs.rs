@@ -163,7 +163,13 @@ fn unavailable(err: sqlx::Error) -> QueueError {
 impl PgStore {
     /// Runs `sql`, an UPDATE fenced by the lease holder (`$1` tenant, `$2`
     /// job, `$3` worker), in the job's tenant; `true` when it changed the job.
-    async fn update_held(&self, job: &ClaimedJob, worker: &str, sql: &'static str, wake: bool) -> Result<bool, sqlx::Error> {
+    async fn update_held(
+        &self,
+        job: &ClaimedJob,
+        worker: &str,
+        sql: &'static str,
+        wake: bool,
+    ) -> Result<bool, sqlx::Error> {
         let mut tx = self.tenant_tx(job.tenant_id).await?;
         let updated = sqlx::query(sql)
             .bind(job.tenant_id.as_uuid())

@@ -18,13 +18,15 @@ mod signup;
 mod team;
 
 pub use audit::{AuditEntry, AuditLog, AuditQuery, AuditRecord, AuditService, RequestOrigin, actions};
+pub use delivery::MailDelivery;
 pub use model::{
     LoginCandidate, Me, NewRegistration, Organization, OrganizationChanges, OrganizationName, Password, PersonName,
     RepVisibility, SessionGrant, SessionIdentity,
 };
-pub use delivery::MailDelivery;
 pub use organization::OrganizationService;
-pub use ports::{AccountRepository, PasswordHasher, RefreshOutcome, SecretMinter, SessionDenylist};
+pub use ports::{
+    AccountRepository, DenylistError, HashError, PasswordHasher, RefreshOutcome, SecretMinter, SessionDenylist,
+};
 pub use privacy::{
     IdentityData, MembershipData, OrganizationData, OwnedRecord, PersonalData, PrivacyRepository, PrivacyService,
     SessionData,

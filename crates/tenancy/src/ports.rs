@@ -1,5 +1,5 @@
 //! What tenancy needs from the outside world. Each adapter maps its own
-//! failures to `RepoError` (storage) or `Result<_, String>` (the rest).
+//! failures to `RepoError` (storage) or an error type of their own (the rest).
 
 use crate::model::{LoginCandidate, Me, Organization, OrganizationChanges, SessionIdentity};
 use async_trait::async_trait;
@@ -71,11 +71,31 @@ pub enum RefreshOutcome {
     Invalid,
 }
 
+/// Hashing failed (the hashing pool is gone, the cost is invalid).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HashError {
+    #[error("password hashing failed: {0}")]
+    Failed(String),
+}
+
+/// The fast denylist's store failed; callers ask the database instead.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DenylistError {
+    #[error("the session denylist is unavailable: {0}")]
+    Unavailable(String),
+}
+
+impl From<String> for DenylistError {
+    fn from(reason: String) -> Self {
+        Self::Unavailable(reason)
+    }
+}
+
 /// Slow password hashing, run off the async executor.
 #[cfg_attr(test, mockall::automock)]
 #[async_trait]
 pub trait PasswordHasher: Send + Sync {
-    async fn hash(&self, password: &str) -> Result<String, String>;
+    async fn hash(&self, password: &str) -> Result<String, HashError>;
     /// Verifies against `hash`, or against a fixed dummy hash when `None`, so
     /// an unknown email costs the same time as a wrong password.
     async fn verify(&self, password: &str, hash: Option<String>) -> bool;
@@ -97,10 +117,10 @@ pub trait SecretMinter: Send + Sync {
 #[cfg_attr(test, mockall::automock)]
 #[async_trait]
 pub trait SessionDenylist: Send + Sync {
-    async fn deny(&self, session_id: SessionId) -> Result<(), String>;
-    async fn is_denied(&self, session_id: SessionId) -> Result<Option<bool>, String>;
+    async fn deny(&self, session_id: SessionId) -> Result<(), DenylistError>;
+    async fn is_denied(&self, session_id: SessionId) -> Result<Option<bool>, DenylistError>;
     /// Loads the given revoked sessions and marks the list complete.
-    async fn rewarm(&self, revoked: &[SessionId]) -> Result<(), String>;
+    async fn rewarm(&self, revoked: &[SessionId]) -> Result<(), DenylistError>;
 }
 
 /// Tells the fast denylist (if any) about sessions that just ended. The

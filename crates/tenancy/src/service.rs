@@ -39,8 +39,8 @@ pub enum AuthError {
     WrongPassword(&'static str),
     #[error(transparent)]
     Storage(#[from] RepoError),
-    #[error("password hashing failed: {0}")]
-    Hashing(String),
+    #[error(transparent)]
+    Hashing(#[from] crate::ports::HashError),
 }
 
 pub struct LoginRequest {
@@ -232,7 +232,9 @@ impl AuthService {
 mod tests {
     use super::*;
     use crate::model::LoginCandidate;
-    use crate::ports::{MockAccountRepository, MockPasswordHasher, MockSecretMinter, MockSessionDenylist};
+    use crate::ports::{
+        DenylistError, MockAccountRepository, MockPasswordHasher, MockSecretMinter, MockSessionDenylist,
+    };
     use mockall::predicate::*;
 
     fn secrets() -> MockSecretMinter {
@@ -365,7 +367,7 @@ mod tests {
         let mut denylist = MockSessionDenylist::new();
         denylist
             .expect_is_denied()
-            .returning(|_| Err("connection refused".into()));
+            .returning(|_| Err(DenylistError::Unavailable("connection refused".into())));
         let live = service(accounts, MockPasswordHasher::new(), Some(denylist))
             .session_is_live(tenant, session)
             .await

@@ -10,7 +10,7 @@
 
 use async_trait::async_trait;
 use base64::Engine as _;
-use clearview_tenancy::PasswordHasher;
+use clearview_tenancy::{HashError, PasswordHasher};
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
 use tokio::sync::Semaphore;
@@ -51,11 +51,12 @@ fn bcrypt_input(password: &str) -> String {
 
 #[async_trait]
 impl PasswordHasher for BcryptHasher {
-    async fn hash(&self, password: &str) -> Result<String, String> {
+    async fn hash(&self, password: &str) -> Result<String, HashError> {
         let (password, cost) = (bcrypt_input(password), self.cost);
         self.blocking(move || bcrypt::hash(password, cost))
-            .await?
-            .map_err(|e| e.to_string())
+            .await
+            .map_err(HashError::Failed)?
+            .map_err(|e| HashError::Failed(e.to_string()))
     }
 
     async fn verify(&self, password: &str, hash: Option<String>) -> bool {

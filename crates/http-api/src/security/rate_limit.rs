@@ -275,8 +275,12 @@ mod tests {
         struct Never;
         #[async_trait::async_trait]
         impl RateLimiter for Never {
-            async fn check(&self, _: &str, _: &Policy) -> Result<Decision, String> {
-                Err("unused".into())
+            async fn check(
+                &self,
+                _: &str,
+                _: &Policy,
+            ) -> Result<Decision, clearview_kernel::rate_limit::RateLimitError> {
+                Err("unused".to_owned().into())
             }
         }
         let settings = RateLimitSettings {
