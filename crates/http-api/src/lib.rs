@@ -9,6 +9,7 @@ mod openapi;
 mod openapi_fields;
 mod openapi_refine;
 mod problem;
+pub mod problem_types;
 mod request_id;
 mod routes;
 pub mod security;

@@ -2,6 +2,7 @@
 //! mapped here and only here (invariant 8). A 500 shows no internals: the
 //! log keeps the cause chain and the request id ties the two together.
 
+use crate::problem_types::ProblemType;
 use crate::request_id;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
@@ -175,9 +176,8 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        let slug = self.title().to_lowercase().replace(' ', "-");
         let problem = Problem {
-            kind: format!("https://clearview.dev/problems/{slug}"),
+            kind: ProblemType::uri_for(self.status),
             title: self.title().to_owned(),
             status: self.status.as_u16(),
             detail: self.detail.clone(),
