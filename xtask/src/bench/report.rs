@@ -164,7 +164,9 @@ async fn import_row(client: &reqwest::Client, base: &str, s: &Settings, pid: u32
 /// pgbench on the same SQL: without RLS and transaction (the owner, one
 /// statement) and as the API runs it (the app role, BEGIN + set_config +
 /// SELECT + COMMIT). The second is the ceiling the API is compared with.
-pub fn pgbench_rows(owner_url: &str, app_url: &str, samples: usize, d: Duration) -> Vec<Row> {
+/// The pgbench rows and the ceiling: tps of a read by id as the API runs it
+/// (tenant transaction, RLS), when pgbench ran.
+pub fn pgbench_rows(owner_url: &str, app_url: &str, samples: usize, d: Duration) -> (Vec<Row>, Option<f64>) {
     let dir = std::env::temp_dir().join("clearview-bench");
     let _ = std::fs::create_dir_all(&dir);
     let select = "SELECT id, first_name, last_name, email, phone, title, company_id, owner_id, created_at, updated_at \
@@ -197,7 +199,7 @@ pub fn pgbench_rows(owner_url: &str, app_url: &str, samples: usize, d: Duration)
     match (bare, with_rls) {
         (Some(bare), Some(with_rls)) => {
             let overhead = (1.0 - with_rls / bare) * 100.0;
-            vec![info(
+            let rows = vec![info(
                 "RLS + per-request transaction (pgbench, 4 clients)",
                 "≤ 25 % of throughput",
                 "closed, pgbench -c 4",
@@ -205,15 +207,43 @@ pub fn pgbench_rows(owner_url: &str, app_url: &str, samples: usize, d: Duration)
                     "{bare:.0} tps bare → {with_rls:.0} tps as the API runs it ({overhead:.0} % less; the API's ceiling)"
                 ),
                 Some(overhead <= 25.0),
-            )]
+            )];
+            (rows, Some(with_rls))
         }
-        _ => vec![info(
-            "RLS overhead (pgbench)",
-            "≤ 25 %",
-            "pgbench",
+        _ => {
+            let rows = vec![info(
+                "RLS overhead (pgbench)",
+                "≤ 25 %",
+                "pgbench",
+                "not measured: pgbench failed".into(),
+                None,
+            )];
+            (rows, None)
+        }
+    }
+}
+
+/// Issue 10 §6: authenticated reads by id through the whole stack against
+/// the same read as pgbench runs it (the ceiling), in the same run.
+pub fn ceiling_ratio_row(by_id_peak: f64, ceiling: Option<f64>) -> Row {
+    match ceiling {
+        Some(ceiling) => {
+            let ratio = by_id_peak / ceiling.max(1.0);
+            info(
+                "GET /api/contacts/{id} peak ÷ pgbench ceiling",
+                "≥ 1/3 (0.33)",
+                "same run",
+                format!("{by_id_peak:.0} req/s ÷ {ceiling:.0} tps = {ratio:.2}"),
+                Some(ratio >= 1.0 / 3.0),
+            )
+        }
+        None => info(
+            "GET /api/contacts/{id} peak ÷ pgbench ceiling",
+            "≥ 1/3 (0.33)",
+            "same run",
             "not measured: pgbench failed".into(),
             None,
-        )],
+        ),
     }
 }
 
