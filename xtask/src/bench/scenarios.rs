@@ -240,8 +240,14 @@ pub async fn run_all(server: &Server, owner_url: &str, app_url: &str, s: &Settin
         .fetch_one(&mut owner)
         .await?;
     let whale_reads: [(&str, String); 4] = [
-        ("deal board (default pipeline), whale", format!("/api/pipelines/{pipeline}/deals")),
-        ("forecast (default pipeline), whale", format!("/api/reports/forecast?pipeline_id={pipeline}")),
+        (
+            "deal board (default pipeline), whale",
+            format!("/api/pipelines/{pipeline}/deals"),
+        ),
+        (
+            "forecast (default pipeline), whale",
+            format!("/api/reports/forecast?pipeline_id={pipeline}"),
+        ),
         ("deal list limit=50, whale", "/api/deals?limit=50".to_owned()),
         (
             "activities by metadata (outcome), whale",
@@ -250,7 +256,13 @@ pub async fn run_all(server: &Server, owner_url: &str, app_url: &str, s: &Settin
     ];
     for (scenario, path) in whale_reads {
         let outcome = open_loop(&client, 300, d, get(&base, &whale, move |_| path.clone())).await;
-        rows.push(judged(scenario, "p95 < 20 ms", "open, 300 req/s", outcome.clone(), ms(outcome.p95) < 20.0));
+        rows.push(judged(
+            scenario,
+            "p95 < 20 ms",
+            "open, 300 req/s",
+            outcome.clone(),
+            ms(outcome.p95) < 20.0,
+        ));
     }
 
     // Every run writes new addresses, so no request is a duplicate (409).
@@ -320,7 +332,10 @@ fn cores() -> usize {
 fn judged(scenario: &str, target: &str, load: &str, outcome: Outcome, met: bool) -> Row {
     let measured = match outcome.errors {
         0 => format!("{:.0} req/s", outcome.achieved_rps),
-        errors => format!("{:.0} req/s, {errors} of {} requests failed", outcome.achieved_rps, outcome.sent),
+        errors => format!(
+            "{:.0} req/s, {errors} of {} requests failed",
+            outcome.achieved_rps, outcome.sent
+        ),
     };
     Row {
         scenario: scenario.into(),
