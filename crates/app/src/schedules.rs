@@ -12,6 +12,13 @@ use tracing::Instrument;
 pub struct Schedule {
     pub name: &'static str,
     pub every: Duration,
+    pub task: Task,
+}
+
+/// What a schedule runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Task {
+    PurgeExpired,
 }
 
 /// Expired single-use links, ended sessions, unconfirmed sign-ups, stale
@@ -19,6 +26,7 @@ pub struct Schedule {
 pub const PURGE_EXPIRED: Schedule = Schedule {
     name: "purge_expired",
     every: Duration::from_secs(24 * 60 * 60),
+    task: Task::PurgeExpired,
 };
 
 pub const SCHEDULES: [Schedule; 1] = [PURGE_EXPIRED];
@@ -53,9 +61,8 @@ pub async fn run(store: &PgStore, worker: &str, check: Duration, shutdown: &Canc
 
 async fn run_once(store: &PgStore, schedule: Schedule) {
     let started = std::time::Instant::now();
-    let outcome = match schedule.name {
-        "purge_expired" => store.purge_expired().await.map_err(|e| e.to_string()),
-        other => Err(format!("no task for schedule `{other}`")),
+    let outcome = match schedule.task {
+        Task::PurgeExpired => store.purge_expired().await.map_err(|e| e.to_string()),
     };
     match &outcome {
         Ok(result) => tracing::info!(elapsed_ms = started.elapsed().as_millis() as u64, %result, "schedule ran"),
