@@ -4,8 +4,8 @@
 //!
 //! Full size: 1,000 organizations and 1,000,000 contacts — one "whale" of
 //! 100,000, ten of 20,000, the rest ~710 each — with companies (1 per 10
-//! contacts), deals (1 per 10, across every stage) and activities with JSON
-//! metadata (1 per 5). Deterministic from a seed: the same names, emails,
+//! contacts), deals (1 per 10, across every stage, each with one contact)
+//! and activities with JSON metadata (1 per 5). Deterministic from a seed: the same names, emails,
 //! amounts and ids every time. Loaded with `COPY … FROM STDIN` as the owner
 //! (who bypasses RLS), in batches, with every index in place.
 
@@ -332,6 +332,17 @@ pub async fn seed(owner_url: &str, size: Size, quick: bool) -> anyhow::Result<St
     }
     deals.flush().await?;
     drop(deals);
+    // Each deal gets one contact of its organization, so reads of deals
+    // pay for their contacts as they do in use.
+    sqlx::query(
+        "INSERT INTO deal_contacts (tenant_id, deal_id, contact_id) \
+         SELECT d.tenant_id, d.id, c.id \
+         FROM (SELECT tenant_id, id, row_number() OVER (PARTITION BY tenant_id ORDER BY id) AS n FROM deals) d \
+         JOIN (SELECT tenant_id, id, row_number() OVER (PARTITION BY tenant_id ORDER BY id) AS n FROM contacts) c \
+           ON c.tenant_id = d.tenant_id AND c.n = d.n",
+    )
+    .execute(&mut conn)
+    .await?;
 
     let mut activities = Copier::new(
         &mut conn,

@@ -9,7 +9,7 @@ mod ports;
 mod rules;
 mod service;
 
-pub use model::{DEAL_SORTS, Deal, DealDraft, DealInput, DealQuery, DealWrite, StageChange, StageRef};
+pub use model::{Board, DEAL_SORTS, Deal, DealDraft, DealInput, DealQuery, DealWrite, StageChange, StageRef};
 pub use ports::DealRepository;
 pub use rules::{closed_at_after_move, lost_reason_after_move};
 pub use service::DealService;

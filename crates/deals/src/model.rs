@@ -5,7 +5,7 @@ use clearview_kernel::{
     Amount, CompanyId, ContactId, Currency, DealId, Decimal, PageRequest, PipelineId, SearchTerm, StageId, UserId,
     ValidationErrors, optional_text, required_text,
 };
-use clearview_pipelines::{Probability, StageKind};
+use clearview_pipelines::{BoardRow, Pipeline, Probability, StageKind};
 
 pub const DEAL_SORTS: &[&str] = &["created_at", "updated_at", "title", "amount"];
 
@@ -213,4 +213,15 @@ mod tests {
         let fields: Vec<_> = errors.fields().iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["title", "amount", "currency", "probability"]);
     }
+}
+
+/// What the board shows of one pipeline, read at one moment: the pipeline
+/// with its stages, each stage's sums per currency and probability, and up
+/// to `per_stage + 1` newest deals of every stage (the extra one tells
+/// whether a stage has more).
+#[derive(Debug, Clone)]
+pub struct Board {
+    pub pipeline: Pipeline,
+    pub totals: Vec<BoardRow>,
+    pub deals: Vec<Deal>,
 }

@@ -1,6 +1,6 @@
 //! The storage port for deals.
 
-use crate::model::{Deal, DealQuery, DealWrite, StageChange, StageRef};
+use crate::model::{Board, Deal, DealQuery, DealWrite, StageChange, StageRef};
 use async_trait::async_trait;
 use clearview_kernel::records::ReadScope;
 use clearview_kernel::{DealId, Page, PipelineId, RepoError, StageId, TenantContext};
@@ -24,14 +24,15 @@ pub trait DealRepository: Send + Sync {
     async fn update(&self, ctx: &TenantContext, id: DealId, write: &DealWrite) -> Result<Deal, RepoError>;
     async fn delete(&self, ctx: &TenantContext, id: DealId) -> Result<(), RepoError>;
     async fn list(&self, ctx: &TenantContext, query: &DealQuery, scope: ReadScope) -> Result<Page<Deal>, RepoError>;
-    /// Up to `per_stage + 1` newest deals of every stage of the pipeline.
+    /// The pipeline's board, read in one transaction so its sums and its
+    /// cards agree; `NotFound` for a pipeline not in the tenant.
     async fn board(
         &self,
         ctx: &TenantContext,
         pipeline: PipelineId,
         per_stage: u32,
         scope: ReadScope,
-    ) -> Result<Vec<Deal>, RepoError>;
+    ) -> Result<Board, RepoError>;
     /// The deal's stage moves, oldest first.
     async fn history(&self, ctx: &TenantContext, id: DealId) -> Result<Vec<StageChange>, RepoError>;
 }

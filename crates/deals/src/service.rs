@@ -1,6 +1,6 @@
 //! Deal use cases with the role policy of every owned record.
 
-use crate::model::{Deal, DealInput, DealQuery, DealWrite, StageChange};
+use crate::model::{Board, Deal, DealInput, DealQuery, DealWrite, StageChange};
 use crate::ports::DealRepository;
 use crate::rules::{closed_at_after_move, lost_reason_after_move};
 use chrono::Utc;
@@ -135,14 +135,10 @@ impl DealService {
         Ok(self.repo.history(ctx, id).await?)
     }
 
-    /// The newest `per_stage` deals of each stage (plus one to tell whether
-    /// a stage has more).
-    pub async fn board(
-        &self,
-        ctx: &TenantContext,
-        pipeline: PipelineId,
-        per_stage: u32,
-    ) -> Result<Vec<Deal>, RecordError> {
+    /// The pipeline with each stage's sums and newest `per_stage` deals
+    /// (plus one to tell whether a stage has more); reps with `own`
+    /// visibility see only their own deals and numbers.
+    pub async fn board(&self, ctx: &TenantContext, pipeline: PipelineId, per_stage: u32) -> Result<Board, RecordError> {
         let scope = self.scope(ctx).await?;
         Ok(self.repo.board(ctx, pipeline, per_stage, scope).await?)
     }
@@ -255,8 +251,8 @@ mod tests {
                 next_cursor: None,
             })
         }
-        async fn board(&self, _: &TenantContext, _: PipelineId, _: u32, _: ReadScope) -> Result<Vec<Deal>, RepoError> {
-            Ok(vec![])
+        async fn board(&self, _: &TenantContext, _: PipelineId, _: u32, _: ReadScope) -> Result<Board, RepoError> {
+            Err(RepoError::NotFound)
         }
         async fn history(&self, _: &TenantContext, _: DealId) -> Result<Vec<StageChange>, RepoError> {
             Ok(vec![])

@@ -75,12 +75,6 @@ pub trait PipelineRepository: Send + Sync {
         pipeline: PipelineId,
         positions: &[(StageId, u32)],
     ) -> Result<Pipeline, RepoError>;
-    async fn board_totals(
-        &self,
-        ctx: &TenantContext,
-        pipeline: PipelineId,
-        scope: ReadScope,
-    ) -> Result<Vec<BoardRow>, RepoError>;
     async fn forecast(
         &self,
         ctx: &TenantContext,

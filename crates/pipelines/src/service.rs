@@ -1,7 +1,7 @@
 //! Pipeline use cases: read for everyone, configure for admins and managers.
 
 use crate::model::{NewPipeline, Pipeline, Stage, StagePatch, StageSpec};
-use crate::ports::{BoardRow, ForecastRow, PipelineRepository};
+use crate::ports::{ForecastRow, PipelineRepository};
 use crate::rules;
 use chrono::NaiveDate;
 use clearview_kernel::records::{ReadScope, RecordError, VisibilitySettings};
@@ -191,11 +191,6 @@ impl PipelineService {
     /// visibility see only their own deals' numbers).
     pub async fn scope(&self, ctx: &TenantContext) -> Result<ReadScope, RecordError> {
         Ok(clearview_kernel::records::read_scope(self.settings.as_ref(), ctx).await?)
-    }
-
-    pub async fn board_totals(&self, ctx: &TenantContext, id: PipelineId) -> Result<Vec<BoardRow>, RecordError> {
-        let scope = self.scope(ctx).await?;
-        Ok(self.repo.board_totals(ctx, id, scope).await?)
     }
 
     pub async fn forecast(

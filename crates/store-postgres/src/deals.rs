@@ -8,7 +8,7 @@ use crate::records::{delete_row, like_literal, push_page, select};
 use crate::rows::timestamp_cursor;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
-use clearview_deals::{Deal, DealQuery, DealRepository, DealWrite, StageChange, StageRef};
+use clearview_deals::{Board, Deal, DealQuery, DealRepository, DealWrite, StageChange, StageRef};
 use clearview_kernel::records::ReadScope;
 use clearview_kernel::{
     CompanyId, ContactId, Cursor, DealId, Decimal, Page, PipelineId, RepoError, StageId, TenantContext, UserId,
@@ -18,15 +18,23 @@ use sqlx::{PgConnection, Postgres, QueryBuilder};
 use uuid::Uuid;
 
 /// Deals with their stage and contacts, as a table expression.
+///
+/// The stage is looked up per deal (a `LATERAL … LIMIT 1`, which the
+/// planner cannot turn into a join it reorders). As a plain join, the
+/// planner underestimates how many deals of one organization a stage holds
+/// (it multiplies the two selectivities) and read every deal of the largest
+/// organization to sort them, instead of walking `deals_created_idx` for
+/// the first page: 10 ms instead of 0.5 ms.
 const DEALS: &str = "(SELECT d.tenant_id, d.id, d.title, d.amount, d.currency::text AS currency, d.pipeline_id, \
      d.stage_id, s.kind AS status, s.probability AS stage_probability, d.probability, d.company_id, d.owner_id, \
      d.expected_close_date, d.closed_at, d.lost_reason, d.created_at, d.updated_at, \
      ARRAY(SELECT dc.contact_id FROM deal_contacts dc WHERE dc.tenant_id = d.tenant_id AND dc.deal_id = d.id \
            ORDER BY dc.contact_id) AS contact_ids \
-     FROM deals d JOIN pipeline_stages s ON s.tenant_id = d.tenant_id AND s.id = d.stage_id) deal";
+     FROM deals d CROSS JOIN LATERAL (SELECT s.kind, s.probability FROM pipeline_stages s \
+          WHERE s.tenant_id = d.tenant_id AND s.id = d.stage_id LIMIT 1) s) deal";
 
 #[derive(sqlx::FromRow)]
-struct DealRow {
+pub(crate) struct DealRow {
     id: Uuid,
     title: String,
     amount: Decimal,
@@ -47,7 +55,7 @@ struct DealRow {
 }
 
 impl DealRow {
-    fn into_deal(self) -> Result<Deal, RepoError> {
+    pub(crate) fn into_deal(self) -> Result<Deal, RepoError> {
         Ok(Deal {
             id: DealId::from_uuid(self.id),
             title: self.title,
@@ -299,24 +307,8 @@ impl DealRepository for PgStore {
         pipeline: PipelineId,
         per_stage: u32,
         scope: ReadScope,
-    ) -> Result<Vec<Deal>, RepoError> {
-        let mut sql = QueryBuilder::new(format!(
-            "SELECT deal.* FROM pipeline_stages st CROSS JOIN LATERAL (SELECT * FROM {DEALS} \
-             WHERE deal.tenant_id = st.tenant_id AND deal.stage_id = st.id"
-        ));
-        if let ReadScope::OwnedBy(owner) = scope {
-            sql.push(" AND deal.owner_id = ").push_bind(owner.as_uuid());
-        }
-        sql.push(" ORDER BY deal.created_at DESC, deal.id DESC LIMIT ")
-            .push_bind(i64::from(per_stage) + 1);
-        sql.push(") deal WHERE st.tenant_id = ")
-            .push_bind(ctx.tenant_id.as_uuid());
-        sql.push(" AND st.pipeline_id = ").push_bind(pipeline.as_uuid());
-        sql.push(" ORDER BY st.position, deal.created_at DESC, deal.id DESC");
-        let mut tx = self.tenant_tx(ctx.tenant_id).await.map_err(map_err)?;
-        let rows: Vec<DealRow> = sql.build_query_as().fetch_all(&mut *tx).await.map_err(map_err)?;
-        tx.commit().await.map_err(map_err)?;
-        rows.into_iter().map(DealRow::into_deal).collect()
+    ) -> Result<Board, RepoError> {
+        crate::board::read(self, ctx, pipeline, per_stage, scope).await
     }
 
     async fn history(&self, ctx: &TenantContext, id: DealId) -> Result<Vec<StageChange>, RepoError> {

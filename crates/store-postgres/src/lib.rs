@@ -9,6 +9,7 @@
 mod accounts;
 mod activities;
 mod audit;
+mod board;
 mod db;
 mod deals;
 mod ended_sessions;

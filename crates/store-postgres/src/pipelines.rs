@@ -8,8 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use clearview_kernel::records::ReadScope;
 use clearview_kernel::{Currency, Decimal, PipelineId, RepoError, StageId, TenantContext};
 use clearview_pipelines::{
-    BoardRow, ForecastRow, NewPipeline, Pipeline, PipelineRepository, Probability, Stage, StageKind, StagePatch,
-    StageSpec,
+    ForecastRow, NewPipeline, Pipeline, PipelineRepository, Probability, Stage, StageKind, StagePatch, StageSpec,
 };
 use sqlx::{PgConnection, Postgres, QueryBuilder};
 use uuid::Uuid;
@@ -110,7 +109,7 @@ async fn load(conn: &mut PgConnection, tenant: Uuid, only: Option<Uuid>) -> Resu
         .collect())
 }
 
-async fn load_one(conn: &mut PgConnection, tenant: Uuid, id: PipelineId) -> Result<Pipeline, RepoError> {
+pub(crate) async fn load_one(conn: &mut PgConnection, tenant: Uuid, id: PipelineId) -> Result<Pipeline, RepoError> {
     load(conn, tenant, Some(id.as_uuid()))
         .await?
         .pop()
@@ -472,38 +471,6 @@ impl PipelineRepository for PgStore {
         let result = load_one(&mut tx, tenant, pipeline).await?;
         tx.commit().await.map_err(map_err)?;
         Ok(result)
-    }
-
-    async fn board_totals(
-        &self,
-        ctx: &TenantContext,
-        pipeline: PipelineId,
-        scope: ReadScope,
-    ) -> Result<Vec<BoardRow>, RepoError> {
-        let mut sql = QueryBuilder::new(
-            "SELECT d.stage_id, d.currency::text, coalesce(d.probability, s.probability), count(*), sum(d.amount) \
-             FROM deals d JOIN pipeline_stages s ON s.tenant_id = d.tenant_id AND s.id = d.stage_id \
-             WHERE d.tenant_id = ",
-        );
-        sql.push_bind(ctx.tenant_id.as_uuid());
-        sql.push(" AND d.pipeline_id = ").push_bind(pipeline.as_uuid());
-        push_scope(&mut sql, scope);
-        sql.push(" GROUP BY 1, 2, 3");
-        let mut tx = self.tenant_tx(ctx.tenant_id).await.map_err(map_err)?;
-        let rows: Vec<(Uuid, String, i16, i64, Decimal)> =
-            sql.build_query_as().fetch_all(&mut *tx).await.map_err(map_err)?;
-        tx.commit().await.map_err(map_err)?;
-        rows.into_iter()
-            .map(|(stage, currency, probability, count, amount)| {
-                Ok(BoardRow {
-                    stage_id: StageId::from_uuid(stage),
-                    currency: currency_from(&currency)?,
-                    probability: probability as u8,
-                    count,
-                    amount,
-                })
-            })
-            .collect()
     }
 
     async fn forecast(

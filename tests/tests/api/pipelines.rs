@@ -445,3 +445,110 @@ async fn another_tenants_pipelines_and_stages_are_404_everywhere() {
         .unwrap();
     assert_eq!(deals, 0);
 }
+
+/// The board's kept sums (`deal_stage_totals`, ADR 0022) as the owner reads
+/// them, beside the same sums computed from the deals themselves.
+async fn kept_and_recounted(app: &clearview_tests::TestApp, tenant: Uuid) -> (Vec<String>, Vec<String>) {
+    let kept: Vec<String> = sqlx::query_scalar(
+        "SELECT concat_ws(' ', stage_id, owner_id, currency, probability, deal_count, trim_scale(amount)) \
+         FROM deal_stage_totals WHERE tenant_id = $1 AND deal_count > 0 ORDER BY 1",
+    )
+    .bind(tenant)
+    .fetch_all(&app.owner)
+    .await
+    .unwrap();
+    let recounted: Vec<String> = sqlx::query_scalar(
+        "SELECT concat_ws(' ', stage_id, owner_id, currency, probability, count(*), trim_scale(sum(amount))) \
+         FROM deals WHERE tenant_id = $1 GROUP BY stage_id, owner_id, currency, probability ORDER BY 1",
+    )
+    .bind(tenant)
+    .fetch_all(&app.owner)
+    .await
+    .unwrap();
+    (kept, recounted)
+}
+
+#[tokio::test]
+async fn the_kept_board_sums_follow_every_change_of_a_deal_including_a_removed_owner() {
+    let app = spawn_app().await;
+    let mut admin = app.register("Acme").await;
+    let mut rep = app.member(&admin, "rep").await;
+    let (pipeline, stages) = default_pipeline(&mut admin).await;
+    let (lead, proposal) = (stage(&stages, "Lead"), stage(&stages, "Proposal"));
+    let tenant = admin.tenant_id;
+
+    let a = deal(
+        &mut admin,
+        json!({"title": "a", "amount": "1000.00", "currency": "USD", "stage_id": lead}),
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let b = deal(
+        &mut rep,
+        json!({"title": "b", "amount": "250.1234", "currency": "EUR", "stage_id": lead, "probability": 40}),
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let c = deal(
+        &mut rep,
+        json!({"title": "c", "amount": "75", "currency": "USD", "stage_id": proposal}),
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (kept, recounted) = kept_and_recounted(&app, tenant).await;
+    assert_eq!(kept.len(), 3, "{kept:?}");
+    assert_eq!(kept, recounted, "after creating");
+
+    // Each kind of change: stage, amount and currency, probability, owner.
+    let changes = [
+        (&a, json!({"stage_id": proposal})),
+        (&b, json!({"amount": "90.00", "currency": "USD"})),
+        (&b, json!({"probability": null})),
+        (&c, json!({"owner_id": admin.user_id})),
+        (&a, json!({"title": "renamed only"})),
+    ];
+    for (id, change) in changes {
+        let response = admin.patch(&format!("/api/deals/{id}"), &change).await;
+        assert_eq!(response.status, 200, "{change}: {}", response.body);
+        let (kept, recounted) = kept_and_recounted(&app, tenant).await;
+        assert_eq!(kept, recounted, "after {change}");
+    }
+
+    // A rep's board counts only their own deals, from the same sums.
+    let settings = admin
+        .patch(
+            &format!("/api/organizations/{tenant}"),
+            &json!({"rep_visibility": "own"}),
+        )
+        .await;
+    assert_eq!(settings.status, 200, "{}", settings.body);
+    let board = rep.get(&format!("/api/pipelines/{pipeline}/deals")).await;
+    assert_eq!(board.json["stages"][0]["count"], 1, "{}", board.body);
+    assert_eq!(
+        board.json["stages"][0]["totals"],
+        json!([{"currency": "USD", "amount": "90.00", "weighted_amount": "9.00"}])
+    );
+    assert_eq!(board.json["stages"][2]["count"], 0, "c now belongs to the admin");
+
+    // Removing the rep leaves their deal unowned: the cascade moves it too.
+    let member = format!("/api/organizations/{tenant}/members/{}", rep.user_id);
+    assert_eq!(admin.delete(&member).await.status, 204);
+    let (kept, recounted) = kept_and_recounted(&app, tenant).await;
+    assert_eq!(kept, recounted, "after removing the owner");
+    assert!(kept.contains(&format!("{lead} USD 1 90")), "{kept:?}");
+
+    assert_eq!(admin.delete(&format!("/api/deals/{a}")).await.status, 204);
+    let (kept, recounted) = kept_and_recounted(&app, tenant).await;
+    assert_eq!(kept, recounted, "after deleting");
+    let board = admin.get(&format!("/api/pipelines/{pipeline}/deals")).await;
+    assert_eq!(
+        board.json["stages"][2]["totals"],
+        json!([{"currency": "USD", "amount": "75.00", "weighted_amount": "37.50"}])
+    );
+}

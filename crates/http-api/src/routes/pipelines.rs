@@ -322,10 +322,8 @@ pub async fn board(
 ) -> Result<HttpResponse, ApiError> {
     let mut errors = ValidationErrors::new();
     let limit = limit_param(&mut errors, params.limit.as_deref()).ok_or_else(|| ApiError::invalid(errors))?;
-    let ctx = &session.ctx;
-    let pipeline = state.pipelines.get(ctx, pipeline_id(&id)).await?;
-    let totals = state.pipelines.board_totals(ctx, pipeline.id).await?;
-    let mut deals = state.deals.board(ctx, pipeline.id, limit.get()).await?;
+    let board = state.deals.board(&session.ctx, pipeline_id(&id), limit.get()).await?;
+    let (pipeline, totals, mut deals) = (board.pipeline, board.totals, board.deals);
     let stages = pipeline
         .stages
         .iter()
