@@ -280,7 +280,7 @@ impl Config {
             lease: std::time::Duration::from_secs(self.job_lease_seconds.max(1)),
             backoff_base: std::time::Duration::from_millis(self.job_backoff_base_ms.max(1)),
             poll: std::time::Duration::from_millis(self.job_poll_ms.max(10)),
-            import: crate::import::ImportSettings {
+            import: clearview_contacts::ImportSettings {
                 batch_rows: self.import_batch_rows.clamp(1, 50_000),
                 max_rows: self.import_max_rows.max(1),
             },

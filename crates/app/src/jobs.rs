@@ -2,8 +2,8 @@
 //! `Work` to its use case — e-mail to `tenancy::MailDelivery`, a CSV import
 //! to the import runner (`import.rs`).
 
-use crate::import::ImportSettings;
 use async_trait::async_trait;
+use clearview_contacts::ImportSettings;
 use clearview_kernel::queue::{ClaimedJob, JobError, JobHandler, Work};
 use clearview_store_postgres::PgStore;
 use clearview_tenancy::MailDelivery;

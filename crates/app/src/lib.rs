@@ -11,10 +11,10 @@ mod startup;
 pub mod telemetry;
 mod worker;
 
+pub use clearview_contacts::ImportSettings;
 /// Rate-limit settings and policies, for tests that set their own limits.
 pub use clearview_http_api::RateLimitSettings;
 pub use clearview_kernel::rate_limit::Policy;
 pub use config::{Config, ConfigError, Secret};
-pub use import::ImportSettings;
 pub use startup::{Application, shutdown_signal, spawn_worker, start_worker, worker_store};
 pub use worker::{Worker, WorkerSettings};

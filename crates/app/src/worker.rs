@@ -11,7 +11,7 @@
 //! then is handed back (queued again, its attempt not counted) so another
 //! worker takes it at once instead of after its lease.
 
-use crate::import::ImportSettings;
+use clearview_contacts::ImportSettings;
 use clearview_kernel::jobs::{JobState, backoff};
 use clearview_kernel::queue::{ClaimedJob, JobHandler, JobKind, JobQueue};
 use std::sync::Arc;

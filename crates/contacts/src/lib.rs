@@ -1,6 +1,7 @@
 //! Contacts and companies: the records a sales team keeps. Validation rules,
 //! the role policy (who may read, create, change and reassign what), the
-//! repository port and the use cases. Pure (invariant 1).
+//! repository port and the use cases, including running a CSV import
+//! (`import_run`, driven by the worker). Pure (invariant 1).
 //!
 //! Both record kinds use the kernel's generic record service and role
 //! policy (`clearview_kernel::records`); a kind says how it validates and
@@ -9,6 +10,9 @@
 mod company;
 mod contact;
 mod import;
+mod import_run;
+#[cfg(test)]
+mod import_run_tests;
 mod kind;
 mod query;
 #[cfg(test)]
@@ -23,6 +27,9 @@ pub use contact::{Contact, ContactDraft, ContactInput};
 pub use import::{
     ColumnMapping, Import, ImportField, ImportMode, ImportRepository, ImportRow, ImportRowError, ImportService,
     ImportUpload, MappedColumns, NewImport, map_row,
+};
+pub use import_run::{
+    ImportBatch, ImportFailure, ImportJob, ImportRunPort, ImportSettings, ImportStorageError, header_name, run_import,
 };
 pub use kind::{Companies, Contacts};
 pub use query::{COMPANY_SORTS, CONTACT_SORTS, CompanyQuery, ContactQuery};

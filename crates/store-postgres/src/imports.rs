@@ -8,7 +8,9 @@ use crate::errors::map_err;
 use crate::jobs::enqueue_job;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use clearview_contacts::{Import, ImportMode, ImportRepository, ImportRow, ImportRowError, ImportUpload, NewImport};
+use clearview_contacts::{
+    Import, ImportBatch, ImportJob, ImportMode, ImportRepository, ImportRow, ImportRowError, ImportUpload, NewImport,
+};
 use clearview_kernel::{RepoError, TenantContext, TenantId};
 use sqlx::{Postgres, Transaction};
 use std::collections::HashMap;
@@ -337,36 +339,6 @@ impl ImportRepository for PgStore {
 }
 
 type ImportJobRow = (Option<Uuid>, String, String, bool, serde_json::Value, Option<i64>, i64);
-
-/// What the worker needs to know about an import.
-#[derive(Debug, Clone)]
-pub struct ImportJob {
-    pub tenant_id: TenantId,
-    pub id: Uuid,
-    pub created_by: Option<Uuid>,
-    pub status: String,
-    pub mode: ImportMode,
-    pub create_companies: bool,
-    pub mapping: Vec<(String, String)>,
-    pub total_rows: Option<i64>,
-    pub processed_rows: i64,
-}
-
-/// One batch: rows `processed_before + 1 ..= processed_after` of the file.
-#[derive(Debug, Clone)]
-pub struct ImportBatch {
-    pub processed_before: i64,
-    pub processed_after: i64,
-    /// Valid rows with their row numbers.
-    pub rows: Vec<(i64, ImportRow)>,
-    pub errors: Vec<ImportRowError>,
-    /// Rows that failed (each may have several errors).
-    pub failed_rows: i64,
-    /// Which optional fields the mapping fills (updates change only those).
-    pub maps_phone: bool,
-    pub maps_title: bool,
-    pub maps_company: bool,
-}
 
 /// Counts of one import, for the audit entry.
 #[derive(Debug, Clone, Copy, Default)]

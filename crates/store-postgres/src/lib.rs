@@ -29,6 +29,6 @@ pub use db::{
     MIGRATOR, PgStore, assert_role_cannot_bypass_rls, connect, connect_with, migrate, set_app_role_password,
     set_worker_role_password,
 };
-pub use imports::{IMPORT_CONTACTS, IMPORT_MAX_ATTEMPTS, ImportBatch, ImportCounts, ImportJob};
+pub use imports::{IMPORT_CONTACTS, IMPORT_MAX_ATTEMPTS, ImportCounts};
 pub use jobs::{JOBS_CHANNEL, QueueDepth, SEND_EMAIL};
 pub use sealing::OutboxKey;
