@@ -8,6 +8,7 @@
 
 mod client;
 pub mod imports;
+pub mod otlp;
 pub mod postgres_server;
 pub mod process;
 pub mod redis_server;

@@ -116,24 +116,31 @@ impl ServerProcess {
     /// Starts `clearview serve` with `config` and waits until it answers
     /// `/healthz`.
     pub async fn serve(config: &Config) -> Self {
+        Self::serve_with_env(config, &[]).await
+    }
+
+    /// `serve` with settings `Config` does not hold (for example the
+    /// OpenTelemetry exporter's `OTEL_*` variables).
+    pub async fn serve_with_env(config: &Config, extra: &[(&'static str, String)]) -> Self {
         let port = unused_port();
-        let process = Self::spawn("serve", config, port);
+        let process = Self::spawn("serve", config, port, extra);
         process.wait_until_healthy().await;
         process
     }
 
     /// Starts `clearview worker` with `config`.
     pub fn worker(config: &Config) -> Self {
-        Self::spawn("worker", config, 0)
+        Self::spawn("worker", config, 0, &[])
     }
 
-    fn spawn(command: &str, config: &Config, port: u16) -> Self {
+    fn spawn(command: &str, config: &Config, port: u16, extra: &[(&'static str, String)]) -> Self {
         let log = std::env::temp_dir().join(format!("clearview-{command}-{}.log", uuid::Uuid::new_v4().simple()));
         let file = std::fs::File::create(&log).expect("a log file");
         let child = Command::new(binary())
             .arg(command)
             .env_clear()
             .envs(environment(config, port))
+            .envs(extra.iter().cloned())
             .stdout(Stdio::from(file.try_clone().expect("log file handle")))
             .stderr(Stdio::from(file))
             .kill_on_drop(true)

@@ -17,7 +17,14 @@ use tokio_util::sync::CancellationToken;
 
 #[actix_web::main]
 async fn main() -> anyhow::Result<()> {
-    telemetry::init();
+    let telemetry = telemetry::init();
+    let outcome = run().await;
+    // Buffered spans go out before the process ends (a blocking flush).
+    let _ = tokio::task::spawn_blocking(move || telemetry.shutdown()).await;
+    outcome
+}
+
+async fn run() -> anyhow::Result<()> {
     match std::env::args().nth(1).as_deref() {
         Some("serve") | None => {
             let config = Config::from_env()?;

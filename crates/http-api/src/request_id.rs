@@ -27,24 +27,29 @@ pub async fn middleware(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let id = Uuid::now_v7().to_string();
+    // The route template is known before the handler runs (the app's
+    // resource map), so the span starts with it.
+    let route = req.match_pattern();
     // Paths carry ids, never personal data, so they are safe to log.
     let span = tracing::info_span!(
         "request",
         request_id = %id,
         method = %req.method(),
         path = %req.path(),
-        route = tracing::field::Empty,
+        route = route.as_deref(),
+        status = tracing::field::Empty,
         tenant_id = tracing::field::Empty,
         user_id = tracing::field::Empty,
+        // The exported trace's span name and kind (ADR 0023); an exporter
+        // takes the name when the span starts.
+        otel.name = %format!("{} {}", req.method(), route.as_deref().unwrap_or("unmatched")),
+        otel.kind = "server",
     );
     let started = std::time::Instant::now();
     let mut response = REQUEST_ID
         .scope(id.clone(), next.call(req).instrument(span.clone()))
         .await?;
-    let route = response.request().match_pattern();
-    if let Some(route) = &route {
-        span.record("route", route.as_str());
-    }
+    span.record("status", response.status().as_u16());
     record_metrics(&response, route, started.elapsed());
     span.in_scope(|| {
         tracing::info!(

@@ -19,6 +19,7 @@ mod isolation;
 mod log_privacy;
 mod members;
 mod metrics;
+mod otlp;
 mod outbox;
 mod pagination;
 mod pipelines;
