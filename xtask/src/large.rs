@@ -5,8 +5,10 @@
 //! Full size: 1,000 organizations and 1,000,000 contacts — one "whale" of
 //! 100,000, ten of 20,000, the rest ~710 each — with companies (1 per 10
 //! contacts), deals (1 per 10, across every stage, each with one contact)
-//! and activities with JSON metadata (1 per 5). Deterministic from a seed: the same names, emails,
-//! amounts and ids every time. Loaded with `COPY … FROM STDIN` as the owner
+//! and activities with JSON metadata (1 per 5). The whale also has 20 reps
+//! who own its contacts in equal shares and see only their own records.
+//! Deterministic from a seed: the same names, emails, amounts and ids every
+//! time. Loaded with `COPY … FROM STDIN` as the owner
 //! (who bypasses RLS), in batches, with every index in place.
 
 use crate::names::{FIRST_NAMES, LAST_NAMES};
@@ -79,6 +81,19 @@ pub fn tenant_of(n: usize) -> Uuid {
 /// The admin e-mail of organization `n`.
 pub fn admin_email(n: usize) -> String {
     format!("admin@org{n}.bench.test")
+}
+
+/// Reps of the largest organization, each owning an equal share of its
+/// contacts; the organization shows reps only their own records.
+pub const WHALE_REPS: usize = 20;
+
+/// The e-mail of rep `r` of the largest organization.
+pub fn whale_rep_email(r: usize) -> String {
+    format!("rep{r}@org0.bench.test")
+}
+
+fn whale_rep(r: usize) -> Uuid {
+    Uuid::from_u128(0x0192_0000_0000_7000_8000_0000_0000_0000 | (0xee_0000_0000 + r as u128))
 }
 
 /// A CSV field: quoted, with quotes doubled.
@@ -176,6 +191,17 @@ pub async fn seed(owner_url: &str, size: Size, quick: bool) -> anyhow::Result<St
             ))
             .await?;
     }
+    for r in 0..WHALE_REPS {
+        users
+            .row(format_args!(
+                "{},{},{},{}",
+                whale_rep(r),
+                whale_rep_email(r),
+                q(&format!("Rep {r}")),
+                q(&hash)
+            ))
+            .await?;
+    }
     users.flush().await?;
     let mut members = Copier::new(&mut conn, "memberships", "tenant_id, user_id, role");
     for n in 0..size.organizations {
@@ -184,7 +210,16 @@ pub async fn seed(owner_url: &str, size: Size, quick: bool) -> anyhow::Result<St
             .row(format_args!("{},{},admin", tenant_of(n), tenant_of(n)))
             .await?;
     }
+    for r in 0..WHALE_REPS {
+        members
+            .row(format_args!("{},{},rep", tenant_of(0), whale_rep(r)))
+            .await?;
+    }
     members.flush().await?;
+    sqlx::query("UPDATE organizations SET rep_visibility = 'own' WHERE tenant_id = $1")
+        .bind(tenant_of(0))
+        .execute(&mut conn)
+        .await?;
 
     // Pipelines and stages: the default funnel for every organization.
     let mut stage_ids: Vec<[Uuid; 6]> = Vec::with_capacity(size.organizations);
@@ -267,6 +302,11 @@ pub async fn seed(owner_url: &str, size: Size, quick: bool) -> anyhow::Result<St
             let first = FIRST_NAMES[rng.random_range(0..FIRST_NAMES.len())];
             let last = LAST_NAMES[rng.random_range(0..LAST_NAMES.len())];
             let company = companies_of_org[c / 10];
+            let owner = if n == 0 {
+                whale_rep(c % WHALE_REPS)
+            } else {
+                tenant_of(n)
+            };
             contacts
                 .row(format_args!(
                     "{},{contact},{},{},{}.{}.{c}@org{n}.example,+1 555 {:04},Buyer,{company},{},{},{}",
@@ -276,7 +316,7 @@ pub async fn seed(owner_url: &str, size: Size, quick: bool) -> anyhow::Result<St
                     first.to_lowercase().replace(['\'', ' '], ""),
                     last.to_lowercase().replace(['\'', ' '], ""),
                     c % 10_000,
-                    tenant_of(n),
+                    owner,
                     ts(created),
                     ts(created)
                 ))

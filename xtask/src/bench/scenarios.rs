@@ -3,7 +3,7 @@
 use super::Settings;
 use super::load::{MakeRequest, Outcome, closed_loop, open_loop};
 use super::server::{Server, rss_mib};
-use crate::large::{BENCH_PASSWORD, admin_email, tenant_of};
+use crate::large::{BENCH_PASSWORD, WHALE_REPS, admin_email, tenant_of, whale_rep_email};
 use clearview_kernel::{Cursor, Sort};
 use sqlx::{Connection, PgConnection};
 use std::sync::Arc;
@@ -264,6 +264,18 @@ pub async fn run_all(server: &Server, owner_url: &str, app_url: &str, s: &Settin
             ms(outcome.p95) < 20.0,
         ));
     }
+
+    // A rep of the whale, which shows reps only their own records: the list
+    // filters on the owner as well as the tenant.
+    let rep = login(&client, &base, &whale_rep_email(0)).await?;
+    let own = open_loop(&client, 300, d, get(&base, &rep, |_| "/api/contacts?limit=50".into())).await;
+    rows.push(judged(
+        &format!("rep-scoped (own) contact list limit=50, whale (a rep owning 1 in {WHALE_REPS})"),
+        "p95 < 20 ms",
+        "open, 300 req/s",
+        own.clone(),
+        ms(own.p95) < 20.0,
+    ));
 
     // Every run writes new addresses, so no request is a duplicate (409).
     let create = |base: String, cookie: String| -> MakeRequest {
