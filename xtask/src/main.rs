@@ -15,11 +15,14 @@
 //!   server, and of the web app in Chromium, written to `docs/benchmarks.md`.
 //! - `check`: architecture checks cargo itself cannot express: domain crates
 //!   stay free of I/O dependencies, and every library crate is documented.
+//! - `audit verify [TENANT_ID]`: walks the audit log's hash chain (ADR 0024)
+//!   of one organization or of each, as the schema owner.
 //!
 //! The database is found by [`db::resolve`]: `DATABASE_URL`, else a local
 //! PostgreSQL on 127.0.0.1:5432, else a private cluster under `target/pgdata`.
 //! Arguments are parsed by hand to keep this crate's dependencies small.
 
+mod audit;
 mod bench;
 mod check;
 mod cluster;
@@ -62,6 +65,9 @@ commands:
                contract test (schemathesis over every operation of the OpenAPI document)
   contract     only the contract test, against the server on a fresh database
   check        domain crates are free of I/O dependencies; lib.rs files are documented
+  audit verify [TENANT_ID]
+               walk the audit log's hash chain of one organization (or of each) and report
+               the first edited or deleted entry; exits 1 when a chain is broken
   bench [--quick]
                measure the performance targets against the large dataset (--quick: a small
                one, a few minutes) and write docs/benchmarks.md (or docs/benchmarks-quick.md)
@@ -98,6 +104,8 @@ async fn main() -> ExitCode {
         ["dev"] => dev::run(&root).await,
         ["stack"] => stack::run(&root).await,
         ["check"] => check::run(&root),
+        ["audit", "verify"] => audit_verify(&root, None).await,
+        ["audit", "verify", tenant] => audit_verify(&root, Some(tenant)).await,
         ["test"] => test::run(&root).await,
         ["contract"] => test::contract_only(&root).await,
         ["bench"] => bench::run(&root, false).await,
@@ -117,6 +125,11 @@ async fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+async fn audit_verify(root: &std::path::Path, tenant: Option<&str>) -> anyhow::Result<ExitCode> {
+    let owner_url = db::resolve(root).await?;
+    audit::verify(&owner_url, tenant).await
 }
 
 async fn db_migrate(root: &std::path::Path) -> anyhow::Result<ExitCode> {

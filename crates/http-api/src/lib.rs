@@ -162,6 +162,7 @@ pub fn configure(state: Data<ApiState>, settings: HttpSettings) -> impl FnOnce(&
                     )
                     .route("/reports/forecast", web::get().to(reports::forecast))
                     .route("/audit-log", web::get().to(routes::audit::list))
+                    .route("/audit-log/verify", web::get().to(routes::audit::verify))
                     .route("/users/me/export", web::get().to(routes::gdpr::export))
                     .route("/users/me", web::delete().to(routes::gdpr::erase))
                     .route(

@@ -29,7 +29,7 @@ use utoipa::OpenApi;
         activities::list, activities::create, activities::get, activities::patch, activities::delete,
         activities::contact_timeline, activities::company_timeline, activities::deal_timeline,
         ops::healthz, ops::readyz, ops::openapi,
-        crate::routes::audit::list,
+        crate::routes::audit::list, crate::routes::audit::verify,
         crate::routes::export::contacts, crate::routes::export::companies, crate::routes::export::deals,
         crate::routes::gdpr::export, crate::routes::gdpr::erase, crate::routes::gdpr::delete_organization,
     ),

@@ -10,8 +10,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use clearview_kernel::{Cursor, Page, RepoError, SessionId, TenantContext, TenantId, UserId};
 use clearview_tenancy::{
-    AuditEntry, AuditLog, AuditQuery, AuditRecord, IdentityData, MembershipData, OrganizationData, OwnedRecord,
-    PersonalData, PrivacyRepository, RequestOrigin, SessionData,
+    AuditEntry, AuditLog, AuditQuery, AuditRecord, ChainBreak, ChainCheck, IdentityData, MembershipData,
+    OrganizationData, OwnedRecord, PersonalData, PrivacyRepository, RequestOrigin, SessionData,
 };
 use sqlx::{FromRow, Postgres, QueryBuilder};
 use uuid::Uuid;
@@ -105,6 +105,33 @@ impl AuditLog for PgStore {
             Cursor::at(r.created_at, r.id)
         }))
     }
+
+    async fn verify(&self, ctx: &TenantContext) -> Result<ChainCheck, RepoError> {
+        let mut tx = self.tenant_tx(ctx.tenant_id).await.map_err(map_err)?;
+        let check = verify_chain(&mut tx, ctx.tenant_id).await.map_err(map_err)?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(check)
+    }
+}
+
+/// Walks one organization's hash chain with `verify_audit_chain`
+/// (migration 20261127000005, ADR 0024) on a connection that can read it:
+/// the application's, bound to that tenant, or the owner's.
+pub async fn verify_chain(conn: &mut sqlx::PgConnection, tenant: TenantId) -> Result<ChainCheck, sqlx::Error> {
+    let (ok, checked, seq, id, problem): (bool, i64, Option<i64>, Option<Uuid>, Option<String>) =
+        sqlx::query_as("SELECT ok, checked, broken_seq, broken_id, problem FROM verify_audit_chain($1)")
+            .bind(tenant.as_uuid())
+            .fetch_one(conn)
+            .await?;
+    let broken = match (ok, seq) {
+        (false, Some(seq)) => Some(ChainBreak {
+            seq,
+            id,
+            problem: problem.unwrap_or_default(),
+        }),
+        _ => None,
+    };
+    Ok(ChainCheck { checked, broken })
 }
 
 impl PgStore {

@@ -25,6 +25,7 @@ mod sealing;
 mod signups;
 mod team;
 
+pub use audit::verify_chain;
 pub use db::{
     MIGRATOR, PgStore, assert_role_cannot_bypass_rls, connect, connect_with, migrate, set_app_role_password,
     set_worker_role_password,

@@ -117,6 +117,24 @@ impl AuditQuery {
     };
 }
 
+/// The outcome of walking one organization's hash chain (ADR 0024).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainCheck {
+    /// Entries found intact, from the first.
+    pub checked: i64,
+    /// The first break, if any.
+    pub broken: Option<ChainBreak>,
+}
+
+/// Where the chain breaks: the entry's place (`seq`, from 1), its id when
+/// the entry is still there, and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainBreak {
+    pub seq: i64,
+    pub id: Option<Uuid>,
+    pub problem: String,
+}
+
 /// Storage of the audit log.
 #[cfg_attr(test, mockall::automock)]
 #[async_trait::async_trait]
@@ -127,6 +145,9 @@ pub trait AuditLog: Send + Sync {
 
     /// One page of the caller's organization's trail, newest first.
     async fn list(&self, ctx: &TenantContext, query: &AuditQuery) -> Result<Page<AuditRecord>, RepoError>;
+
+    /// Walks the caller's organization's chain from its first entry.
+    async fn verify(&self, ctx: &TenantContext) -> Result<ChainCheck, RepoError>;
 }
 
 #[derive(Clone)]
@@ -175,6 +196,15 @@ impl AuditService {
             return Err(RecordError::Forbidden("only admins and viewers read the audit log"));
         }
         Ok(self.log.list(ctx, query).await?)
+    }
+
+    /// Admins check that no entry of their organization's trail was edited
+    /// or deleted since it was written.
+    pub async fn verify(&self, ctx: &TenantContext) -> Result<ChainCheck, RecordError> {
+        if ctx.role != Role::Admin {
+            return Err(RecordError::Forbidden("only admins verify the audit log"));
+        }
+        Ok(self.log.verify(ctx).await?)
     }
 }
 

@@ -17,7 +17,9 @@ mod service;
 mod signup;
 mod team;
 
-pub use audit::{AuditEntry, AuditLog, AuditQuery, AuditRecord, AuditService, RequestOrigin, actions};
+pub use audit::{
+    AuditEntry, AuditLog, AuditQuery, AuditRecord, AuditService, ChainBreak, ChainCheck, RequestOrigin, actions,
+};
 pub use delivery::MailDelivery;
 pub use model::{
     LoginCandidate, Me, NewRegistration, Organization, OrganizationChanges, OrganizationName, Password, PersonName,

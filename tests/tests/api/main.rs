@@ -3,6 +3,7 @@
 
 mod activities;
 mod audit;
+mod audit_chain;
 mod auth;
 mod contacts;
 mod contract;

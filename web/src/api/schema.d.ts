@@ -49,6 +49,27 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/audit-log/verify': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Checks that no entry of the organization's audit log was edited or
+     *     deleted since it was written (admins): each entry carries the hash of
+     *     the one before it, so the walk stops at the first break.
+     */
+    get: operations['audit_verify'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/auth/login': {
     parameters: {
       query?: never;
@@ -1092,6 +1113,31 @@ export interface components {
       next_cursor?: string | null;
       stage: components['schemas']['StageView'];
       totals: components['schemas']['MoneyTotal'][];
+    };
+    /** @description Where the chain breaks. */
+    ChainBreakView: {
+      /**
+       * Format: uuid
+       * @description The entry's id; null when the entry itself was deleted.
+       */
+      id?: string | null;
+      problem: string;
+      /**
+       * Format: int64
+       * @description The entry's place in the organization's trail, from 1.
+       */
+      seq: number;
+    };
+    /** @description The result of walking the trail's hash chain. */
+    ChainCheckView: {
+      broken?: null | components['schemas']['ChainBreakView'];
+      /**
+       * Format: int64
+       * @description Entries found intact, from the first.
+       */
+      checked: number;
+      /** @description True when every entry is as it was written and none is missing. */
+      ok: boolean;
     };
     CompanyBody: {
       /** @description A web domain, unique in the organization; URLs are reduced to it. */
@@ -2605,6 +2651,60 @@ export interface operations {
         };
       };
       422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The organization's request budget is spent; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The service is saturated; see Retry-After */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  audit_verify: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ChainCheckView'];
+        };
+      };
+      /** @description Not signed in, or the session ended */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      403: {
         headers: {
           [name: string]: unknown;
         };

@@ -149,3 +149,42 @@ pub async fn list(
         next_cursor: page.next_cursor,
     }))
 }
+
+/// Where the chain breaks.
+#[derive(Serialize, ToSchema)]
+pub struct ChainBreakView {
+    /// The entry's place in the organization's trail, from 1.
+    pub seq: i64,
+    /// The entry's id; null when the entry itself was deleted.
+    pub id: Option<Uuid>,
+    pub problem: String,
+}
+
+/// The result of walking the trail's hash chain.
+#[derive(Serialize, ToSchema)]
+pub struct ChainCheckView {
+    /// True when every entry is as it was written and none is missing.
+    pub ok: bool,
+    /// Entries found intact, from the first.
+    pub checked: i64,
+    /// The first break; null when `ok`.
+    pub broken: Option<ChainBreakView>,
+}
+
+/// Checks that no entry of the organization's audit log was edited or
+/// deleted since it was written (admins): each entry carries the hash of
+/// the one before it, so the walk stops at the first break.
+#[utoipa::path(get, operation_id = "audit_verify", path = "/api/audit-log/verify", tag = "operations",
+    responses((status = 200, body = ChainCheckView), (status = 403, body = Problem, content_type = "application/problem+json")))]
+pub async fn verify(session: Session, state: Data<ApiState>) -> Result<HttpResponse, ApiError> {
+    let check = state.audit.verify(&session.ctx).await?;
+    Ok(HttpResponse::Ok().json(ChainCheckView {
+        ok: check.broken.is_none(),
+        checked: check.checked,
+        broken: check.broken.map(|b| ChainBreakView {
+            seq: b.seq,
+            id: b.id,
+            problem: b.problem,
+        }),
+    }))
+}

@@ -1,13 +1,16 @@
 import { Button, Code, Group, Table, Text } from '@mantine/core';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { api } from '../../api/client';
+import { usePermissions } from '../../app/session';
 import { unwrap } from '../../api/result';
 import { formatDateTime } from '../../ui/dates';
 import { Empty } from '../../ui/Empty';
 import { ErrorState } from '../../ui/ErrorState';
 import { LoadingRows } from '../../ui/LoadingRows';
+import { AuditIntegrity } from './AuditIntegrity';
 
 export function AuditLogPanel() {
+  const { isAdmin } = usePermissions();
   const log = useInfiniteQuery({
     queryKey: ['audit-log'],
     initialPageParam: null as string | null,
@@ -24,6 +27,7 @@ export function AuditLogPanel() {
   if (rows.length === 0) return <Empty title="Nothing recorded yet" />;
   return (
     <>
+      {isAdmin && <AuditIntegrity />}
       <Table.ScrollContainer minWidth={800}>
         <Table striped aria-label="Audit log" verticalSpacing={4}>
           <Table.Thead>
