@@ -190,6 +190,7 @@ async fn every_documented_route_exists_and_every_route_is_documented() {
         "GET /readyz",
         "GET /api/openapi.json",
         "GET /api/audit-log",
+        "GET /api/audit-log/verify",
         "GET /api/users/me/export",
         "DELETE /api/users/me",
         "DELETE /api/organizations/{id}",
