@@ -15,6 +15,7 @@ mod routes;
 pub mod security;
 pub mod stall;
 mod state;
+mod trace_context;
 pub mod web_app;
 
 pub use openapi::{ApiDoc, document_json as openapi_json};

@@ -45,6 +45,7 @@ pub async fn middleware(
         otel.name = %format!("{} {}", req.method(), route.as_deref().unwrap_or("unmatched")),
         otel.kind = "server",
     );
+    crate::trace_context::continue_trace(&span, req.headers());
     let started = std::time::Instant::now();
     let mut response = REQUEST_ID
         .scope(id.clone(), next.call(req).instrument(span.clone()))

@@ -1,6 +1,7 @@
 //! Traces over OTLP (issue 10 §3, ADR 0023): the real binary, pointed at a
 //! loopback OTLP receiver, exports its request spans with the route
-//! template, the request id, the tenant and the user.
+//! template, the request id, the tenant and the user, and continues a
+//! caller's trace named by `traceparent`.
 
 use clearview_tests::otlp::OtlpSink;
 use clearview_tests::process::{ServerProcess, database_for_processes};
@@ -41,9 +42,35 @@ async fn with_an_otlp_endpoint_request_spans_reach_the_collector_with_route_requ
     assert_eq!(span.trace_id.len(), 16);
     assert!(span.parent_span_id.is_empty(), "a request span is a trace's root");
 
+    // A caller that traces (a proxy, another service) sends `traceparent`:
+    // the request's span continues that trace as a child of the caller's.
+    let (trace, caller_span) = ("4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7");
+    let traceparent = format!("00-{trace}-{caller_span}-01");
+    let joined = caller
+        .send_raw(
+            reqwest::Method::GET,
+            "/api/contacts?limit=1",
+            None,
+            &[("traceparent", traceparent.as_str())],
+        )
+        .await;
+    assert_eq!(joined.status, 200, "{}", joined.body);
+    let joined_id = joined.header("x-request-id").expect("a request id");
+    let child = sink
+        .wait_for(Duration::from_secs(15), |s| {
+            s.attributes.get("request_id") == Some(&joined_id)
+        })
+        .await;
+    assert_eq!(hex(&child.trace_id), trace);
+    assert_eq!(hex(&child.parent_span_id), caller_span);
+
     // Spans hold ids, never the names or addresses the requests carried.
     let everything = format!("{:?}", sink.spans());
     for personal in ["Ada", "Lovelace", admin.email.as_str()] {
         assert!(!everything.contains(personal), "`{personal}` was exported");
     }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
