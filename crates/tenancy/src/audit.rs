@@ -249,6 +249,26 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn only_admins_verify_the_chain() {
+        let mut log = MockAuditLog::new();
+        log.expect_verify().times(1).returning(|_| {
+            Ok(ChainCheck {
+                checked: 3,
+                broken: None,
+            })
+        });
+        let service = AuditService::new(Arc::new(log), Arc::new(MockAccountRepository::new()));
+        for role in Role::ALL {
+            let ctx = TenantContext::new(TenantId::generate(), UserId::generate(), role);
+            let result = service.verify(&ctx).await;
+            match role {
+                Role::Admin => assert_eq!(result.unwrap().checked, 3),
+                _ => assert!(matches!(result, Err(RecordError::Forbidden(_)))),
+            }
+        }
+    }
+
+    #[tokio::test]
     async fn a_failed_sign_in_is_recorded_in_every_organization_of_the_identity() {
         let user = UserId::generate();
         let (a, b) = (TenantId::generate(), TenantId::generate());

@@ -310,3 +310,44 @@ async fn another_tenants_deals_and_records_are_404_and_unchanged() {
             .is_empty()
     );
 }
+
+#[tokio::test]
+async fn the_deal_list_filters_by_the_stage_kind_newest_first() {
+    let app = spawn_app().await;
+    let mut admin = app.register("Acme").await;
+    let (lead, won, lost) = (
+        stage_id(&mut admin, "Lead").await,
+        stage_id(&mut admin, "Won").await,
+        stage_id(&mut admin, "Lost").await,
+    );
+    for (title, stage) in [("a", lead), ("b", won), ("c", lost), ("d", won), ("e", lead)] {
+        let response = admin
+            .post("/api/deals", &deal_body(json!({"title": title, "stage_id": stage})))
+            .await;
+        assert_eq!(response.status, 201, "{}", response.body);
+    }
+    let titles = |response: &clearview_tests::Response| -> Vec<String> {
+        response.json["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["title"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let won_deals = admin.get("/api/deals?status=won").await;
+    assert_eq!(titles(&won_deals), ["d", "b"]);
+    assert!(
+        won_deals.json["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["status"] == "won")
+    );
+    assert_eq!(titles(&admin.get("/api/deals?status=open").await), ["e", "a"]);
+    assert_eq!(titles(&admin.get("/api/deals?status=lost").await), ["c"]);
+    let page = admin.get("/api/deals?limit=2").await;
+    assert_eq!(titles(&page), ["e", "d"], "newest first across stages");
+    let cursor = page.json["next_cursor"].as_str().unwrap().to_owned();
+    let next = admin.get(&format!("/api/deals?limit=2&cursor={cursor}")).await;
+    assert_eq!(titles(&next), ["c", "b"]);
+}
