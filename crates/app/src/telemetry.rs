@@ -12,7 +12,7 @@ use opentelemetry::KeyValue;
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_otlp::{Protocol, SpanExporter, WithExportConfig};
 use opentelemetry_sdk::Resource;
-use opentelemetry_sdk::trace::SdkTracerProvider;
+use opentelemetry_sdk::trace::{Sampler, SdkTracerProvider};
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, Layer};
@@ -97,6 +97,10 @@ fn otlp_provider() -> Result<Option<SdkTracerProvider>, String> {
         .build();
     Ok(Some(
         SdkTracerProvider::builder()
+            // Every request is recorded: the default sampler would obey the
+            // `sampled` flag of a caller's `traceparent`, letting any client
+            // switch tracing of its own requests off.
+            .with_sampler(Sampler::AlwaysOn)
             .with_batch_exporter(exporter)
             .with_resource(resource)
             .build(),

@@ -137,6 +137,81 @@ async fn a_deleted_entry_a_deleted_newest_entry_and_a_changed_actor_are_each_cau
         report["broken"]["problem"].as_str().unwrap().contains("actor"),
         "{report}"
     );
+
+    let mut renamed = app.register("Name").await;
+    changes(&mut renamed, 2).await;
+    tamper(
+        &app,
+        "UPDATE audit_log SET actor_name = 'Somebody Else' WHERE tenant_id = $1 AND seq = $2 RETURNING id",
+        renamed.tenant_id,
+        2,
+    )
+    .await;
+    let report = verify(&mut renamed).await;
+    assert_eq!(report["broken"]["seq"], 2, "{report}");
+    assert!(
+        report["broken"]["problem"].as_str().unwrap().contains("name"),
+        "{report}"
+    );
+
+    let mut moved = app.register("Address").await;
+    changes(&mut moved, 2).await;
+    tamper(
+        &app,
+        "UPDATE audit_log SET ip = '203.0.113.9' WHERE tenant_id = $1 AND seq = $2 RETURNING id",
+        moved.tenant_id,
+        2,
+    )
+    .await;
+    let report = verify(&mut moved).await;
+    assert_eq!(report["broken"]["seq"], 2, "{report}");
+
+    let mut headless = app.register("Head").await;
+    changes(&mut headless, 1).await;
+    sqlx::query("DELETE FROM audit_chain_heads WHERE tenant_id = $1")
+        .bind(headless.tenant_id)
+        .execute(&app.owner)
+        .await
+        .unwrap();
+    let report = verify(&mut headless).await;
+    assert_eq!(report["ok"], false, "entries without a recorded end: {report}");
+}
+
+#[tokio::test]
+async fn an_entry_cannot_be_backdated_and_an_erased_persons_id_finds_none_of_their_entries() {
+    let app = spawn_app().await;
+    let mut admin = app.register("Acme").await;
+    let written_at: chrono::DateTime<chrono::Utc> = sqlx::query_scalar(
+        "INSERT INTO audit_log (tenant_id, id, action, created_at) \
+         VALUES ($1, gen_random_uuid(), 'test.backdated', '2001-01-01T00:00:00Z') RETURNING created_at",
+    )
+    .bind(admin.tenant_id)
+    .fetch_one(&app.owner)
+    .await
+    .unwrap();
+    assert!(
+        written_at > chrono::Utc::now() - chrono::Duration::minutes(5),
+        "{written_at}"
+    );
+
+    let mut leaver = app.member(&admin, "admin").await;
+    changes(&mut leaver, 2).await;
+    let leaver_id = leaver.user_id;
+    assert_eq!(leaver.delete("/api/users/me").await.status, 204);
+    // The seals of the person's entries were keyed with a salt that was
+    // deleted with them: their id alone links none of the entries.
+    let linked: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_log WHERE tenant_id = $1 AND (\
+             actor_seal = sha256(uuid_send($2) || uuid_send(id)) \
+          OR actor_seal = sha256(convert_to($2::text || ':' || id::text, 'UTF8')))",
+    )
+    .bind(admin.tenant_id)
+    .bind(leaver_id)
+    .fetch_one(&app.owner)
+    .await
+    .unwrap();
+    assert_eq!(linked, 0);
+    assert_eq!(verify(&mut admin).await["ok"], true);
 }
 
 #[tokio::test]

@@ -536,12 +536,19 @@ async fn the_kept_board_sums_follow_every_change_of_a_deal_including_a_removed_o
     );
     assert_eq!(board.json["stages"][2]["count"], 0, "c now belongs to the admin");
 
-    // Removing the rep leaves their deal unowned: the cascade moves it too.
+    // Removing the rep leaves their deals unowned: one cascade statement
+    // moves both, in two stages.
+    deal(
+        &mut rep,
+        json!({"title": "f", "amount": "5", "currency": "EUR", "stage_id": proposal}),
+    )
+    .await;
     let member = format!("/api/organizations/{tenant}/members/{}", rep.user_id);
     assert_eq!(admin.delete(&member).await.status, 204);
     let (kept, recounted) = kept_and_recounted(&app, tenant).await;
     assert_eq!(kept, recounted, "after removing the owner");
     assert!(kept.contains(&format!("{lead} USD 1 90")), "{kept:?}");
+    assert!(kept.contains(&format!("{proposal} EUR 1 5")), "{kept:?}");
 
     assert_eq!(admin.delete(&format!("/api/deals/{a}")).await.status, 204);
     let (kept, recounted) = kept_and_recounted(&app, tenant).await;
@@ -549,6 +556,9 @@ async fn the_kept_board_sums_follow_every_change_of_a_deal_including_a_removed_o
     let board = admin.get(&format!("/api/pipelines/{pipeline}/deals")).await;
     assert_eq!(
         board.json["stages"][2]["totals"],
-        json!([{"currency": "USD", "amount": "75.00", "weighted_amount": "37.50"}])
+        json!([
+            {"currency": "EUR", "amount": "5.00", "weighted_amount": "2.50"},
+            {"currency": "USD", "amount": "75.00", "weighted_amount": "37.50"},
+        ])
     );
 }
