@@ -75,7 +75,7 @@ export function BoardPage() {
   const header = (
     <PageHeader
       title="Deals"
-      description="Drag a card to another stage, or use its move button. Totals come from the server."
+      description="Drag a card to another stage, or use its move button. Column totals count every deal in the stage."
       actions={
         <>
           {pipelines.data && pipelines.data.length > 1 && (
