@@ -162,6 +162,20 @@ pub async fn seed(owner_url: &str, size: Size, quick: bool) -> anyhow::Result<St
         .fetch_one(&mut conn)
         .await?;
     if present > 0 {
+        // Datasets made before the whale had reps (and its deals contacts)
+        // lack what later rows measure: say so rather than fail mid-run.
+        let reps: i64 = sqlx::query_scalar("SELECT count(*) FROM users WHERE email = $1")
+            .bind(whale_rep_email(0))
+            .fetch_one(&mut conn)
+            .await?;
+        if reps == 0 {
+            anyhow::bail!(
+                "{} was made by an older `seed --large` (no reps in the largest organization); \
+                 drop it (`psql -h 127.0.0.1 -U postgres -c 'DROP DATABASE {} WITH (FORCE)'`) and run it again",
+                size.database(quick),
+                size.database(quick)
+            );
+        }
         println!(
             "benchmark dataset already present in {} ({present} contacts)",
             size.database(quick)

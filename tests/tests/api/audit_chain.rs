@@ -33,6 +33,15 @@ async fn tamper(app: &TestApp, sql: &'static str, tenant: Uuid, seq: i64) -> Uui
         .unwrap()
 }
 
+/// A new organization with `entries` settings changes, then `sql` run on
+/// its entry at `seq`: the verification's report.
+async fn report_after_tampering(app: &TestApp, name: &str, entries: usize, sql: &'static str, seq: i64) -> Value {
+    let mut admin = app.register(name).await;
+    changes(&mut admin, entries).await;
+    tamper(app, sql, admin.tenant_id, seq).await;
+    verify(&mut admin).await
+}
+
 #[tokio::test]
 async fn an_intact_chain_verifies_and_an_edited_entry_is_named_by_place_and_id() {
     let app = spawn_app().await;
@@ -72,18 +81,16 @@ async fn an_intact_chain_verifies_and_an_edited_entry_is_named_by_place_and_id()
 }
 
 #[tokio::test]
-async fn a_deleted_entry_a_deleted_newest_entry_and_a_changed_actor_are_each_caught() {
+async fn deleted_entries_a_changed_actor_name_or_address_and_a_deleted_head_are_each_caught() {
     let app = spawn_app().await;
-    let mut deleted = app.register("Middle").await;
-    changes(&mut deleted, 3).await;
-    tamper(
+    let report = report_after_tampering(
         &app,
+        "Middle",
+        3,
         "DELETE FROM audit_log WHERE tenant_id = $1 AND seq = $2 RETURNING id",
-        deleted.tenant_id,
         2,
     )
     .await;
-    let report = verify(&mut deleted).await;
     assert_eq!(
         (report["ok"].clone(), report["broken"]["seq"].clone()),
         (json!(false), json!(2))
@@ -138,32 +145,28 @@ async fn a_deleted_entry_a_deleted_newest_entry_and_a_changed_actor_are_each_cau
         "{report}"
     );
 
-    let mut renamed = app.register("Name").await;
-    changes(&mut renamed, 2).await;
-    tamper(
+    let report = report_after_tampering(
         &app,
+        "Name",
+        2,
         "UPDATE audit_log SET actor_name = 'Somebody Else' WHERE tenant_id = $1 AND seq = $2 RETURNING id",
-        renamed.tenant_id,
         2,
     )
     .await;
-    let report = verify(&mut renamed).await;
     assert_eq!(report["broken"]["seq"], 2, "{report}");
     assert!(
         report["broken"]["problem"].as_str().unwrap().contains("name"),
         "{report}"
     );
 
-    let mut moved = app.register("Address").await;
-    changes(&mut moved, 2).await;
-    tamper(
+    let report = report_after_tampering(
         &app,
+        "Address",
+        2,
         "UPDATE audit_log SET ip = '203.0.113.9' WHERE tenant_id = $1 AND seq = $2 RETURNING id",
-        moved.tenant_id,
         2,
     )
     .await;
-    let report = verify(&mut moved).await;
     assert_eq!(report["broken"]["seq"], 2, "{report}");
 
     let mut headless = app.register("Head").await;

@@ -32,6 +32,10 @@ async fn deal(user: &mut User, body: Value) -> Value {
     response.json
 }
 
+async fn deal_id(user: &mut User, body: Value) -> String {
+    deal(user, body).await["id"].as_str().unwrap().to_owned()
+}
+
 #[tokio::test]
 async fn sign_up_creates_a_default_pipeline_with_ordered_stages() {
     let app = spawn_app().await;
@@ -477,30 +481,21 @@ async fn the_kept_board_sums_follow_every_change_of_a_deal_including_a_removed_o
     let (lead, proposal) = (stage(&stages, "Lead"), stage(&stages, "Proposal"));
     let tenant = admin.tenant_id;
 
-    let a = deal(
+    let a = deal_id(
         &mut admin,
         json!({"title": "a", "amount": "1000.00", "currency": "USD", "stage_id": lead}),
     )
-    .await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let b = deal(
+    .await;
+    let b = deal_id(
         &mut rep,
         json!({"title": "b", "amount": "250.1234", "currency": "EUR", "stage_id": lead, "probability": 40}),
     )
-    .await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let c = deal(
+    .await;
+    let c = deal_id(
         &mut rep,
         json!({"title": "c", "amount": "75", "currency": "USD", "stage_id": proposal}),
     )
-    .await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    .await;
     let (kept, recounted) = kept_and_recounted(&app, tenant).await;
     assert_eq!(kept.len(), 3, "{kept:?}");
     assert_eq!(kept, recounted, "after creating");
