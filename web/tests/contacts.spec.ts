@@ -39,6 +39,8 @@ test('create a contact, see field errors, search, and work its timeline', async 
   await page.getByRole('link', { name: '← Contacts' }).click();
   await page.getByRole('textbox', { name: 'Search' }).fill('hop');
   await expect(page.getByRole('link', { name: 'Grace Hopper' })).toBeVisible();
+  // The earlier results stay, dimmed, until the search answers.
+  await expect(page.getByRole('table', { name: 'Contacts' })).toHaveAttribute('aria-busy', 'false');
   await screenshot(page, '13-contacts-list');
 
   await page.getByRole('link', { name: 'My tasks' }).click();

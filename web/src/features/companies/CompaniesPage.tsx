@@ -89,7 +89,7 @@ export function CompaniesPage() {
       ) : (
         <>
           <Table.ScrollContainer minWidth={600}>
-            <Table striped highlightOnHover aria-label="Companies">
+            <Table striped highlightOnHover aria-label="Companies" aria-busy={list.isPlaceholderData}>
               <Table.Thead>
                 <Table.Tr>
                   <Table.Th>Name</Table.Th>

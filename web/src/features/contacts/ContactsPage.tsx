@@ -89,7 +89,13 @@ export function ContactsPage() {
       ) : (
         <>
           <Table.ScrollContainer minWidth={720}>
-            <Table striped highlightOnHover verticalSpacing="xs" aria-label="Contacts">
+            <Table
+              striped
+              highlightOnHover
+              verticalSpacing="xs"
+              aria-label="Contacts"
+              aria-busy={list.isPlaceholderData}
+            >
               <Table.Thead>
                 <Table.Tr>
                   <Table.Th>Name</Table.Th>
