@@ -65,6 +65,7 @@ pub fn generous_limits() -> RateLimitSettings {
         login_email: generous(d.login_email),
         login_account: generous(d.login_account),
         organization_api: generous(d.organization_api),
+        api_key: generous(d.api_key),
         password_reset_ip: generous(d.password_reset_ip),
         password_reset_email: generous(d.password_reset_email),
         password_reset_account: generous(d.password_reset_account),

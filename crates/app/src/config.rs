@@ -235,6 +235,7 @@ fn rate_limits_from(vars: &Vars) -> Result<RateLimitSettings, ConfigError> {
         login_email: rate(vars, "RATE_LIMIT_LOGIN_EMAIL", defaults.login_email)?,
         login_account: rate(vars, "RATE_LIMIT_LOGIN_ACCOUNT", defaults.login_account)?,
         organization_api: rate(vars, "RATE_LIMIT_ORG_API", defaults.organization_api)?,
+        api_key: rate(vars, "RATE_LIMIT_API_KEY", defaults.api_key)?,
         password_reset_ip: rate(vars, "RATE_LIMIT_PASSWORD_RESET_IP", defaults.password_reset_ip)?,
         password_reset_email: rate(vars, "RATE_LIMIT_PASSWORD_RESET_EMAIL", defaults.password_reset_email)?,
         password_reset_account: rate(

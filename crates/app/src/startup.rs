@@ -14,13 +14,14 @@ use clearview_cache_redis::RedisDenylist;
 use clearview_contacts::{CompanyService, ContactService, ImportService};
 use clearview_deals::DealService;
 use clearview_http_api::Limits;
+use clearview_http_api::security::api_key_secrets::ApiKeySecrets;
 use clearview_http_api::security::{password::BcryptHasher, secrets::RefreshSecrets, tokens::TokenKeys};
 use clearview_http_api::{ApiState, HttpSettings, configure, request_id_middleware};
 use clearview_kernel::export::ExportService;
 use clearview_kernel::jobs::JobService;
 use clearview_pipelines::PipelineService;
 use clearview_store_postgres::{PgStore, assert_role_cannot_bypass_rls, connect_with};
-use clearview_tenancy::{AuditService, MailDelivery, PrivacyService, SignupService};
+use clearview_tenancy::{ApiKeyService, AuditService, MailDelivery, PrivacyService, SignupService};
 use clearview_tenancy::{AuthService, OrganizationService, PasswordResetService, SessionDenylist, TeamService};
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -140,6 +141,7 @@ impl Application {
             }),
             limits: Limits::new(Arc::new(rate_limiter), config.rate_limits.clone()),
             audit: AuditService::new(store.clone(), store.clone()),
+            api_keys: ApiKeyService::new(store.clone(), Arc::new(ApiKeySecrets)),
             privacy: PrivacyService::new(
                 store.clone(),
                 store.clone(),

@@ -80,6 +80,9 @@ pub fn configure(state: Data<ApiState>, settings: HttpSettings) -> impl FnOnce(&
                         "/organizations/{id}/invitations/{invitation_id}",
                         web::delete().to(routes::team::revoke_invitation),
                     )
+                    .route("/api-keys", web::get().to(routes::api_keys::list))
+                    .route("/api-keys", web::post().to(routes::api_keys::create))
+                    .route("/api-keys/{id}", web::delete().to(routes::api_keys::revoke))
                     .route("/jobs", web::get().to(routes::jobs::list))
                     .route("/jobs/{id}/retry", web::post().to(routes::jobs::retry))
                     .route("/activities", web::get().to(routes::activities::list))

@@ -8,7 +8,8 @@ use utoipa::OpenApi;
 #[openapi(
     info(
         title = "Clearview CRM API",
-        description = "Multi-tenant CRM. Sessions travel only in HttpOnly cookies; \
+        description = "Multi-tenant CRM. Sessions travel only in HttpOnly cookies; integrations \
+                       send an API key as `Authorization: Bearer <key>` instead (never both); \
                        errors are application/problem+json.",
     ),
     paths(
@@ -16,6 +17,7 @@ use utoipa::OpenApi;
         auth::request_password_reset, auth::confirm_password_reset, team::accept,
         team::members, team::change_role, team::remove_member, team::invite, team::invitations,
         team::revoke_invitation, jobs::list, jobs::retry,
+        crate::routes::api_keys::create, crate::routes::api_keys::list, crate::routes::api_keys::revoke,
         contacts::list, contacts::create, contacts::get, contacts::replace, contacts::patch, contacts::delete,
         crate::routes::imports::upload, crate::routes::imports::list, crate::routes::imports::get,
         crate::routes::imports::errors_csv, crate::routes::imports::undo,
@@ -40,6 +42,7 @@ use utoipa::OpenApi;
         (name = "deals"), (name = "reports"), (name = "operations"),
         (name = "activities", description = "Calls, emails, meetings, tasks, notes and timelines"),
         (name = "privacy", description = "GDPR export and erasure"),
+        (name = "api-keys", description = "API keys for integrations (admins)"),
     ),
     modifiers(&CommonResponses)
 )]

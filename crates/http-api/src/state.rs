@@ -9,7 +9,7 @@ use clearview_deals::DealService;
 use clearview_kernel::export::ExportService;
 use clearview_kernel::jobs::JobService;
 use clearview_pipelines::PipelineService;
-use clearview_tenancy::{AuditService, PrivacyService, SignupService};
+use clearview_tenancy::{ApiKeyService, AuditService, PrivacyService, SignupService};
 use clearview_tenancy::{AuthService, OrganizationService, PasswordResetService, TeamService};
 use std::sync::Arc;
 
@@ -59,6 +59,7 @@ pub struct ApiState {
     pub readiness: Arc<dyn Readiness>,
     pub limits: Limits,
     pub audit: AuditService,
+    pub api_keys: ApiKeyService,
     pub privacy: PrivacyService,
     pub exports: ExportService,
     /// Slots for imports and exports per organization.

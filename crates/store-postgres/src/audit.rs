@@ -58,8 +58,12 @@ impl From<AuditRow> for AuditRecord {
 #[async_trait]
 impl AuditLog for PgStore {
     async fn record(&self, tenant_id: TenantId, actor: Option<UserId>, entry: &AuditEntry) -> Result<(), RepoError> {
-        let (keys, values): (Vec<String>, Vec<String>) =
+        let (mut keys, mut values): (Vec<String>, Vec<String>) =
             entry.details.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).unzip();
+        if let Some(key) = entry.origin.api_key_id {
+            keys.push("api_key_id".into());
+            values.push(key.to_string());
+        }
         let mut tx = self.tenant_tx(tenant_id).await.map_err(map_err)?;
         sqlx::query(
             "INSERT INTO audit_log (tenant_id, id, actor_id, actor_name, action, target_type, target_id, ip, \

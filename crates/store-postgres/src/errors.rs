@@ -66,6 +66,16 @@ pub(crate) fn map_err(err: sqlx::Error) -> RepoError {
     }
 }
 
+/// `NotFound` when a statement that targets one row by id touched none
+/// (unknown, another tenant's, or already in the target state).
+pub(crate) fn touched_one(done: &sqlx::postgres::PgQueryResult) -> Result<(), RepoError> {
+    if done.rows_affected() == 0 {
+        Err(RepoError::NotFound)
+    } else {
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

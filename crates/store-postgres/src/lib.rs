@@ -8,6 +8,7 @@
 
 mod accounts;
 mod activities;
+mod api_keys;
 mod audit;
 mod board;
 mod db;

@@ -2,7 +2,7 @@
 //! last-admin rule, invitations with their outbox e-mail, password resets.
 
 use crate::db::PgStore;
-use crate::errors::map_err;
+use crate::errors::{map_err, touched_one};
 use crate::jobs::enqueue_email;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -243,11 +243,7 @@ impl TeamRepository for PgStore {
         .await
         .map_err(map_err)?;
         tx.commit().await.map_err(map_err)?;
-        if done.rows_affected() == 0 {
-            Err(RepoError::NotFound)
-        } else {
-            Ok(())
-        }
+        touched_one(&done)
     }
 
     async fn pending_invitation(&self, tenant: TenantId, token_hash: &[u8]) -> Result<Option<Invitation>, RepoError> {

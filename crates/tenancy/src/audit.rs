@@ -40,13 +40,19 @@ pub mod actions {
     pub const DEALS_EXPORTED: &str = "deals.exported";
     pub const CONTACTS_IMPORTED: &str = "contacts.imported";
     pub const JOB_RETRIED: &str = "job.retried";
+    /// An admin created an API key (`details.role`, `details.scope`).
+    pub const API_KEY_CREATED: &str = "api_key.created";
+    pub const API_KEY_REVOKED: &str = "api_key.revoked";
 }
 
-/// Where a request came from: the peer address and the request id.
+/// Where a request came from: the peer address, the request id, and the
+/// API key that authenticated it, if one did (stored in the entry's
+/// details as `api_key_id`, so the trail shows the key beside its creator).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RequestOrigin {
     pub ip: Option<IpAddr>,
     pub request_id: Option<String>,
+    pub api_key_id: Option<Uuid>,
 }
 
 /// One entry to record. Never put a password, token or free text typed by

@@ -5,6 +5,7 @@
 //! The tenant of a session is fixed at login: every session belongs to one
 //! organization, and refreshing it can never move it to another.
 
+mod api_keys;
 mod audit;
 mod delivery;
 mod emails;
@@ -17,6 +18,9 @@ mod service;
 mod signup;
 mod team;
 
+pub use api_keys::{
+    ApiKey, ApiKeyRepository, ApiKeyService, KEY_NAME_MAX, KeyCaller, KeyHolder, KeyRequest, KeyScope, NewApiKey,
+};
 pub use audit::{
     AuditEntry, AuditLog, AuditQuery, AuditRecord, AuditService, ChainBreak, ChainCheck, RequestOrigin, actions,
 };

@@ -2,6 +2,7 @@
 //! One test binary (fast to link); one module per concern.
 
 mod activities;
+mod api_keys;
 mod audit;
 mod audit_chain;
 mod auth;

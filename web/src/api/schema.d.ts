@@ -32,6 +32,41 @@ export interface paths {
     patch: operations['activities_patch'];
     trace?: never;
   };
+  '/api/api-keys': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The organization's live keys, newest first (admins, signed in). */
+    get: operations['api_keys_list'];
+    put?: never;
+    /** Creates a key (admins, signed in). The secret is in this answer only. */
+    post: operations['api_keys_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/api-keys/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** Revokes a key (admins, signed in): the next request with it is a 401. */
+    delete: operations['api_keys_revoke'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/audit-log': {
     parameters: {
       query?: never;
@@ -1076,6 +1111,61 @@ export interface components {
       timeline_at: string;
       /** Format: date-time */
       updated_at: string;
+    };
+    ApiKeyBody: {
+      /**
+       * Format: date-time
+       * @description When the key stops working (RFC 3339, in the future); none: never.
+       */
+      expires_at?: string | null;
+      /** @description 1–100 characters, e.g. the integration's name. */
+      name: string;
+      /**
+       * @description admin, manager, rep or viewer.
+       * @enum {string}
+       */
+      role: 'admin' | 'manager' | 'rep' | 'viewer';
+      /**
+       * @description `read` or `write` (default).
+       * @enum {string|null}
+       */
+      scope?: 'read' | 'write' | null;
+    };
+    ApiKeyCreated: components['schemas']['ApiKeyView'] & {
+      /**
+       * @description The key itself: send it as `Authorization: Bearer <secret>`. Shown
+       *     only in this answer; it cannot be read again.
+       */
+      secret: string;
+    };
+    ApiKeyList: {
+      data: components['schemas']['ApiKeyView'][];
+    };
+    ApiKeyView: {
+      /** Format: date-time */
+      created_at: string;
+      /**
+       * Format: uuid
+       * @description The admin the key acts for; `null` once they left (the key no
+       *     longer works).
+       */
+      created_by?: string | null;
+      /** Format: date-time */
+      expires_at?: string | null;
+      /** @description `…` and the secret's last characters, to tell keys apart. */
+      hint: string;
+      /** Format: uuid */
+      id: string;
+      /**
+       * Format: date-time
+       * @description Updated at most once a minute.
+       */
+      last_used_at?: string | null;
+      name: string;
+      /** @description admin, manager, rep or viewer: what the key may do. */
+      role: string;
+      /** @description `read` (only GET) or `write` (everything its role allows). */
+      scope: string;
     };
     AuditEntryView: {
       /** @description `area.verb`, see ADR 0011. */
@@ -2578,6 +2668,234 @@ export interface operations {
         };
       };
       422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The organization's request budget is spent; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The service is saturated; see Retry-After */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  api_keys_list: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiKeyList'];
+        };
+      };
+      /** @description Not signed in, or the session ended */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The organization's request budget is spent; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The service is saturated; see Retry-After */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  api_keys_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ApiKeyBody'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiKeyCreated'];
+        };
+      };
+      /** @description The body is not well-formed */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not signed in, or the session ended */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A record the path or the body names does not exist (named in errors) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body conflicts with the records' current state (named in errors) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body has the wrong media type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The organization's request budget is spent; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The service is saturated; see Retry-After */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  api_keys_revoke: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The key's id (UUID) */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Not signed in, or the session ended */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      404: {
         headers: {
           [name: string]: unknown;
         };

@@ -21,6 +21,8 @@ export type Member = S['MemberView'];
 export type Invitation = S['InvitationView'];
 export type AuditEntry = S['AuditEntryView'];
 export type Job = S['JobView'];
+export type ApiKey = S['ApiKeyView'];
+export type ApiKeyCreated = S['ApiKeyCreated'];
 export type ImportView = S['ImportView'];
 
 /** Query objects, typed by the document (strings today, exact types later). */

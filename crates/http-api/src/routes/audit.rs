@@ -7,7 +7,7 @@ use crate::routes::params::page_param;
 use crate::security::session::Session;
 use crate::state::ApiState;
 use actix_web::web::{Data, Query};
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use clearview_kernel::{TenantContext, UserId, ValidationErrors};
 use clearview_tenancy::{AuditEntry, AuditQuery, AuditRecord, RequestOrigin};
@@ -27,6 +27,10 @@ pub fn origin(req: &HttpRequest) -> RequestOrigin {
     RequestOrigin {
         ip,
         request_id: request_id::current(),
+        api_key_id: req
+            .extensions()
+            .get::<crate::security::session::ApiKeyUsed>()
+            .map(|key| key.0),
     }
 }
 

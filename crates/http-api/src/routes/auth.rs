@@ -227,7 +227,7 @@ pub async fn logout(
     state: Data<ApiState>,
     settings: Data<HttpSettings>,
 ) -> Result<HttpResponse, ApiError> {
-    if let Some(Unmetered(session)) = session {
+    if let Some(session) = session {
         state.auth.logout(session.ctx.tenant_id, session.session_id).await?;
         let entry = AuditEntry::new(actions::SIGN_OUT, &origin(&req)).target("session", session.session_id.as_uuid());
         crate::routes::audit::record(&state, &session.ctx, entry).await;

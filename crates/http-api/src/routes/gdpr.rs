@@ -154,7 +154,7 @@ impl PersonalDataExport {
 #[utoipa::path(get, operation_id = "gdpr_export", path = "/api/users/me/export", tag = "privacy",
     responses((status = 200, body = PersonalDataExport), (status = 401, body = Problem, content_type = "application/problem+json")))]
 pub async fn export(req: HttpRequest, session: Session, state: Data<ApiState>) -> Result<HttpResponse, ApiError> {
-    let data = state.privacy.export(&session.ctx, &origin(&req)).await?;
+    let data = state.privacy.export(session.person()?, &origin(&req)).await?;
     Ok(HttpResponse::Ok().json(PersonalDataExport::new(session.ctx.tenant_id, data)))
 }
 
@@ -169,7 +169,7 @@ pub async fn erase(
     state: Data<ApiState>,
     settings: Data<HttpSettings>,
 ) -> Result<HttpResponse, ApiError> {
-    state.privacy.erase(&session.ctx, &origin(&req)).await?;
+    state.privacy.erase(session.person()?, &origin(&req)).await?;
     tracing::info!(user_id = %session.ctx.user_id, "identity erased");
     let mut response = HttpResponse::NoContent();
     for cookie in cookies::cleared(settings.secure_cookies) {
@@ -200,7 +200,12 @@ pub async fn delete_organization(
 ) -> Result<HttpResponse, ApiError> {
     state
         .privacy
-        .delete_organization(&session.ctx, TenantId::from_uuid(*id), &body.confirm, &origin(&req))
+        .delete_organization(
+            session.person()?,
+            TenantId::from_uuid(*id),
+            &body.confirm,
+            &origin(&req),
+        )
         .await?;
     tracing::info!(tenant_id = %session.ctx.tenant_id, user_id = %session.ctx.user_id, "organization deleted");
     let mut response = HttpResponse::NoContent();

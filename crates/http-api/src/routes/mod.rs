@@ -2,6 +2,7 @@
 //! types in, a use case call, wire types out. No SQL, no business rules.
 
 pub mod activities;
+pub mod api_keys;
 pub mod audit;
 pub mod auth;
 pub mod companies;

@@ -2,6 +2,7 @@
 //! access tokens, plus the extractor that turns a cookie into a
 //! `TenantContext` and the `Origin` check against cross-site writes.
 
+pub mod api_key_secrets;
 pub mod cookies;
 pub mod origin;
 pub mod password;

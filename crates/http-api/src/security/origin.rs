@@ -4,13 +4,17 @@
 //! is `Sec-Fetch-Site: cross-site`, or `same-site` from an origin not
 //! allowed (a sibling subdomain). Requests with neither header (non-browser
 //! clients) pass, as in modern frameworks' CSRF checks.
+//!
+//! A request with `Authorization` (an API key) is not a browser's ambient
+//! credential, so the check does not apply to it; but it must not carry a
+//! session cookie as well: which of the two would it act as? That is a 400.
 
 use crate::problem::ApiError;
 use crate::state::HttpSettings;
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
-use actix_web::http::header::ORIGIN;
+use actix_web::http::header::{AUTHORIZATION, ORIGIN};
 use actix_web::middleware::Next;
 use actix_web::web::Data;
 
@@ -18,6 +22,15 @@ pub async fn middleware(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    if req.headers().contains_key(AUTHORIZATION) {
+        if carries_session_cookie(&req) {
+            let response = actix_web::ResponseError::error_response(&ApiError::bad_request(
+                "send either session cookies or an Authorization header, not both",
+            ));
+            return Ok(req.into_response(response).map_into_right_body());
+        }
+        return Ok(next.call(req).await?.map_into_left_body());
+    }
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if unsafe_method && !trusted(&req) {
         let response = actix_web::ResponseError::error_response(&ApiError::forbidden(
@@ -26,6 +39,13 @@ pub async fn middleware(
         return Ok(req.into_response(response).map_into_right_body());
     }
     Ok(next.call(req).await?.map_into_left_body())
+}
+
+fn carries_session_cookie(req: &ServiceRequest) -> bool {
+    use crate::security::cookies::{ACCESS, HOST_ACCESS, REFRESH};
+    [ACCESS, HOST_ACCESS, REFRESH]
+        .iter()
+        .any(|name| req.cookie(name).is_some())
 }
 
 /// Whether an unsafe request may proceed (see the module docs).

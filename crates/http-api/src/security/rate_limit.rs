@@ -41,6 +41,9 @@ pub struct RateLimitSettings {
     pub login_account: Policy,
     /// Authenticated requests per organization.
     pub organization_api: Policy,
+    /// Requests per API key, counted inside the organization's budget too:
+    /// one busy integration cannot spend it all.
+    pub api_key: Policy,
     /// Password-reset requests per client address.
     pub password_reset_ip: Policy,
     /// Password-reset requests per account email and client address.
@@ -68,6 +71,7 @@ impl Default for RateLimitSettings {
             login_email: Policy::new("login-email", 10, 15 * MINUTE),
             login_account: Policy::new("login-account", 100, 60 * MINUTE),
             organization_api: Policy::new("org-api", 600, MINUTE),
+            api_key: Policy::new("api-key", 300, MINUTE),
             password_reset_ip: Policy::new("password-reset-ip", 10, 15 * MINUTE),
             password_reset_email: Policy::new("password-reset-email", 3, 60 * MINUTE),
             password_reset_account: Policy::new("password-reset-account", 10, 60 * MINUTE),
@@ -129,6 +133,15 @@ impl Limits {
             Ok(Admission { budget, denied }) => (denied, record(req, policy, budget).map(drop)),
             Err(e) => (None, Err(ApiError::unexpected(&std::io::Error::other(e)))),
         }
+    }
+
+    /// A request with an API key: the organization's budget, then the
+    /// key's own (429 when either is spent).
+    pub async fn api_key(&self, req: &HttpRequest, tenant_id: TenantId, key_id: uuid::Uuid) -> Result<(), ApiError> {
+        self.check(req, &self.settings.organization_api, &tenant_id.to_string())
+            .await?;
+        self.check(req, &self.settings.api_key, &key_id.to_string()).await?;
+        Ok(())
     }
 
     /// Sign-in: per client address, per account from that address, then

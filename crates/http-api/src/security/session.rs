@@ -1,22 +1,64 @@
 //! The only door into tenant data over HTTP: this extractor verifies the
 //! access cookie, checks that its session is still live (so a logout takes
-//! effect at once), and builds the `TenantContext` (invariant 2). No header,
-//! query parameter or body field can select a tenant. Each authenticated
-//! request is then counted against its organization's rate-limit budget.
+//! effect at once), and builds the `TenantContext` (invariant 2). Or, with
+//! `Authorization: Bearer`, it verifies an API key (ADR 0025): the key's
+//! organization, role and scope, checked against the database on every
+//! request so a revocation counts at once. No other header, query
+//! parameter or body field can select a tenant. Each authenticated request
+//! is then counted against its organization's rate-limit budget (and a
+//! key's against its own as well).
 
 use crate::problem::ApiError;
 use crate::security::cookies;
 use crate::state::ApiState;
+use actix_web::HttpMessage;
 use actix_web::dev::Payload;
+use actix_web::http::header::AUTHORIZATION;
 use actix_web::web::Data;
 use actix_web::{FromRequest, HttpRequest};
 use clearview_kernel::{SessionId, TenantContext};
+use clearview_tenancy::{KeyCaller, KeyScope};
 use futures_util::future::LocalBoxFuture;
+use uuid::Uuid;
 
-/// An authenticated caller.
+/// An authenticated caller: a signed-in person, or an API key acting for
+/// the admin who made it.
 pub struct Session {
     pub ctx: TenantContext,
-    pub session_id: SessionId,
+    /// The key that authenticated the request; `None` for a person.
+    pub api_key: Option<Uuid>,
+}
+
+impl Session {
+    /// For routes only a signed-in person may use: managing API keys,
+    /// erasing or exporting one's own account, deleting the organization.
+    /// An API key gets 403, so a leaked key cannot mint more keys or
+    /// destroy its creator's account.
+    pub fn person(&self) -> Result<&TenantContext, ApiError> {
+        match self.api_key {
+            None => Ok(&self.ctx),
+            Some(_) => Err(ApiError::forbidden("an API key cannot do this: sign in as a person")),
+        }
+    }
+}
+
+/// The API key of a request, kept in its extensions for the audit trail.
+#[derive(Clone, Copy)]
+pub struct ApiKeyUsed(pub Uuid);
+
+/// The bearer token of a request: `Ok(None)` without `Authorization`, 401
+/// when the header is there but is not `Bearer <token>`.
+pub fn bearer_token(req: &HttpRequest) -> Result<Option<String>, ApiError> {
+    let Some(header) = req.headers().get(AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let value = header.to_str().map_err(|_| ApiError::unauthorized())?;
+    match value.split_once(' ') {
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() => {
+            Ok(Some(token.trim().to_owned()))
+        }
+        _ => Err(ApiError::unauthorized()),
+    }
 }
 
 impl FromRequest for Session {
@@ -29,9 +71,13 @@ impl FromRequest for Session {
     /// when that store cannot tell.
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let (identity, state) = (verified_identity(req), req.app_data::<Data<ApiState>>().cloned());
+        let bearer = bearer_token(req);
         let req = req.clone();
         Box::pin(async move {
             let state = state.ok_or_else(ApiError::unauthorized)?;
+            if let Some(token) = bearer? {
+                return key_session(&req, &state, &token).await;
+            }
             let identity = identity.ok_or_else(ApiError::unauthorized)?;
             let (denylist_read, budget) = state
                 .limits
@@ -63,18 +109,43 @@ fn verified_identity(req: &HttpRequest) -> Option<clearview_tenancy::SessionIden
     state.tokens.verify(token.value())
 }
 
+/// A request with an API key: the key must be live, a read-only key may
+/// only read, then the organization's budget and the key's own apply.
+async fn key_session(req: &HttpRequest, state: &ApiState, token: &str) -> Result<Session, ApiError> {
+    let caller: KeyCaller = state
+        .api_keys
+        .authenticate(token)
+        .await?
+        .ok_or_else(ApiError::unauthorized)?;
+    let reads_only = matches!(
+        *req.method(),
+        actix_web::http::Method::GET | actix_web::http::Method::HEAD
+    );
+    if caller.scope == KeyScope::Read && !reads_only {
+        return Err(ApiError::forbidden("this API key may only read"));
+    }
+    state.limits.api_key(req, caller.ctx.tenant_id, caller.key_id).await?;
+    req.extensions_mut().insert(ApiKeyUsed(caller.key_id));
+    crate::request_id::record_caller(&caller.ctx);
+    Ok(Session {
+        ctx: caller.ctx,
+        api_key: Some(caller.key_id),
+    })
+}
+
 fn session(identity: clearview_tenancy::SessionIdentity) -> Session {
     let ctx = TenantContext::new(identity.tenant_id, identity.user_id, identity.role);
     crate::request_id::record_caller(&ctx);
-    Session {
-        ctx,
-        session_id: identity.session_id,
-    }
+    Session { ctx, api_key: None }
 }
 
-/// An authenticated caller not counted against the organization's budget:
-/// for sign-out, which must work even when the budget is spent.
-pub struct Unmetered(pub Session);
+/// A signed-in person's session, not counted against the organization's
+/// budget: for sign-out, which must work even when the budget is spent.
+/// Cookies only (an API key has no session to end).
+pub struct Unmetered {
+    pub ctx: TenantContext,
+    pub session_id: SessionId,
+}
 
 impl FromRequest for Unmetered {
     type Error = ApiError;
@@ -92,7 +163,11 @@ impl FromRequest for Unmetered {
             {
                 return Err(ApiError::unauthorized());
             }
-            Ok(Unmetered(session(identity)))
+            let session_id = identity.session_id;
+            Ok(Unmetered {
+                ctx: session(identity).ctx,
+                session_id,
+            })
         })
     }
 }

@@ -43,7 +43,14 @@ export function AuditLogPanel() {
             {rows.map((e) => (
               <Table.Tr key={e.id}>
                 <Table.Td>{formatDateTime(e.created_at)}</Table.Td>
-                <Table.Td>{e.actor_name ?? (e.actor_id ? 'Erased member' : 'System')}</Table.Td>
+                <Table.Td>
+                  {e.actor_name ?? (e.actor_id ? 'Erased member' : 'System')}
+                  {'api_key_id' in e.details && (
+                    <Text size="xs" c="dimmed">
+                      with an API key
+                    </Text>
+                  )}
+                </Table.Td>
                 <Table.Td>
                   <Code>{e.action}</Code>
                 </Table.Td>

@@ -2,6 +2,7 @@ import { Tabs } from '@mantine/core';
 import { useNavigate, useParams } from 'react-router';
 import { usePermissions } from '../../app/session';
 import { PageHeader } from '../../ui/PageHeader';
+import { ApiKeysPanel } from './ApiKeysPanel';
 import { AuditLogPanel } from './AuditLogPanel';
 import { JobsPanel } from './JobsPanel';
 import { MembersPanel } from './MembersPanel';
@@ -26,6 +27,7 @@ export function SettingsPage() {
           <Tabs.Tab value="members">Members</Tabs.Tab>
           {canReadAudit && <Tabs.Tab value="audit">Audit log</Tabs.Tab>}
           {isAdmin && <Tabs.Tab value="jobs">Jobs</Tabs.Tab>}
+          {isAdmin && <Tabs.Tab value="api-keys">API keys</Tabs.Tab>}
         </Tabs.List>
         <Tabs.Panel value="organization">
           <OrganizationPanel />
@@ -41,6 +43,9 @@ export function SettingsPage() {
         </Tabs.Panel>
         <Tabs.Panel value="jobs">
           <JobsPanel />
+        </Tabs.Panel>
+        <Tabs.Panel value="api-keys">
+          <ApiKeysPanel />
         </Tabs.Panel>
       </Tabs>
     </>
