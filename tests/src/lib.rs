@@ -15,7 +15,16 @@ pub mod redis_server;
 pub mod smtp;
 mod spawn;
 pub mod stack;
+pub mod webhook_receiver;
 
 pub use clearview_app::{Policy, RateLimitSettings};
+
+/// An HTTP client for the tests. reqwest is built with rustls and no
+/// provider of its own (the webhook adapter's choice), so the process's
+/// provider is installed first; building a client without one panics.
+pub fn http_client() -> reqwest::Client {
+    clearview_app::install_tls_provider();
+    reqwest::Client::new()
+}
 pub use client::{Response, User};
 pub use spawn::{AppOptions, PASSWORD, TestApp, generous_limits, spawn_app, spawn_app_with};

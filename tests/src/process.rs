@@ -155,7 +155,7 @@ impl ServerProcess {
 
     async fn wait_until_healthy(&self) {
         let started = Instant::now();
-        let http = reqwest::Client::new();
+        let http = crate::http_client();
         loop {
             if let Ok(response) = http.get(format!("{}/healthz", self.address)).send().await
                 && response.status().is_success()

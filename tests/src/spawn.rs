@@ -54,6 +54,8 @@ pub struct AppOptions {
     /// A PostgreSQL server of the test's own (a superuser URL without a
     /// database name) instead of the shared one.
     pub database_server: Option<String>,
+    /// `WEBHOOK_ALLOW_HOSTS` (a receiver on loopback); http is allowed.
+    pub webhook_allow_hosts: Vec<String>,
 }
 
 /// The production policy names with limits no test reaches by accident.
@@ -96,6 +98,7 @@ impl Default for AppOptions {
             web_dir: None,
             metrics_addr: None,
             database_server: None,
+            webhook_allow_hosts: Vec::new(),
         }
     }
 }
@@ -176,6 +179,8 @@ pub async fn spawn_app_with(options: AppOptions) -> Result<TestApp, String> {
         web_dir: options.web_dir.clone(),
         shutdown_timeout_seconds: 30,
         metrics_addr: options.metrics_addr.clone(),
+        webhook_allow_http: true,
+        webhook_allow_hosts: options.webhook_allow_hosts.clone(),
     };
     let app = Application::build(config.clone()).await.map_err(|e| e.to_string())?;
     let address = format!("http://127.0.0.1:{}", app.port());
@@ -185,7 +190,7 @@ pub async fn spawn_app_with(options: AppOptions) -> Result<TestApp, String> {
         address,
         database,
         owner,
-        http: reqwest::Client::new(),
+        http: crate::http_client(),
         config,
         metrics_address,
         server,

@@ -18,7 +18,7 @@ fn venv(target: &Path) -> PathBuf {
 
 /// The virtualenv with the pinned schemathesis; reinstalled when the pin
 /// changes (the requirements file is copied in as the marker).
-fn ensure_installed(root: &Path, target: &Path) -> anyhow::Result<PathBuf> {
+pub fn ensure_installed(root: &Path, target: &Path) -> anyhow::Result<PathBuf> {
     let requirements = root.join("tests/contract/requirements.txt");
     let wanted = std::fs::read_to_string(&requirements).context("reading tests/contract/requirements.txt")?;
     let venv = venv(target);

@@ -11,9 +11,17 @@ use std::time::{Duration, Instant};
 const E2E_DATABASE: &str = "clearview_e2e";
 
 fn cargo(root: &Path, args: &[&str]) -> anyhow::Result<()> {
+    cargo_with(root, args, &[])
+}
+
+fn cargo_with(root: &Path, args: &[&str], env: &[(&str, &Path)]) -> anyhow::Result<()> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     println!("test: cargo {}", args.join(" "));
-    let status = Command::new(cargo).args(args).current_dir(root).status()?;
+    let mut command = Command::new(cargo);
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let status = command.args(args).current_dir(root).status()?;
     if !status.success() {
         bail!("cargo {} failed", args.join(" "));
     }
@@ -36,6 +44,8 @@ struct E2eServer {
     child: std::process::Child,
     url: String,
     mail_dir: PathBuf,
+    /// Where the webhook spec's receiver listens (allowed on loopback).
+    webhook_port: u16,
 }
 
 impl Drop for E2eServer {
@@ -52,6 +62,7 @@ async fn start_server(root: &Path, dist: &Path) -> anyhow::Result<E2eServer> {
     db::ensure_database(&owner).await?;
     db::migrate(&owner).await?;
     let port = free_port()?;
+    let webhook_port = free_port()?;
     let url = format!("http://127.0.0.1:{port}");
     let mail_dir = target_dir(root).join("e2e-mail");
     let _ = std::fs::remove_dir_all(&mail_dir);
@@ -80,12 +91,19 @@ async fn start_server(root: &Path, dist: &Path) -> anyhow::Result<E2eServer> {
         .env("RATE_LIMIT_LOGIN_ACCOUNT", "100000/1m")
         .env("RATE_LIMIT_PASSWORD_RESET_ACCOUNT", "100000/1m")
         .env("RATE_LIMIT_ORG_API", "100000000/1m")
+        .env("WEBHOOK_ALLOW_HTTP", "true")
+        .env("WEBHOOK_ALLOW_HOSTS", format!("127.0.0.1:{webhook_port}"))
         .env_remove("SMTP_URL")
         .stdout(Stdio::from(log.try_clone()?))
         .stderr(Stdio::from(log))
         .spawn()
         .context("starting the server for the browser tests")?;
-    let server = E2eServer { child, url, mail_dir };
+    let server = E2eServer {
+        child,
+        url,
+        mail_dir,
+        webhook_port,
+    };
     let started = Instant::now();
     let client = reqwest::Client::new();
     loop {
@@ -105,7 +123,14 @@ pub async fn run(root: &Path) -> anyhow::Result<ExitCode> {
     // The `clearview` binary first: the shutdown tests run it as a child
     // process, and the browser tests talk to it.
     cargo(root, &["build", "--workspace", "--locked"])?;
-    cargo(root, &["test", "--workspace", "--locked"])?;
+    // The webhook tests verify signatures with the reference Python
+    // library, installed beside schemathesis.
+    let python = contract::ensure_installed(root, &target_dir(root))?.with_file_name("python");
+    cargo_with(
+        root,
+        &["test", "--workspace", "--locked"],
+        &[("CLEARVIEW_TEST_PYTHON", &python)],
+    )?;
     web::ensure_installed(root)?;
     web::npm(root, &["test"])?;
     let dist = web::ensure_built(root)?;
@@ -119,6 +144,7 @@ pub async fn run(root: &Path) -> anyhow::Result<ExitCode> {
         .env("E2E_BASE_URL", &server.url)
         .env("E2E_MAIL_DIR", &server.mail_dir)
         .env("E2E_SCREENSHOT_DIR", &screenshots)
+        .env("E2E_WEBHOOK_PORT", server.webhook_port.to_string())
         .status()
         .context("running Playwright")?;
     if !status.success() {

@@ -97,6 +97,11 @@ pub struct Config {
     /// `METRICS_ADDR`: where `GET /metrics` listens (for example
     /// `127.0.0.1:9090`); unset, there is no metrics listener.
     pub metrics_addr: Option<String>,
+    /// `WEBHOOK_ALLOW_HTTP`: webhook URLs may be plain http (off: https only).
+    pub webhook_allow_http: bool,
+    /// `WEBHOOK_ALLOW_HOSTS`: `host:port` pairs webhooks may reach even on a
+    /// private or loopback address (comma-separated; for tests).
+    pub webhook_allow_hosts: Vec<String>,
 }
 
 /// Where the variables come from: the process environment, or a map a
@@ -215,6 +220,14 @@ impl Config {
             org_max_concurrent_transfers: vars.parsed("ORG_MAX_CONCURRENT_TRANSFERS", 2usize)?,
             shutdown_timeout_seconds: vars.parsed("SHUTDOWN_TIMEOUT_SECONDS", 30u64)?,
             metrics_addr: vars.var("METRICS_ADDR"),
+            webhook_allow_http: vars.parsed("WEBHOOK_ALLOW_HTTP", false)?,
+            webhook_allow_hosts: vars
+                .var("WEBHOOK_ALLOW_HOSTS")
+                .unwrap_or_default()
+                .split(',')
+                .map(|h| h.trim().to_owned())
+                .filter(|h| !h.is_empty())
+                .collect(),
             web_dir: match vars.var("WEB_DIR") {
                 Some(dir) if dir == "none" => None,
                 Some(dir) => Some(dir),
@@ -300,6 +313,16 @@ impl Config {
     /// (so a database dump alone holds no usable link).
     pub fn outbox_key(&self) -> clearview_store_postgres::OutboxKey {
         clearview_store_postgres::OutboxKey::derive(self.jwt_secret.expose().as_bytes())
+    }
+
+    /// The webhook sender with this deployment's URL guard.
+    pub fn webhook_sender(&self) -> std::sync::Arc<dyn clearview_tenancy::WebhookSender> {
+        std::sync::Arc::new(clearview_webhooks_http::HttpWebhookSender::new(
+            clearview_webhooks_http::Guard {
+                allow_http: self.webhook_allow_http,
+                allow_hosts: self.webhook_allow_hosts.clone(),
+            },
+        ))
     }
 
     /// The mail transport: SMTP when configured, else `.eml` files.

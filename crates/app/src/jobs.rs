@@ -1,16 +1,18 @@
 //! What each kind of job does: the worker's `JobHandler`, dispatching typed
 //! `Work` to its use case — e-mail to `tenancy::MailDelivery`, a CSV import
-//! to the import runner (`import.rs`).
+//! to the import runner (`import.rs`), a webhook attempt to
+//! `tenancy::WebhookService::deliver`.
 
 use async_trait::async_trait;
 use clearview_contacts::ImportSettings;
 use clearview_kernel::queue::{ClaimedJob, JobError, JobHandler, Work};
 use clearview_store_postgres::PgStore;
-use clearview_tenancy::MailDelivery;
+use clearview_tenancy::{MailDelivery, WebhookService};
 use std::time::Duration;
 
 pub struct Jobs {
     pub mail: MailDelivery,
+    pub webhooks: WebhookService,
     pub store: PgStore,
     /// The lease an import renews after every batch.
     pub lease: Duration,
@@ -27,6 +29,11 @@ impl JobHandler for Jobs {
                     .await
                     .map_err(JobError)
             }
+            Work::DeliverWebhook { delivery_id } => self
+                .webhooks
+                .deliver(job.tenant_id, *delivery_id, job.attempts, job.max_attempts)
+                .await
+                .map_err(JobError),
             Work::Unreadable { reason, .. } => Err(JobError(reason.clone())),
         }
     }

@@ -17,6 +17,8 @@ use tokio_util::sync::CancellationToken;
 
 #[actix_web::main]
 async fn main() -> anyhow::Result<()> {
+    // Before the OTLP exporter builds its HTTP client (see the function).
+    clearview_webhooks_http::install_tls_provider();
     let telemetry = telemetry::init();
     let outcome = run().await;
     // Buffered spans go out before the process ends (a blocking flush).

@@ -21,7 +21,7 @@ use clearview_kernel::export::ExportService;
 use clearview_kernel::jobs::JobService;
 use clearview_pipelines::PipelineService;
 use clearview_store_postgres::{PgStore, assert_role_cannot_bypass_rls, connect_with};
-use clearview_tenancy::{ApiKeyService, AuditService, MailDelivery, PrivacyService, SignupService};
+use clearview_tenancy::{ApiKeyService, AuditService, MailDelivery, PrivacyService, SignupService, WebhookService};
 use clearview_tenancy::{AuthService, OrganizationService, PasswordResetService, SessionDenylist, TeamService};
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -142,6 +142,7 @@ impl Application {
             limits: Limits::new(Arc::new(rate_limiter), config.rate_limits.clone()),
             audit: AuditService::new(store.clone(), store.clone()),
             api_keys: ApiKeyService::new(store.clone(), Arc::new(ApiKeySecrets)),
+            webhooks: WebhookService::new(store.clone(), config.webhook_sender()),
             privacy: PrivacyService::new(
                 store.clone(),
                 store.clone(),
@@ -274,6 +275,7 @@ pub fn spawn_worker(config: &Config, store: PgStore, shutdown: CancellationToken
     let settings = config.worker_settings();
     let handler = Jobs {
         mail: MailDelivery::new(config.mailer().map_err(anyhow::Error::msg)?),
+        webhooks: WebhookService::new(Arc::new(store.clone()), config.webhook_sender()),
         store: store.clone(),
         lease: settings.lease,
         import: settings.import.clone(),

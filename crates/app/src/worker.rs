@@ -13,7 +13,7 @@
 
 use clearview_contacts::ImportSettings;
 use clearview_kernel::jobs::{JobState, backoff};
-use clearview_kernel::queue::{ClaimedJob, JobHandler, JobKind, JobQueue};
+use clearview_kernel::queue::{ClaimedJob, JobHandler, JobKind, JobQueue, Work};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
@@ -49,8 +49,9 @@ pub struct Lane {
     pub concurrency: usize,
 }
 
-/// E-mail is quick and must not wait; imports are long and heavy.
-pub const LANES: [Lane; 2] = [
+/// E-mail is quick and must not wait; imports are long and heavy; a slow
+/// webhook receiver (up to 5 s an attempt) holds only its own lane.
+pub const LANES: [Lane; 3] = [
     Lane {
         name: "mail",
         kinds: &[JobKind::SendEmail],
@@ -60,6 +61,11 @@ pub const LANES: [Lane; 2] = [
         name: "import",
         kinds: &[JobKind::ImportContacts],
         concurrency: 1,
+    },
+    Lane {
+        name: "webhook",
+        kinds: &[JobKind::DeliverWebhook],
+        concurrency: 4,
     },
 ];
 
@@ -193,7 +199,11 @@ impl Worker {
         let result = match outcome {
             Ok(()) => self.queue.complete(job, &self.id).await.map(|_| Some(JobState::Done)),
             Err(error) => {
-                let delay = backoff(self.settings.backoff_base, job.attempts, rand::random::<f64>());
+                let delay = match job.work {
+                    // Webhooks keep the Standard Webhooks schedule (about a day).
+                    Work::DeliverWebhook { .. } => clearview_tenancy::retry_delay(job.attempts),
+                    _ => backoff(self.settings.backoff_base, job.attempts, rand::random::<f64>()),
+                };
                 self.queue.fail(job, &self.id, &error, delay).await
             }
         };

@@ -37,6 +37,7 @@ fn kind_of(work: &Work) -> Option<JobKind> {
     match work {
         Work::SendEmail(_) => Some(JobKind::SendEmail),
         Work::ImportContacts { .. } => Some(JobKind::ImportContacts),
+        Work::DeliverWebhook { .. } => Some(JobKind::DeliverWebhook),
         Work::Unreadable { .. } => None,
     }
 }

@@ -83,6 +83,14 @@ pub fn configure(state: Data<ApiState>, settings: HttpSettings) -> impl FnOnce(&
                     .route("/api-keys", web::get().to(routes::api_keys::list))
                     .route("/api-keys", web::post().to(routes::api_keys::create))
                     .route("/api-keys/{id}", web::delete().to(routes::api_keys::revoke))
+                    .route("/webhooks", web::get().to(routes::webhooks::list))
+                    .route("/webhooks", web::post().to(routes::webhooks::create))
+                    .route("/webhooks/{id}", web::delete().to(routes::webhooks::delete))
+                    .route("/webhooks/{id}/deliveries", web::get().to(routes::webhooks::deliveries))
+                    .route(
+                        "/webhooks/{id}/deliveries/{delivery_id}/redeliver",
+                        web::post().to(routes::webhooks::redeliver),
+                    )
                     .route("/jobs", web::get().to(routes::jobs::list))
                     .route("/jobs/{id}/retry", web::post().to(routes::jobs::retry))
                     .route("/activities", web::get().to(routes::activities::list))

@@ -18,6 +18,8 @@ use utoipa::OpenApi;
         team::members, team::change_role, team::remove_member, team::invite, team::invitations,
         team::revoke_invitation, jobs::list, jobs::retry,
         crate::routes::api_keys::create, crate::routes::api_keys::list, crate::routes::api_keys::revoke,
+        crate::routes::webhooks::create, crate::routes::webhooks::list, crate::routes::webhooks::delete,
+        crate::routes::webhooks::deliveries, crate::routes::webhooks::redeliver,
         contacts::list, contacts::create, contacts::get, contacts::replace, contacts::patch, contacts::delete,
         crate::routes::imports::upload, crate::routes::imports::list, crate::routes::imports::get,
         crate::routes::imports::errors_csv, crate::routes::imports::undo,
@@ -43,6 +45,7 @@ use utoipa::OpenApi;
         (name = "activities", description = "Calls, emails, meetings, tasks, notes and timelines"),
         (name = "privacy", description = "GDPR export and erasure"),
         (name = "api-keys", description = "API keys for integrations (admins)"),
+        (name = "webhooks", description = "Signed outgoing webhooks and their delivery logs (admins)"),
     ),
     modifiers(&CommonResponses)
 )]

@@ -66,6 +66,7 @@ const FIELDS: &[(&str, &str, Rule)] = &[
     ("ApiKeyBody", "name", Rule::Required(100)),
     ("ApiKeyBody", "role", Rule::OneOf(ROLES)),
     ("ApiKeyBody", "scope", Rule::OneOf(&["read", "write"])),
+    ("WebhookBody", "url", Rule::Opaque),
     ("DeleteOrganizationBody", "confirm", Rule::Opaque),
     ("OrganizationPatch", "name", Rule::Required(200)),
     ("OrganizationPatch", "rep_visibility", Rule::OneOf(&["all", "own"])),

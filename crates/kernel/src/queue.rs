@@ -17,6 +17,7 @@ use uuid::Uuid;
 pub enum JobKind {
     SendEmail,
     ImportContacts,
+    DeliverWebhook,
 }
 
 impl JobKind {
@@ -24,6 +25,7 @@ impl JobKind {
         match self {
             JobKind::SendEmail => "send_email",
             JobKind::ImportContacts => "import_contacts",
+            JobKind::DeliverWebhook => "deliver_webhook",
         }
     }
 }
@@ -34,6 +36,11 @@ pub enum Work {
     SendEmail(Email),
     ImportContacts {
         import_id: Uuid,
+    },
+    /// One attempt at a webhook delivery (queued by the database trigger
+    /// that recorded the event).
+    DeliverWebhook {
+        delivery_id: Uuid,
     },
     /// The stored job cannot be read (unknown kind, a payload that does
     /// not open): it fails like any attempt, so an admin sees it.
@@ -49,6 +56,7 @@ impl Work {
         match self {
             Work::SendEmail(_) => JobKind::SendEmail.as_str(),
             Work::ImportContacts { .. } => JobKind::ImportContacts.as_str(),
+            Work::DeliverWebhook { .. } => JobKind::DeliverWebhook.as_str(),
             Work::Unreadable { kind, .. } => kind,
         }
     }

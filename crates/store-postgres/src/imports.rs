@@ -254,6 +254,7 @@ impl ImportRepository for PgStore {
     async fn undo(&self, ctx: &TenantContext, id: Uuid) -> Result<(Import, i64), RepoError> {
         let tenant = ctx.tenant_id.as_uuid();
         let mut tx = self.tenant_tx(ctx.tenant_id).await.map_err(map_err)?;
+        mark_bulk_change(&mut tx).await.map_err(map_err)?;
         let found: Option<(String, Option<chrono::DateTime<chrono::Utc>>)> =
             sqlx::query_as("SELECT status, finished_at FROM imports WHERE tenant_id = $1 AND id = $2 FOR UPDATE")
                 .bind(tenant)
@@ -446,6 +447,7 @@ impl PgStore {
     async fn import_batch_tx(&self, job: &ImportJob, batch: &ImportBatch) -> Result<(), sqlx::Error> {
         let tenant = job.tenant_id.as_uuid();
         let mut tx = self.tenant_tx(job.tenant_id).await?;
+        mark_bulk_change(&mut tx).await?;
         // The fence: only the holder of the next batch may write it.
         let processed: i64 =
             sqlx::query_scalar("SELECT processed_rows FROM imports WHERE tenant_id = $1 AND id = $2 FOR UPDATE")
@@ -733,4 +735,14 @@ async fn record_changes(
         .await
         .map(|_| ()),
     }
+}
+
+/// Marks the transaction as a bulk change: record webhooks stay quiet for
+/// its rows (one `import.finished` event tells subscribers instead;
+/// migration 20261127000009).
+async fn mark_bulk_change(conn: &mut sqlx::PgConnection) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT set_config('app.bulk_change', 'on', true)")
+        .execute(&mut *conn)
+        .await
+        .map(drop)
 }

@@ -134,6 +134,11 @@ fn work_of(key: &OutboxKey, tenant: Uuid, id: Uuid, kind: &str, payload: &serde_
             Some(import_id) => Work::ImportContacts { import_id },
             None => unreadable("payload lacks import_id".into()),
         }
+    } else if kind == JobKind::DeliverWebhook.as_str() {
+        match payload["delivery_id"].as_str().and_then(|s| s.parse().ok()) {
+            Some(delivery_id) => Work::DeliverWebhook { delivery_id },
+            None => unreadable("payload lacks delivery_id".into()),
+        }
     } else {
         unreadable(format!("no handler for job kind `{kind}`"))
     }

@@ -25,6 +25,7 @@ mod schedules;
 mod sealing;
 mod signups;
 mod team;
+mod webhooks;
 
 pub use audit::verify_chain;
 pub use db::{

@@ -85,8 +85,12 @@ pub struct KeyRequest {
     pub role: String,
     /// `read` or `write`; absent means `write`.
     pub scope: Option<String>,
-    pub expires_at: Option<DateTime<Utc>>,
+    /// Days until it stops working, 1..=[`KEY_MAX_DAYS`]; absent: never.
+    pub expires_in_days: Option<u32>,
 }
+
+/// The longest lifetime a key may be given, in days (ten years).
+pub const KEY_MAX_DAYS: u32 = 3650;
 
 /// A stored key found by its secret's digest: live (not revoked, not
 /// expired), with its creator's current role in the organization.
@@ -155,9 +159,14 @@ impl ApiKeyService {
             "scope",
             request.scope.as_deref().map_or(Ok(KeyScope::Write), str::parse),
         );
-        if request.expires_at.is_some_and(|at| at <= now) {
-            errors.add("expires_at", "must be in the future");
-        }
+        let expires_at = match request.expires_in_days {
+            None => None,
+            Some(days @ 1..=KEY_MAX_DAYS) => Some(now + chrono::Duration::days(i64::from(days))),
+            Some(_) => {
+                errors.add("expires_in_days", format!("must be 1 to {KEY_MAX_DAYS} days"));
+                None
+            }
+        };
         errors.into_result().map_err(RecordError::Invalid)?;
         let (Some(name), Some(role), Some(scope)) = (name, role, scope) else {
             unreachable!("errors were empty, so every field parsed");
@@ -170,7 +179,7 @@ impl ApiKeyService {
             scope,
             hint: hint(&secret),
             secret_hash: self.secrets.digest(&secret),
-            expires_at: request.expires_at,
+            expires_at,
         };
         let stored = self.keys.create(ctx, &key).await?;
         Ok((stored, secret))

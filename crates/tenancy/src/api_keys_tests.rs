@@ -1,6 +1,5 @@
 use super::*;
 use crate::ports::MockSecretMinter;
-use chrono::Duration;
 
 const SECRET: &str = "cvk_0123456789abcdef_secret";
 
@@ -35,7 +34,7 @@ fn request(name: &str, role: &str, scope: Option<&str>) -> KeyRequest {
         name: name.into(),
         role: role.into(),
         scope: scope.map(Into::into),
-        expires_at: None,
+        expires_in_days: None,
     }
 }
 
@@ -56,16 +55,32 @@ async fn a_new_key_stores_only_the_digest_and_a_short_hint() {
 }
 
 #[tokio::test]
+async fn an_expiry_in_days_becomes_a_time() {
+    let mut keys = MockApiKeyRepository::new();
+    keys.expect_create().returning(|_, key| Ok(stored(key)));
+    let service = ApiKeyService::new(Arc::new(keys), Arc::new(minter(None)));
+    let now = Utc::now();
+    let mut ask = request("ci", "rep", Some("read"));
+    ask.expires_in_days = Some(30);
+    let (key, _) = service.create(&admin(), &ask, now).await.unwrap();
+    assert_eq!(key.expires_at, Some(now + chrono::Duration::days(30)));
+    ask.expires_in_days = Some(KEY_MAX_DAYS + 1);
+    assert!(matches!(
+        service.create(&admin(), &ask, now).await,
+        Err(RecordError::Invalid(_))
+    ));
+}
+
+#[tokio::test]
 async fn every_bad_field_is_named_and_nothing_is_stored() {
     let service = ApiKeyService::new(Arc::new(MockApiKeyRepository::new()), Arc::new(minter(None)));
     let mut bad = request(" ", "owner", Some("delete"));
-    let now = Utc::now();
-    bad.expires_at = Some(now - Duration::minutes(1));
-    let Err(RecordError::Invalid(errors)) = service.create(&admin(), &bad, now).await else {
+    bad.expires_in_days = Some(0);
+    let Err(RecordError::Invalid(errors)) = service.create(&admin(), &bad, Utc::now()).await else {
         panic!("expected a validation error");
     };
     let fields: Vec<&str> = errors.fields().iter().map(|f| f.field.as_str()).collect();
-    assert_eq!(fields, ["name", "role", "scope", "expires_at"]);
+    assert_eq!(fields, ["name", "role", "scope", "expires_in_days"]);
 }
 
 #[tokio::test]

@@ -43,6 +43,8 @@ pub mod actions {
     /// An admin created an API key (`details.role`, `details.scope`).
     pub const API_KEY_CREATED: &str = "api_key.created";
     pub const API_KEY_REVOKED: &str = "api_key.revoked";
+    pub const WEBHOOK_CREATED: &str = "webhook.created";
+    pub const WEBHOOK_DELETED: &str = "webhook.deleted";
 }
 
 /// Where a request came from: the peer address, the request id, and the

@@ -17,6 +17,7 @@ mod reset;
 mod service;
 mod signup;
 mod team;
+mod webhooks;
 
 pub use api_keys::{
     ApiKey, ApiKeyRepository, ApiKeyService, KEY_NAME_MAX, KeyCaller, KeyHolder, KeyRequest, KeyScope, NewApiKey,
@@ -42,4 +43,8 @@ pub use service::{AuthError, AuthService, LoginRequest, MembershipChoice, SESSIO
 pub use signup::{NewSignup, PendingSignup, SIGNUP_HOURS, SignupRepository, SignupService};
 pub use team::{
     INVITATION_DAYS, Invitation, Joiner, KnownIdentity, Member, NewInvitation, TeamRepository, TeamService,
+};
+pub use webhooks::{
+    Attempt, DELIVERY_PAGE, Delivery, EVENT_TYPES, NewWebhook, Outgoing, RETRY_SCHEDULE, Webhook, WebhookRepository,
+    WebhookSender, WebhookService, retry_delay,
 };

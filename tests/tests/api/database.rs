@@ -76,6 +76,7 @@ async fn with_no_tenant_set_the_application_role_reads_no_rows_of_any_tenant_tab
         .post("/api/api-keys", &serde_json::json!({"name": "ci", "role": "rep"}))
         .await;
     assert_eq!(key.status, 201, "{}", key.body);
+    clearview_tests::webhook_receiver::fill_webhook_tables(&app, admin.tenant_id).await;
     // An import fills `imports`, `import_chunks`, `import_errors` and `import_changes`.
     clearview_tests::imports::fill_import_tables(&app, &mut admin, "a").await;
     // A sign-up not confirmed yet fills `signups`.

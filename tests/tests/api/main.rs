@@ -32,3 +32,4 @@ mod schedules;
 mod shutdown;
 mod stack;
 mod web_app;
+mod webhooks;

@@ -64,7 +64,7 @@ fn reader(
     cookie: String,
     contact: Uuid,
 ) -> impl FnMut() -> std::pin::Pin<Box<dyn Future<Output = Result<u16, String>> + Send>> {
-    let http = reqwest::Client::new();
+    let http = clearview_tests::http_client();
     move || {
         let request = http
             .get(format!("{address}/api/contacts/{contact}"))
@@ -172,7 +172,7 @@ async fn sigterm_during_load_fails_no_accepted_request_loses_no_job_and_exits_ze
     let inviter = {
         let (address, cookie, invited) = (server.address.clone(), cookie.clone(), invited.clone());
         let path = format!("{address}/api/organizations/{}/invite", admin.tenant_id);
-        let http = reqwest::Client::new();
+        let http = clearview_tests::http_client();
         tokio::spawn(keep_sending(signalled.clone(), Duration::from_millis(100), move || {
             let email = format!("invitee-{}@example.test", Uuid::new_v4().simple());
             let request = http

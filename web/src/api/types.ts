@@ -23,6 +23,9 @@ export type AuditEntry = S['AuditEntryView'];
 export type Job = S['JobView'];
 export type ApiKey = S['ApiKeyView'];
 export type ApiKeyCreated = S['ApiKeyCreated'];
+export type Webhook = S['WebhookView'];
+export type WebhookCreated = S['WebhookCreated'];
+export type WebhookDelivery = S['DeliveryView'];
 export type ImportView = S['ImportView'];
 
 /** Query objects, typed by the document (strings today, exact types later). */

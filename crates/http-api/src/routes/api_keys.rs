@@ -73,8 +73,9 @@ pub struct ApiKeyBody {
     pub role: String,
     /// `read` or `write` (default).
     pub scope: Option<String>,
-    /// When the key stops working (RFC 3339, in the future); none: never.
-    pub expires_at: Option<DateTime<Utc>>,
+    /// Days until the key stops working (1–3650); none: never.
+    #[schema(minimum = 1, maximum = 3650)]
+    pub expires_in_days: Option<u32>,
 }
 
 /// Creates a key (admins, signed in). The secret is in this answer only.
@@ -92,7 +93,7 @@ pub async fn create(
         name: body.name,
         role: body.role,
         scope: body.scope,
-        expires_at: body.expires_at,
+        expires_in_days: body.expires_in_days,
     };
     let (key, secret) = state.api_keys.create(ctx, &request, Utc::now()).await?;
     let entry = AuditEntry::new(actions::API_KEY_CREATED, &origin(&req))

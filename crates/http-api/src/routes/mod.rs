@@ -20,5 +20,6 @@ pub mod pipelines;
 pub mod reports;
 mod spool;
 pub mod team;
+pub mod webhooks;
 
 pub use params::query_error as params_error;

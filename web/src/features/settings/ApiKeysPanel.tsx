@@ -1,28 +1,13 @@
 import type { ApiKey, ApiKeyCreated, Role } from '../../api/types';
-import {
-  Alert,
-  Badge,
-  Button,
-  Code,
-  CopyButton,
-  Group,
-  Modal,
-  Select,
-  Stack,
-  Table,
-  Text,
-  TextInput,
-  Title,
-} from '@mantine/core';
+import { Badge, Button, Code, Group, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { IconKey } from '@tabler/icons-react';
-import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api } from '../../api/client';
-import { describeError } from '../../api/problem';
+import { useAction } from '../../api/useAction';
 import { send, unwrap } from '../../api/result';
 import { ConfirmButton } from '../../ui/ConfirmButton';
+import { SecretDialog } from '../../ui/SecretDialog';
 import { formatDate, formatRelative } from '../../ui/dates';
 import { Empty } from '../../ui/Empty';
 import { ErrorState } from '../../ui/ErrorState';
@@ -57,11 +42,6 @@ interface KeyForm {
   lifetime: string;
 }
 
-function expiry(lifetime: string): string | null {
-  if (lifetime === '') return null;
-  return new Date(Date.now() + Number(lifetime) * 86_400_000).toISOString();
-}
-
 function CreateKeyForm({ onCreated }: { onCreated: (key: ApiKeyCreated) => void }) {
   const queryClient = useQueryClient();
   const form = useForm<KeyForm>({ initialValues: { name: '', role: 'rep', scope: 'write', lifetime: '' } });
@@ -69,7 +49,12 @@ function CreateKeyForm({ onCreated }: { onCreated: (key: ApiKeyCreated) => void 
     mutationFn: (v: KeyForm) =>
       unwrap(
         api.POST('/api/api-keys', {
-          body: { name: v.name.trim(), role: v.role, scope: v.scope, expires_at: expiry(v.lifetime) },
+          body: {
+            name: v.name.trim(),
+            role: v.role,
+            scope: v.scope,
+            expires_in_days: v.lifetime === '' ? null : Number(v.lifetime),
+          },
         }),
       ),
     onSuccess: (key) => {
@@ -115,41 +100,6 @@ function CreateKeyForm({ onCreated }: { onCreated: (key: ApiKeyCreated) => void 
   );
 }
 
-/** The secret, once: the server keeps only its digest. */
-function NewKeyDialog({ created, onClose }: { created: ApiKeyCreated | null; onClose: () => void }) {
-  return (
-    <Modal
-      opened={created !== null}
-      onClose={onClose}
-      title={`API key “${created?.name ?? ''}” created`}
-      size="lg"
-    >
-      <Stack>
-        <Alert color="red" icon={<IconKey />} title="Copy it now">
-          This is the only time the key is shown. Store it in your integration&apos;s secret settings; if it
-          is lost, revoke it and create another.
-        </Alert>
-        <Code block aria-label="New API key" style={{ wordBreak: 'break-all' }}>
-          {created?.secret}
-        </Code>
-        <Text size="sm" c="dimmed">
-          Send it with every request as <Code>Authorization: Bearer &lt;key&gt;</Code>.
-        </Text>
-        <Group justify="flex-end">
-          <CopyButton value={created?.secret ?? ''}>
-            {({ copied, copy }) => (
-              <Button variant="light" onClick={copy}>
-                {copied ? 'Copied' : 'Copy key'}
-              </Button>
-            )}
-          </CopyButton>
-          <Button onClick={onClose}>Done</Button>
-        </Group>
-      </Stack>
-    </Modal>
-  );
-}
-
 function KeyRow({ apiKey, onRevoke }: { apiKey: ApiKey; onRevoke: (id: string) => void }) {
   return (
     <Table.Tr>
@@ -189,21 +139,17 @@ function KeyRow({ apiKey, onRevoke }: { apiKey: ApiKey; onRevoke: (id: string) =
 
 /** Admins: the organization's API keys for integrations. */
 export function ApiKeysPanel() {
-  const queryClient = useQueryClient();
   const [created, setCreated] = useState<ApiKeyCreated | null>(null);
   const keys = useQuery({
     queryKey: ['api-keys'],
     queryFn: ({ signal }) => unwrap(api.GET('/api/api-keys', { signal })),
     select: (l) => l.data,
   });
-  const revoke = useMutation({
-    mutationFn: (id: string) => send(api.DELETE('/api/api-keys/{id}', { params: { path: { id } } })),
-    onSuccess: () => {
-      notifications.show({ color: 'green', message: 'Key revoked' });
-      return queryClient.invalidateQueries({ queryKey: ['api-keys'] });
-    },
-    onError: (error) =>
-      notifications.show({ color: 'red', title: 'Could not revoke', message: describeError(error) }),
+  const revoke = useAction({
+    run: (id: string) => send(api.DELETE('/api/api-keys/{id}', { params: { path: { id } } })),
+    done: 'Key revoked',
+    failed: 'Could not revoke',
+    refresh: ['api-keys'],
   });
 
   return (
@@ -213,7 +159,17 @@ export function ApiKeysPanel() {
         role and access you give it, and stops working if that admin leaves or stops being an admin.
       </Text>
       <CreateKeyForm onCreated={setCreated} />
-      <NewKeyDialog created={created} onClose={() => setCreated(null)} />
+      <SecretDialog
+        secret={created?.secret ?? null}
+        title={`API key “${created?.name ?? ''}” created`}
+        label="API key"
+        usage={
+          <>
+            Send it with every request as <Code>Authorization: Bearer &lt;key&gt;</Code>.
+          </>
+        }
+        onClose={() => setCreated(null)}
+      />
       <Title order={4}>Keys</Title>
       {keys.isPending ? (
         <LoadingRows rows={3} />

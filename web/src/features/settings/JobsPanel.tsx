@@ -1,8 +1,7 @@
 import { Badge, Button, Code, Table, Text } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { api } from '../../api/client';
-import { describeError } from '../../api/problem';
+import { useAction } from '../../api/useAction';
 import { unwrap } from '../../api/result';
 import { formatDateTime } from '../../ui/dates';
 import { Empty } from '../../ui/Empty';
@@ -11,19 +10,15 @@ import { LoadingRows } from '../../ui/LoadingRows';
 
 /** Background jobs (e-mails, imports) that failed every attempt, with a retry. */
 export function JobsPanel() {
-  const queryClient = useQueryClient();
   const jobs = useQuery({
     queryKey: ['jobs', 'dead'],
     queryFn: ({ signal }) => unwrap(api.GET('/api/jobs', { params: { query: { state: 'dead' } }, signal })),
   });
-  const retry = useMutation({
-    mutationFn: (id: string) => unwrap(api.POST('/api/jobs/{id}/retry', { params: { path: { id } } })),
-    onSuccess: () => {
-      notifications.show({ color: 'green', message: 'Job queued again' });
-      return queryClient.invalidateQueries({ queryKey: ['jobs'] });
-    },
-    onError: (error) =>
-      notifications.show({ color: 'red', title: 'Could not retry', message: describeError(error) }),
+  const retry = useAction({
+    run: (id: string) => unwrap(api.POST('/api/jobs/{id}/retry', { params: { path: { id } } })),
+    done: 'Job queued again',
+    failed: 'Could not retry',
+    refresh: ['jobs'],
   });
 
   if (jobs.isPending) return <LoadingRows rows={4} />;

@@ -8,6 +8,7 @@ import { JobsPanel } from './JobsPanel';
 import { MembersPanel } from './MembersPanel';
 import { OrganizationPanel } from './OrganizationPanel';
 import { PipelinesPanel } from './PipelinesPanel';
+import { WebhooksPanel } from './WebhooksPanel';
 
 export function SettingsPage() {
   const { tab = 'organization' } = useParams();
@@ -28,6 +29,7 @@ export function SettingsPage() {
           {canReadAudit && <Tabs.Tab value="audit">Audit log</Tabs.Tab>}
           {isAdmin && <Tabs.Tab value="jobs">Jobs</Tabs.Tab>}
           {isAdmin && <Tabs.Tab value="api-keys">API keys</Tabs.Tab>}
+          {isAdmin && <Tabs.Tab value="webhooks">Webhooks</Tabs.Tab>}
         </Tabs.List>
         <Tabs.Panel value="organization">
           <OrganizationPanel />
@@ -46,6 +48,9 @@ export function SettingsPage() {
         </Tabs.Panel>
         <Tabs.Panel value="api-keys">
           <ApiKeysPanel />
+        </Tabs.Panel>
+        <Tabs.Panel value="webhooks">
+          <WebhooksPanel />
         </Tabs.Panel>
       </Tabs>
     </>
