@@ -32,7 +32,7 @@ test('an admin adds a webhook endpoint and sees a signed delivery arrive', async
     await page.getByRole('option', { name: 'contact.created' }).click();
     await page.keyboard.press('Escape');
     await page.getByRole('button', { name: 'Add endpoint' }).click();
-    const dialog = page.getByRole('dialog', { name: /Endpoint added/ });
+    const dialog = page.getByRole('dialog', { name: /Signing secret for/ });
     const secret = (await dialog.getByLabel('New signing secret').textContent())?.trim() ?? '';
     expect(secret).toMatch(/^whsec_[A-Za-z0-9+/=]{32}$/);
     await dialog.getByRole('button', { name: 'Done' }).click();
@@ -66,6 +66,16 @@ test('an admin adds a webhook endpoint and sees a signed delivery arrive', async
     await log.getByRole('button', { name: 'Send again' }).click();
     await expect.poll(() => receiver.received.length, { timeout: 15_000 }).toBe(2);
     expect(receiver.received[1]?.headers['webhook-id']).toBe(delivery.headers['webhook-id']);
+    await page.keyboard.press('Escape');
+
+    // A new secret is shown once; the old one keeps signing for a day.
+    await table.getByRole('button', { name: 'New secret' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Make a new secret' }).click();
+    const rotated = page.getByRole('dialog', { name: /Signing secret for/ });
+    const next = (await rotated.getByLabel('New signing secret').textContent())?.trim() ?? '';
+    expect(next).toMatch(/^whsec_/);
+    expect(next).not.toBe(secret);
+    await rotated.getByRole('button', { name: 'Done' }).click();
   } finally {
     receiver.close();
   }

@@ -87,6 +87,10 @@ fn workspace_root() -> PathBuf {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    // reqwest comes with rustls and no crypto provider of its own (through
+    // clearview-app's webhook adapter, ADR 0026): install one before any
+    // client is built.
+    clearview_app::install_tls_provider();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let root = workspace_root();

@@ -142,7 +142,7 @@ impl Application {
             limits: Limits::new(Arc::new(rate_limiter), config.rate_limits.clone()),
             audit: AuditService::new(store.clone(), store.clone()),
             api_keys: ApiKeyService::new(store.clone(), Arc::new(ApiKeySecrets)),
-            webhooks: WebhookService::new(store.clone(), config.webhook_sender()),
+            webhooks: WebhookService::new(store.clone(), config.webhook_sender(), config.public_base_url.clone()),
             privacy: PrivacyService::new(
                 store.clone(),
                 store.clone(),
@@ -275,7 +275,11 @@ pub fn spawn_worker(config: &Config, store: PgStore, shutdown: CancellationToken
     let settings = config.worker_settings();
     let handler = Jobs {
         mail: MailDelivery::new(config.mailer().map_err(anyhow::Error::msg)?),
-        webhooks: WebhookService::new(Arc::new(store.clone()), config.webhook_sender()),
+        webhooks: WebhookService::new(
+            Arc::new(store.clone()),
+            config.webhook_sender(),
+            config.public_base_url.clone(),
+        ),
         store: store.clone(),
         lease: settings.lease,
         import: settings.import.clone(),

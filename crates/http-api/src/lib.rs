@@ -88,6 +88,11 @@ pub fn configure(state: Data<ApiState>, settings: HttpSettings) -> impl FnOnce(&
                     .route("/webhooks/{id}", web::delete().to(routes::webhooks::delete))
                     .route("/webhooks/{id}/deliveries", web::get().to(routes::webhooks::deliveries))
                     .route(
+                        "/webhooks/{id}/rotate-secret",
+                        web::post().to(routes::webhooks::rotate_secret),
+                    )
+                    .route("/webhooks/{id}/enable", web::post().to(routes::webhooks::enable))
+                    .route(
                         "/webhooks/{id}/deliveries/{delivery_id}/redeliver",
                         web::post().to(routes::webhooks::redeliver),
                     )

@@ -20,6 +20,7 @@ use utoipa::OpenApi;
         crate::routes::api_keys::create, crate::routes::api_keys::list, crate::routes::api_keys::revoke,
         crate::routes::webhooks::create, crate::routes::webhooks::list, crate::routes::webhooks::delete,
         crate::routes::webhooks::deliveries, crate::routes::webhooks::redeliver,
+        crate::routes::webhooks::rotate_secret, crate::routes::webhooks::enable,
         contacts::list, contacts::create, contacts::get, contacts::replace, contacts::patch, contacts::delete,
         crate::routes::imports::upload, crate::routes::imports::list, crate::routes::imports::get,
         crate::routes::imports::errors_csv, crate::routes::imports::undo,

@@ -6,8 +6,10 @@
 
 use crate::db::PgStore;
 use crate::errors::{map_err, touched_one};
+use crate::jobs::enqueue_email;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use clearview_kernel::mail::Email;
 use clearview_kernel::queue::JobKind;
 use clearview_kernel::{RepoError, TenantContext, TenantId, UserId};
 use clearview_tenancy::{Attempt, Delivery, NewWebhook, Outgoing, Webhook, WebhookRepository};
@@ -17,17 +19,51 @@ use uuid::Uuid;
 /// Attempts per delivery: the first and one per step of the schedule.
 const DELIVERY_ATTEMPTS: i32 = clearview_tenancy::RETRY_SCHEDULE.len() as i32 + 1;
 
-type HookRow = (Uuid, String, Vec<String>, Option<Uuid>, DateTime<Utc>);
-const HOOK_COLUMNS: &str = "id, url, events, created_by, created_at";
+#[derive(sqlx::FromRow)]
+struct HookRow {
+    id: Uuid,
+    url: String,
+    events: Vec<String>,
+    created_by: Option<Uuid>,
+    created_at: DateTime<Utc>,
+    failure_streak: i32,
+    disabled_at: Option<DateTime<Utc>>,
+    previous_until: Option<DateTime<Utc>>,
+}
+const HOOK_COLUMNS: &str = "id, url, events, created_by, created_at, failure_streak, disabled_at, \
+                            CASE WHEN previous_until > now() THEN previous_until END AS previous_until";
 
-fn hook_from((id, url, events, created_by, created_at): HookRow) -> Webhook {
+fn hook_from(r: HookRow) -> Webhook {
     Webhook {
-        id,
-        url,
-        events,
-        created_by: created_by.map(UserId::from_uuid),
-        created_at,
+        id: r.id,
+        url: r.url,
+        events: r.events,
+        created_by: r.created_by.map(UserId::from_uuid),
+        created_at: r.created_at,
+        failure_streak: r.failure_streak,
+        disabled_at: r.disabled_at,
+        previous_secret_until: r.previous_until,
     }
+}
+
+/// Seals a secret for one subscription (the tenant and the subscription
+/// are the associated data).
+fn seal(store: &PgStore, tenant: Uuid, hook: Uuid, secret: &str) -> serde_json::Value {
+    store.outbox_key.seal(tenant, hook, &json!({ "secret": secret }))
+}
+
+fn open_secret(store: &PgStore, tenant: Uuid, hook: Uuid, sealed: &serde_json::Value) -> Result<String, RepoError> {
+    if sealed.get("sealed").is_none() {
+        return Err(RepoError::Unexpected("a webhook secret is stored unsealed".into()));
+    }
+    let opened = store
+        .outbox_key
+        .open(tenant, hook, sealed)
+        .map_err(|e| RepoError::Unexpected(format!("cannot open a webhook secret: {e}").into()))?;
+    opened["secret"]
+        .as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| RepoError::Unexpected("a webhook secret has no text".into()))
 }
 
 #[derive(sqlx::FromRow)]
@@ -69,7 +105,7 @@ impl From<DeliveryRow> for Delivery {
 impl WebhookRepository for PgStore {
     async fn create(&self, ctx: &TenantContext, hook: &NewWebhook) -> Result<Webhook, RepoError> {
         let tenant = ctx.tenant_id.as_uuid();
-        let sealed = self.outbox_key.seal(tenant, hook.id, &json!({ "secret": hook.secret }));
+        let sealed = seal(self, tenant, hook.id, &hook.secret);
         let mut tx = self.tenant_tx(ctx.tenant_id).await.map_err(map_err)?;
         let row: HookRow = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "INSERT INTO webhooks (tenant_id, id, url, events, secret, created_by) \
@@ -166,8 +202,10 @@ impl WebhookRepository for PgStore {
 
     async fn outgoing(&self, tenant: TenantId, delivery: Uuid) -> Result<Option<Outgoing>, RepoError> {
         let mut tx = self.tenant_tx(tenant).await.map_err(map_err)?;
-        let row: Option<(Uuid, String, serde_json::Value, String)> = sqlx::query_as(
-            "SELECT w.id, w.url, w.secret, d.payload::text FROM webhook_deliveries d \
+        type Row = (Uuid, String, serde_json::Value, Option<serde_json::Value>, String);
+        let row: Option<Row> = sqlx::query_as(
+            "SELECT w.id, w.url, w.secret, CASE WHEN w.previous_until > now() THEN w.previous_secret END, \
+                    d.payload::text FROM webhook_deliveries d \
              JOIN webhooks w ON w.tenant_id = d.tenant_id AND w.id = d.webhook_id \
              WHERE d.tenant_id = $1 AND d.id = $2",
         )
@@ -177,23 +215,18 @@ impl WebhookRepository for PgStore {
         .await
         .map_err(map_err)?;
         tx.commit().await.map_err(map_err)?;
-        let Some((hook, url, sealed, body)) = row else {
+        let Some((hook, url, sealed, previous, body)) = row else {
             return Ok(None);
         };
-        if sealed.get("sealed").is_none() {
-            return Err(RepoError::Unexpected("a webhook secret is stored unsealed".into()));
+        let mut secrets = vec![open_secret(self, tenant.as_uuid(), hook, &sealed)?];
+        if let Some(previous) = previous {
+            secrets.push(open_secret(self, tenant.as_uuid(), hook, &previous)?);
         }
-        let opened = self
-            .outbox_key
-            .open(tenant.as_uuid(), hook, &sealed)
-            .map_err(|e| RepoError::Unexpected(format!("cannot open a webhook secret: {e}").into()))?;
-        let secret = opened["secret"]
-            .as_str()
-            .ok_or_else(|| RepoError::Unexpected("a webhook secret has no text".into()))?;
         Ok(Some(Outgoing {
             delivery_id: delivery,
+            webhook_id: hook,
             url,
-            secret: secret.to_owned(),
+            secrets,
             body,
         }))
     }
@@ -204,7 +237,7 @@ impl WebhookRepository for PgStore {
         delivery: Uuid,
         attempt: &Attempt,
         last: bool,
-    ) -> Result<(), RepoError> {
+    ) -> Result<i32, RepoError> {
         let state = match (attempt.succeeded(), last) {
             (true, _) => "delivered",
             (false, true) => "failed",
@@ -226,6 +259,98 @@ impl WebhookRepository for PgStore {
         .execute(&mut *tx)
         .await
         .map_err(map_err)?;
-        tx.commit().await.map_err(map_err)
+        let streak: Option<i32> = sqlx::query_scalar(
+            "UPDATE webhooks w SET failure_streak = CASE WHEN $3 THEN 0 ELSE w.failure_streak + 1 END \
+             FROM webhook_deliveries d WHERE d.tenant_id = $1 AND d.id = $2 \
+               AND w.tenant_id = d.tenant_id AND w.id = d.webhook_id RETURNING w.failure_streak",
+        )
+        .bind(tenant.as_uuid())
+        .bind(delivery)
+        .bind(attempt.succeeded())
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(streak.unwrap_or(0))
+    }
+
+    async fn rotate_secret(
+        &self,
+        ctx: &TenantContext,
+        id: Uuid,
+        secret: &str,
+        previous_until: DateTime<Utc>,
+    ) -> Result<Webhook, RepoError> {
+        let tenant = ctx.tenant_id.as_uuid();
+        let mut tx = self.tenant_tx(ctx.tenant_id).await.map_err(map_err)?;
+        let row: Option<HookRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "UPDATE webhooks SET previous_secret = secret, previous_until = $4, secret = $3 \
+             WHERE tenant_id = $1 AND id = $2 RETURNING {HOOK_COLUMNS}"
+        )))
+        .bind(tenant)
+        .bind(id)
+        .bind(seal(self, tenant, id, secret))
+        .bind(previous_until)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        tx.commit().await.map_err(map_err)?;
+        row.map(hook_from).ok_or(RepoError::NotFound)
+    }
+
+    async fn enable(&self, ctx: &TenantContext, id: Uuid) -> Result<Webhook, RepoError> {
+        let mut tx = self.tenant_tx(ctx.tenant_id).await.map_err(map_err)?;
+        let row: Option<HookRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "UPDATE webhooks SET disabled_at = NULL, failure_streak = 0 \
+             WHERE tenant_id = $1 AND id = $2 RETURNING {HOOK_COLUMNS}"
+        )))
+        .bind(ctx.tenant_id.as_uuid())
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        tx.commit().await.map_err(map_err)?;
+        row.map(hook_from).ok_or(RepoError::NotFound)
+    }
+
+    async fn admins(&self, tenant: TenantId) -> Result<(String, Vec<String>), RepoError> {
+        let mut tx = self.tenant_tx(tenant).await.map_err(map_err)?;
+        let name: String = sqlx::query_scalar("SELECT name FROM organizations WHERE tenant_id = $1")
+            .bind(tenant.as_uuid())
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        let admins: Vec<String> = sqlx::query_scalar(
+            "SELECT u.email FROM memberships m JOIN users u ON u.id = m.user_id \
+             WHERE m.tenant_id = $1 AND m.role = 'admin' ORDER BY u.email",
+        )
+        .bind(tenant.as_uuid())
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        tx.commit().await.map_err(map_err)?;
+        Ok((name, admins))
+    }
+
+    async fn disable(&self, tenant: TenantId, id: Uuid, notices: &[Email]) -> Result<bool, RepoError> {
+        let mut tx = self.tenant_tx(tenant).await.map_err(map_err)?;
+        let done = sqlx::query(
+            "UPDATE webhooks SET disabled_at = now() WHERE tenant_id = $1 AND id = $2 AND disabled_at IS NULL",
+        )
+        .bind(tenant.as_uuid())
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        let disabled = done.rows_affected() == 1;
+        if disabled {
+            for notice in notices {
+                enqueue_email(&mut tx, tenant.as_uuid(), notice, &self.outbox_key)
+                    .await
+                    .map_err(map_err)?;
+            }
+        }
+        tx.commit().await.map_err(map_err)?;
+        Ok(disabled)
     }
 }

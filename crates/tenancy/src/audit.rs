@@ -45,6 +45,7 @@ pub mod actions {
     pub const API_KEY_REVOKED: &str = "api_key.revoked";
     pub const WEBHOOK_CREATED: &str = "webhook.created";
     pub const WEBHOOK_DELETED: &str = "webhook.deleted";
+    pub const WEBHOOK_SECRET_ROTATED: &str = "webhook.secret_rotated";
 }
 
 /// Where a request came from: the peer address, the request id, and the

@@ -4,6 +4,17 @@
 use clearview_kernel::mail::{Email, html_escape};
 use uuid::Uuid;
 
+/// A message with a fresh id (the outbox job's and the `Message-ID`'s).
+fn message(to: &str, subject: String, text: String, html: String) -> Email {
+    Email {
+        id: Uuid::now_v7(),
+        to: to.to_owned(),
+        subject,
+        text,
+        html,
+    }
+}
+
 pub fn invitation(to: &str, organization: &str, inviter: &str, role: &str, link: &str, days: i64) -> Email {
     let subject = format!("{inviter} invited you to {organization} on Clearview");
     let text = format!(
@@ -20,13 +31,7 @@ pub fn invitation(to: &str, organization: &str, inviter: &str, role: &str, link:
         html_escape(role),
         html_escape(link),
     );
-    Email {
-        id: Uuid::now_v7(),
-        to: to.to_owned(),
-        subject,
-        text,
-        html,
-    }
+    message(to, subject, text, html)
 }
 
 pub fn password_reset(to: &str, link: &str, minutes: i64) -> Email {
@@ -42,13 +47,7 @@ pub fn password_reset(to: &str, link: &str, minutes: i64) -> Email {
          If it was not you, ignore this message; your password stays as it is.</p>",
         html_escape(link)
     );
-    Email {
-        id: Uuid::now_v7(),
-        to: to.to_owned(),
-        subject,
-        text,
-        html,
-    }
+    message(to, subject, text, html)
 }
 
 pub fn verify_signup(to: &str, organization: &str, link: &str, hours: i64) -> Email {
@@ -67,13 +66,7 @@ pub fn verify_signup(to: &str, organization: &str, link: &str, hours: i64) -> Em
         html_escape(organization),
         html_escape(link),
     );
-    Email {
-        id: Uuid::now_v7(),
-        to: to.to_owned(),
-        subject,
-        text,
-        html,
-    }
+    message(to, subject, text, html)
 }
 
 pub fn account_exists(to: &str, sign_in: &str) -> Email {
@@ -89,13 +82,25 @@ pub fn account_exists(to: &str, sign_in: &str) -> Email {
          \"Forgot password\" there). If it was not you, ignore this message.</p>",
         html_escape(sign_in)
     );
-    Email {
-        id: Uuid::now_v7(),
-        to: to.to_owned(),
-        subject,
-        text,
-        html,
-    }
+    message(to, subject, text, html)
+}
+
+pub fn webhook_disabled(to: &str, organization: &str, url: &str, failures: i32, link: &str) -> Email {
+    let subject = format!("A webhook of {organization} on Clearview was turned off");
+    let text = format!(
+        "Hello,\n\nClearview stopped sending webhooks to {url} for {organization}: its last {failures} \
+         attempts failed in a row.\n\nFix the endpoint, then turn it on again (and send the failed \
+         deliveries again if you need them): {link}\n"
+    );
+    let html = format!(
+        "<p>Hello,</p><p>Clearview stopped sending webhooks to <code>{}</code> for <strong>{}</strong>: \
+         its last {failures} attempts failed in a row.</p><p>Fix the endpoint, then \
+         <a href=\"{}\">turn it on again</a> (and send the failed deliveries again if you need them).</p>",
+        html_escape(url),
+        html_escape(organization),
+        html_escape(link),
+    );
+    message(to, subject, text, html)
 }
 
 #[cfg(test)]

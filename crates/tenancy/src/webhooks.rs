@@ -3,14 +3,18 @@
 //! becomes one delivery per matching subscription, sent signed (Standard
 //! Webhooks) by the worker and retried on a schedule of about a day. Every
 //! attempt is kept in the subscription's delivery log; an admin can send a
-//! delivery again.
+//! delivery again. A rotated secret stays valid for a day beside the new
+//! one; a subscription whose endpoint fails [`DISABLE_AFTER`] attempts in a
+//! row is disabled and its organization's admins are told by e-mail.
 //!
 //! The URL guard (https only, no private, loopback or link-local address,
 //! checked at creation and again at every delivery because DNS can change)
 //! and the signature live behind the `WebhookSender` port.
 
+use crate::emails;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use clearview_kernel::mail::Email;
 use clearview_kernel::records::RecordError;
 use clearview_kernel::{RepoError, Role, TenantContext, TenantId, UserId, ValidationErrors};
 use std::sync::Arc;
@@ -47,6 +51,14 @@ pub const RETRY_SCHEDULE: [Duration; 7] = [
     Duration::from_secs(10 * 3600),
 ];
 
+/// Failed attempts in a row (over all deliveries, no success between) after
+/// which a subscription is disabled: about six events that each failed
+/// for a day.
+pub const DISABLE_AFTER: i32 = 50;
+
+/// How long a rotated-out secret still signs deliveries.
+pub const PREVIOUS_SECRET_HOURS: i64 = 24;
+
 /// The wait before the attempt after `attempt` (from 1).
 pub fn retry_delay(attempt: i32) -> Duration {
     let index = usize::try_from(attempt.max(1) - 1).unwrap_or(0);
@@ -60,6 +72,12 @@ pub struct Webhook {
     pub events: Vec<String>,
     pub created_by: Option<UserId>,
     pub created_at: DateTime<Utc>,
+    /// Failed attempts since the last success.
+    pub failure_streak: i32,
+    /// Set when it was disabled for failing; no deliveries are made then.
+    pub disabled_at: Option<DateTime<Utc>>,
+    /// Until when the previous secret still signs (after a rotation).
+    pub previous_secret_until: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,8 +112,11 @@ pub struct Delivery {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outgoing {
     pub delivery_id: Uuid,
+    pub webhook_id: Uuid,
     pub url: String,
-    pub secret: String,
+    /// The current secret, then the previous one while it is still valid:
+    /// the delivery carries a signature by each.
+    pub secrets: Vec<String>,
     /// The JSON body, exactly as signed.
     pub body: String,
 }
@@ -131,14 +152,29 @@ pub trait WebhookRepository: Send + Sync {
     /// `None` when the subscription is gone.
     async fn outgoing(&self, tenant: TenantId, delivery: Uuid) -> Result<Option<Outgoing>, RepoError>;
     /// Logs an attempt; `last` marks a failed delivery that will not be
-    /// tried again.
+    /// tried again. Returns the subscription's failure streak after it.
     async fn record_attempt(
         &self,
         tenant: TenantId,
         delivery: Uuid,
         attempt: &Attempt,
         last: bool,
-    ) -> Result<(), RepoError>;
+    ) -> Result<i32, RepoError>;
+    /// Replaces the secret; the old one stays valid until `previous_until`.
+    async fn rotate_secret(
+        &self,
+        ctx: &TenantContext,
+        id: Uuid,
+        secret: &str,
+        previous_until: DateTime<Utc>,
+    ) -> Result<Webhook, RepoError>;
+    /// Turns a disabled subscription on again (its streak starts over).
+    async fn enable(&self, ctx: &TenantContext, id: Uuid) -> Result<Webhook, RepoError>;
+    /// The organization's name and its admins' addresses.
+    async fn admins(&self, tenant: TenantId) -> Result<(String, Vec<String>), RepoError>;
+    /// Disables the subscription and queues `notices` in the same
+    /// transaction; `false` (and nothing queued) when it already was.
+    async fn disable(&self, tenant: TenantId, id: Uuid, notices: &[Email]) -> Result<bool, RepoError>;
 }
 
 /// The outgoing side: the URL guard, secrets, signing and sending.
@@ -157,6 +193,8 @@ pub trait WebhookSender: Send + Sync {
 pub struct WebhookService {
     hooks: Arc<dyn WebhookRepository>,
     sender: Arc<dyn WebhookSender>,
+    /// The web app's origin, for the link in the disabling e-mail.
+    public_url: String,
 }
 
 fn admin_only(ctx: &TenantContext) -> Result<(), RecordError> {
@@ -171,8 +209,12 @@ fn admin_only(ctx: &TenantContext) -> Result<(), RecordError> {
 pub const DELIVERY_PAGE: i64 = 100;
 
 impl WebhookService {
-    pub fn new(hooks: Arc<dyn WebhookRepository>, sender: Arc<dyn WebhookSender>) -> Self {
-        Self { hooks, sender }
+    pub fn new(hooks: Arc<dyn WebhookRepository>, sender: Arc<dyn WebhookSender>, public_url: String) -> Self {
+        Self {
+            hooks,
+            sender,
+            public_url,
+        }
     }
 
     /// Subscribes `url` to `events`; returns it with its secret (shown once).
@@ -232,6 +274,25 @@ impl WebhookService {
         Ok(self.hooks.redeliver(ctx, webhook, delivery).await?)
     }
 
+    /// A new secret (shown once); the old one keeps signing for
+    /// [`PREVIOUS_SECRET_HOURS`], so receivers can switch without a gap.
+    pub async fn rotate_secret(
+        &self,
+        ctx: &TenantContext,
+        id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<(Webhook, String), RecordError> {
+        admin_only(ctx)?;
+        let secret = self.sender.new_secret();
+        let until = now + chrono::Duration::hours(PREVIOUS_SECRET_HOURS);
+        Ok((self.hooks.rotate_secret(ctx, id, &secret, until).await?, secret))
+    }
+
+    pub async fn enable(&self, ctx: &TenantContext, id: Uuid) -> Result<Webhook, RecordError> {
+        admin_only(ctx)?;
+        Ok(self.hooks.enable(ctx, id).await?)
+    }
+
     /// The `deliver_webhook` job: one attempt. `Err` makes the worker try
     /// again after [`retry_delay`]; on the last attempt the delivery is
     /// marked failed and stays in the log (and the job in the dead jobs)
@@ -242,18 +303,38 @@ impl WebhookService {
         };
         let result = self.sender.send(&outgoing).await;
         let ok = result.succeeded();
-        self.hooks
+        let streak = self
+            .hooks
             .record_attempt(tenant, delivery, &result, !ok && attempt >= max)
             .await
             .map_err(|e| e.to_string())?;
         if ok {
             return Ok(());
         }
+        if streak >= DISABLE_AFTER {
+            self.disable(tenant, &outgoing, streak)
+                .await
+                .map_err(|e| e.to_string())?;
+        }
         Err(match (&result.error, result.response_code) {
             (Some(error), _) => error.clone(),
             (None, Some(code)) => format!("the receiver answered {code}"),
             (None, None) => "no answer".to_owned(),
         })
+    }
+
+    /// Disables a failing subscription and e-mails the admins, once.
+    async fn disable(&self, tenant: TenantId, outgoing: &Outgoing, failures: i32) -> Result<(), RepoError> {
+        let (organization, admins) = self.hooks.admins(tenant).await?;
+        let link = format!("{}/settings/webhooks", self.public_url.trim_end_matches('/'));
+        let notices: Vec<Email> = admins
+            .iter()
+            .map(|to| emails::webhook_disabled(to, &organization, &outgoing.url, failures, &link))
+            .collect();
+        self.hooks
+            .disable(tenant, outgoing.webhook_id, &notices)
+            .await
+            .map(drop)
     }
 }
 

@@ -74,15 +74,21 @@ impl HttpWebhookSender {
             .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
         let id = outgoing.delivery_id.to_string();
         let timestamp = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-        let signature =
-            sign(&outgoing.secret, &id, timestamp, &outgoing.body).ok_or("the signing secret is not base64")?;
+        // One signature per valid secret, space-separated (a rotation's
+        // overlap): a receiver accepts the delivery if any one matches.
+        let signatures = outgoing
+            .secrets
+            .iter()
+            .map(|secret| sign(secret, &id, timestamp, &outgoing.body))
+            .collect::<Option<Vec<_>>>()
+            .ok_or("a signing secret is not base64")?;
         let mut response = client
             .post(target.url)
             .header("content-type", "application/json")
             .header("user-agent", "Clearview-Webhooks/1")
             .header("webhook-id", id)
             .header("webhook-timestamp", timestamp.to_string())
-            .header("webhook-signature", signature)
+            .header("webhook-signature", signatures.join(" "))
             .body(outgoing.body.clone())
             .send()
             .await

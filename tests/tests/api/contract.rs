@@ -162,6 +162,8 @@ async fn every_documented_route_exists_and_every_route_is_documented() {
         "DELETE /api/webhooks/{id}",
         "GET /api/webhooks/{id}/deliveries",
         "POST /api/webhooks/{id}/deliveries/{delivery_id}/redeliver",
+        "POST /api/webhooks/{id}/rotate-secret",
+        "POST /api/webhooks/{id}/enable",
         "POST /api/auth/login",
         "POST /api/auth/refresh",
         "POST /api/auth/logout",

@@ -280,3 +280,88 @@ async fn an_import_sends_one_import_finished_instead_of_an_event_per_row() {
     let received = receiver.wait_for(2, Duration::from_secs(15)).await;
     assert_eq!(body(&received[1])["type"], "contact.created");
 }
+
+#[tokio::test]
+async fn a_rotated_secret_signs_beside_the_new_one_for_a_day() {
+    let receiver = WebhookReceiver::start().await;
+    let app = app_with(&receiver).await;
+    let mut admin = app.register("Hooks Inc").await;
+    let (hook, old) = subscribe(&mut admin, &receiver.url("/rot"), &["company.created"]).await;
+    let rotated = admin
+        .post(&format!("/api/webhooks/{hook}/rotate-secret"), &json!({}))
+        .await;
+    assert_eq!(rotated.status, 200, "{}", rotated.body);
+    let new = rotated.json["secret"].as_str().unwrap().to_owned();
+    assert_ne!(new, old);
+    assert!(rotated.json["previous_secret_until"].is_string());
+
+    admin.company("During", None).await;
+    let received = receiver.wait_for(1, Duration::from_secs(15)).await;
+    assert_eq!(received[0].headers["webhook-signature"].split(' ').count(), 2);
+    assert!(verified_by_reference(&new, &received[0]), "the new secret verifies");
+    assert!(verified_by_reference(&old, &received[0]), "the old one still does");
+
+    // A day later only the new secret signs.
+    sqlx::query("UPDATE webhooks SET previous_until = now() - interval '1 second'")
+        .execute(&app.owner)
+        .await
+        .unwrap();
+    admin.company("After", None).await;
+    let received = receiver.wait_for(2, Duration::from_secs(15)).await;
+    assert!(verified_by_reference(&new, &received[1]));
+    assert!(!verified_by_reference(&old, &received[1]), "the old secret has expired");
+    let mut other = app.register("Other Org").await;
+    let path = format!("/api/webhooks/{hook}/rotate-secret");
+    assert_eq!(
+        other.post(&path, &json!({})).await.status,
+        404,
+        "another organization's"
+    );
+}
+
+#[tokio::test]
+async fn an_endpoint_that_keeps_failing_is_disabled_its_admins_are_told_and_it_can_be_turned_on() {
+    let receiver = WebhookReceiver::start().await;
+    let app = app_with(&receiver).await;
+    let mut admin = app.register("Hooks Inc").await;
+    let (hook, _) = subscribe(&mut admin, &receiver.url("/down"), &["company.created"]).await;
+    // 49 failures already: the next one is the 50th.
+    sqlx::query("UPDATE webhooks SET failure_streak = 49")
+        .execute(&app.owner)
+        .await
+        .unwrap();
+    receiver.answer_with(&[500]);
+    admin.company("Fails", None).await;
+    receiver.wait_for(1, Duration::from_secs(15)).await;
+    let listed = loop_until_disabled(&mut admin).await;
+    assert_eq!(listed["failure_streak"], 50);
+    let mail = app.mail_to(&admin.email, "stopped sending webhooks", None).await;
+    assert!(mail.contains(&receiver.url("/down")), "{mail}");
+    assert!(mail.contains("/settings/webhooks"), "{mail}");
+
+    // While disabled nothing is queued for it.
+    admin.company("Ignored", None).await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let log = admin.get(&format!("/api/webhooks/{hook}/deliveries")).await;
+    assert_eq!(log.json["data"].as_array().unwrap().len(), 1);
+
+    let enabled = admin.post(&format!("/api/webhooks/{hook}/enable"), &json!({})).await;
+    assert_eq!(enabled.status, 200, "{}", enabled.body);
+    assert!(enabled.json["disabled_at"].is_null());
+    assert_eq!(enabled.json["failure_streak"], 0);
+    admin.company("Back", None).await;
+    let received = receiver.wait_for(2, Duration::from_secs(15)).await;
+    assert_eq!(body(&received[1])["data"]["name"], "Back");
+}
+
+async fn loop_until_disabled(admin: &mut User) -> Value {
+    for _ in 0..100 {
+        let listed = admin.get("/api/webhooks").await;
+        let hook = listed.json["data"][0].clone();
+        if hook["disabled_at"].is_string() {
+            return hook;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the endpoint was never disabled");
+}

@@ -23,6 +23,13 @@ pub struct WebhookView {
     pub events: Vec<String>,
     pub created_by: Option<Uuid>,
     pub created_at: DateTime<Utc>,
+    /// Failed attempts since the last success; at 50 the endpoint is
+    /// disabled and the admins are e-mailed.
+    pub failure_streak: i32,
+    /// When it was disabled for failing; null while it is on.
+    pub disabled_at: Option<DateTime<Utc>>,
+    /// After a rotation, until when the previous secret also signs.
+    pub previous_secret_until: Option<DateTime<Utc>>,
 }
 
 impl From<Webhook> for WebhookView {
@@ -33,6 +40,9 @@ impl From<Webhook> for WebhookView {
             events: w.events,
             created_by: w.created_by.map(|u| u.as_uuid()),
             created_at: w.created_at,
+            failure_streak: w.failure_streak,
+            disabled_at: w.disabled_at,
+            previous_secret_until: w.previous_secret_until,
         }
     }
 }
@@ -170,4 +180,32 @@ pub async fn redeliver(
     let (webhook, delivery) = ids.into_inner();
     let delivery = state.webhooks.redeliver(&session.ctx, webhook, delivery).await?;
     Ok(HttpResponse::Accepted().json(DeliveryView::from(delivery)))
+}
+
+/// A new signing secret, shown once (admins). For 24 hours deliveries are
+/// signed with the old one too, so a receiver can switch without a gap.
+#[utoipa::path(post, operation_id = "webhooks_rotate_secret", path = "/api/webhooks/{id}/rotate-secret", params(("id" = uuid::Uuid, Path, description = "The subscription's id (UUID)")), tag = "webhooks",
+    responses((status = 200, body = WebhookCreated), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn rotate_secret(
+    req: HttpRequest,
+    session: Session,
+    state: Data<ApiState>,
+    id: Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let (webhook, secret) = state.webhooks.rotate_secret(&session.ctx, *id, Utc::now()).await?;
+    let entry = AuditEntry::new(actions::WEBHOOK_SECRET_ROTATED, &origin(&req)).target("webhook", webhook.id);
+    record(&state, &session.ctx, entry).await;
+    Ok(HttpResponse::Ok().json(WebhookCreated {
+        webhook: webhook.into(),
+        secret,
+    }))
+}
+
+/// Turns a subscription disabled for failing on again (admins); events from
+/// now on are delivered (send the failed ones again from the log).
+#[utoipa::path(post, operation_id = "webhooks_enable", path = "/api/webhooks/{id}/enable", params(("id" = uuid::Uuid, Path, description = "The subscription's id (UUID)")), tag = "webhooks",
+    responses((status = 200, body = WebhookView), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn enable(session: Session, state: Data<ApiState>, id: Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    let webhook = state.webhooks.enable(&session.ctx, *id).await?;
+    Ok(HttpResponse::Ok().json(WebhookView::from(webhook)))
 }

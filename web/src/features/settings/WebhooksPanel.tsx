@@ -182,6 +182,18 @@ export function WebhooksPanel() {
     failed: 'Could not remove',
     refresh: ['webhooks'],
   });
+  const enable = useAction({
+    run: (id: string) => unwrap(api.POST('/api/webhooks/{id}/enable', { params: { path: { id } } })),
+    done: 'Endpoint turned on again',
+    failed: 'Could not turn it on',
+    refresh: ['webhooks'],
+  });
+  const rotate = useAction({
+    run: (id: string) => unwrap(api.POST('/api/webhooks/{id}/rotate-secret', { params: { path: { id } } })),
+    done: 'New signing secret made; the old one works for 24 hours more',
+    failed: 'Could not make a new secret',
+    refresh: ['webhooks'],
+  });
 
   return (
     <Stack>
@@ -192,7 +204,7 @@ export function WebhooksPanel() {
       <CreateWebhookForm onCreated={setCreated} />
       <SecretDialog
         secret={created?.secret ?? null}
-        title={`Endpoint added: ${created?.url ?? ''}`}
+        title={`Signing secret for ${created?.url ?? ''}`}
         label="signing secret"
         usage="Verify each request's webhook-signature header with it, using any Standard Webhooks library."
         onClose={() => setCreated(null)}
@@ -218,7 +230,15 @@ export function WebhooksPanel() {
           <Table.Tbody>
             {hooks.data.map((h) => (
               <Table.Tr key={h.id}>
-                <Table.Td style={{ wordBreak: 'break-all' }}>{h.url}</Table.Td>
+                <Table.Td style={{ wordBreak: 'break-all' }}>
+                  {h.url}
+                  {h.disabled_at && (
+                    <Text size="xs" c="red.8">
+                      Turned off {formatDateTime(h.disabled_at)} after {h.failure_streak} failed attempts in a
+                      row
+                    </Text>
+                  )}
+                </Table.Td>
                 <Table.Td>
                   <Group gap={4}>
                     {h.events.map((e) => (
@@ -231,9 +251,29 @@ export function WebhooksPanel() {
                 <Table.Td>{formatDateTime(h.created_at)}</Table.Td>
                 <Table.Td ta="right">
                   <Group gap="xs" justify="flex-end" wrap="nowrap">
+                    {h.disabled_at && (
+                      <Button
+                        size="xs"
+                        color="green"
+                        loading={enable.isPending}
+                        onClick={() => enable.mutate(h.id)}
+                      >
+                        Turn on
+                      </Button>
+                    )}
                     <Button size="xs" variant="light" onClick={() => setOpen(h)}>
                       Deliveries
                     </Button>
+                    <ConfirmButton
+                      size="xs"
+                      variant="subtle"
+                      question={`Make a new signing secret for ${h.url}?`}
+                      detail="For 24 hours deliveries are signed with both secrets, so your endpoint can switch without missing any."
+                      confirmLabel="Make a new secret"
+                      onConfirm={() => rotate.mutate(h.id, { onSuccess: setCreated })}
+                    >
+                      New secret
+                    </ConfirmButton>
                     <ConfirmButton
                       size="xs"
                       variant="subtle"
