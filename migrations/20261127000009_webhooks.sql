@@ -1,6 +1,10 @@
 -- Outgoing webhooks (issue 11, ADR 0026). A subscription names a URL and
 -- the event types it wants; its signing secret is sealed at rest with the
--- outbox key (the application seals and opens it). Events are written by
+-- outbox key (the application seals and opens it). A rotated secret stays
+-- valid for 24 hours beside the new one (`previous_secret` until
+-- `previous_until`); a subscription whose endpoint keeps failing is
+-- disabled (`disabled_at`) until an admin turns it on again, and gets no
+-- new deliveries meanwhile. Events are written by
 -- triggers in the same transaction as the change that causes them, so an
 -- event is never lost and never sent for a rolled-back change: each
 -- matching subscription gets a delivery row and a `deliver_webhook` job.
@@ -10,6 +14,10 @@ CREATE TABLE webhooks (
     url            text        NOT NULL,
     events         text[]      NOT NULL,
     secret         jsonb       NOT NULL,
+    previous_secret jsonb,
+    previous_until timestamptz,
+    failure_streak integer     NOT NULL DEFAULT 0,
+    disabled_at    timestamptz,
     created_by     uuid,
     created_at     timestamptz NOT NULL DEFAULT now(),
     CONSTRAINT webhooks_pkey PRIMARY KEY (tenant_id, id),
@@ -61,7 +69,8 @@ DECLARE
     hook record;
     delivery uuid;
 BEGIN
-    FOR hook IN SELECT id FROM webhooks WHERE tenant_id = p_tenant AND p_type = ANY (events) LOOP
+    FOR hook IN SELECT id FROM webhooks
+                WHERE tenant_id = p_tenant AND disabled_at IS NULL AND p_type = ANY (events) LOOP
         delivery := gen_random_uuid();
         INSERT INTO webhook_deliveries (tenant_id, id, webhook_id, event_type, payload)
         VALUES (p_tenant, delivery, hook.id, p_type,
@@ -104,6 +113,11 @@ BEGIN
         RETURN NULL;
     END IF;
     row_data := row_data - 'tenant_id' - 'search_text';
+    -- Money as exact decimal text, as the API writes it (a JSON number
+    -- would be read as a float by most receivers).
+    IF TG_TABLE_NAME = 'deals' THEN
+        row_data := jsonb_set(row_data, '{amount}', to_jsonb((row_data ->> 'amount')));
+    END IF;
     PERFORM emit_webhook_event(tenant, object || '.' || verb, row_data);
     -- Nested: PL/pgSQL does not short-circuit, and only deals have stages.
     IF TG_TABLE_NAME = 'deals' AND TG_OP = 'UPDATE' THEN

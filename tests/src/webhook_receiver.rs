@@ -113,12 +113,15 @@ async fn serve(stream: tokio::net::TcpStream, state: &Mutex<State>) -> std::io::
 }
 
 /// Gives `tenant` a subscription and a delivery, arranged as the owner (no
-/// receiver needed): for tests that need a row in every tenant table.
+/// receiver needed): for tests that need a row in every tenant table. It
+/// wants the events a deletion cascade fires, so deleting the organization
+/// shows that its own cascade queues nothing.
 pub async fn fill_webhook_tables(app: &crate::TestApp, tenant: uuid::Uuid) {
     let hook = uuid::Uuid::now_v7();
     sqlx::query(
         "INSERT INTO webhooks (tenant_id, id, url, events, secret) \
-         VALUES ($1, $2, 'https://hooks.example.com/x', ARRAY['deal.won'], '{\"sealed\": \"x\"}')",
+         VALUES ($1, $2, 'https://hooks.example.com/x', \
+                 ARRAY['contact.deleted', 'company.deleted', 'deal.deleted', 'activity.created'], '{\"sealed\": \"x\"}')",
     )
     .bind(tenant)
     .bind(hook)

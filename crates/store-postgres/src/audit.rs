@@ -331,6 +331,13 @@ impl PrivacyRepository for PgStore {
             .fetch_all(&mut *tx)
             .await
             .map_err(map_err)?;
+        // Subscriptions first, so the cascade below (records deleted) can
+        // never queue webhook events for an organization that is going.
+        sqlx::query("DELETE FROM webhooks WHERE tenant_id = $1")
+            .bind(ctx.tenant_id.as_uuid())
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
         // Every tenant table reaches `organizations` through ON DELETE
         // CASCADE foreign keys (directly or through a parent).
         let deleted = sqlx::query("DELETE FROM organizations WHERE tenant_id = $1")

@@ -189,6 +189,7 @@ async fn deal_moves_emit_stage_changed_and_won() {
         .find(|r| body(r)["type"] == "deal.stage_changed")
         .unwrap();
     assert_eq!(body(changed)["data"]["previous_stage_id"], deal.json["stage_id"]);
+    assert_eq!(body(changed)["data"]["amount"], "1000", "money as exact decimal text");
 }
 
 #[tokio::test]

@@ -21,8 +21,13 @@ export function useStageMove() {
       mutate(
         { dealId: deal.id, pipelineId: deal.pipeline_id, stageId: stage.id, lostReason },
         {
+          // Short-lived: a run of moves must not stack up over the board.
           onSuccess: () =>
-            notifications.show({ color: 'green', message: `“${deal.title}” moved to ${stage.name}` }),
+            notifications.show({
+              color: 'green',
+              message: `“${deal.title}” moved to ${stage.name}`,
+              autoClose: 2500,
+            }),
           onError: (error) =>
             notifications.show({
               color: 'red',
