@@ -230,8 +230,11 @@ export function WebhooksPanel() {
           <Table.Tbody>
             {hooks.data.map((h) => (
               <Table.Tr key={h.id}>
-                <Table.Td style={{ wordBreak: 'break-all' }}>
-                  {h.url}
+                <Table.Td>
+                  {/* A long URL may break anywhere; the sentence under it may not. */}
+                  <Text span size="sm" style={{ wordBreak: 'break-all' }}>
+                    {h.url}
+                  </Text>
                   {h.disabled_at && (
                     <Text size="xs" c="red.8">
                       Turned off {formatDateTime(h.disabled_at)} after {h.failure_streak} failed attempts in a
