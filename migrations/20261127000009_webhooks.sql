@@ -77,6 +77,8 @@ BEGIN
                 jsonb_build_object('type', p_type,
                                    'timestamp', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
                                    'data', p_data));
+        -- 8 attempts: the first and one per step of the retry schedule
+        -- (tenancy::webhooks::RETRY_SCHEDULE; redelivery uses the same).
         INSERT INTO jobs (tenant_id, id, kind, payload, max_attempts)
         VALUES (p_tenant, gen_random_uuid(), 'deliver_webhook', jsonb_build_object('delivery_id', delivery), 8);
         PERFORM pg_notify('clearview_jobs', '');

@@ -10,17 +10,19 @@ interface Props {
   label: string;
   /** How to use it, shown under the secret. */
   usage: ReactNode;
+  /** What to do if it is lost, e.g. "revoke this key and create another". */
+  ifLost: string;
   onClose: () => void;
 }
 
 /** A secret the server shows once (it keeps only a digest or a sealed copy). */
-export function SecretDialog({ secret, title, label, usage, onClose }: Props) {
+export function SecretDialog({ secret, title, label, usage, ifLost, onClose }: Props) {
   return (
     <Modal opened={secret !== null} onClose={onClose} title={title} size="lg">
       <Stack>
         <Alert color="red" icon={<IconKey />} title="Copy it now">
           This is the only time the {label} is shown. Store it in your integration&apos;s secret settings; if
-          it is lost, delete this one and create another.
+          it is lost, {ifLost}.
         </Alert>
         <Code block aria-label={`New ${label}`} style={{ wordBreak: 'break-all' }}>
           {secret}

@@ -163,6 +163,7 @@ export function ApiKeysPanel() {
         secret={created?.secret ?? null}
         title={`API key “${created?.name ?? ''}” created`}
         label="API key"
+        ifLost="revoke this key and create another"
         usage={
           <>
             Send it with every request as <Code>Authorization: Bearer &lt;key&gt;</Code>.

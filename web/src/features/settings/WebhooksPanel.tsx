@@ -206,6 +206,7 @@ export function WebhooksPanel() {
         secret={created?.secret ?? null}
         title={`Signing secret for ${created?.url ?? ''}`}
         label="signing secret"
+        ifLost="make another with New secret (the old one keeps working for 24 hours)"
         usage="Verify each request's webhook-signature header with it, using any Standard Webhooks library."
         onClose={() => setCreated(null)}
       />
