@@ -26,5 +26,6 @@ pub fn http_client() -> reqwest::Client {
     clearview_app::install_tls_provider();
     reqwest::Client::new()
 }
+pub mod mfa;
 pub use client::{Response, User};
 pub use spawn::{AppOptions, PASSWORD, TestApp, generous_limits, spawn_app, spawn_app_with};

@@ -84,6 +84,8 @@ fn environment(config: &Config, port: u16) -> Vec<(&'static str, String)> {
         ("RATE_LIMIT_PASSWORD_RESET_ACCOUNT", &limits.password_reset_account),
         ("RATE_LIMIT_INVITATIONS_ORG", &limits.invitation_organization),
         ("RATE_LIMIT_ACCOUNT_IP", &limits.account_ip),
+        ("RATE_LIMIT_MFA", &limits.mfa),
+        ("RATE_LIMIT_API_KEY", &limits.api_key),
     ] {
         env.push((name, format!("{}/{}s", policy.limit, policy.period.as_secs().max(1))));
     }

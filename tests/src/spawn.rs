@@ -73,6 +73,7 @@ pub fn generous_limits() -> RateLimitSettings {
         password_reset_account: generous(d.password_reset_account),
         invitation_organization: generous(d.invitation_organization),
         account_ip: generous(d.account_ip),
+        mfa: generous(d.mfa),
         trust_proxy_headers: false,
     }
 }

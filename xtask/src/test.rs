@@ -91,6 +91,7 @@ async fn start_server(root: &Path, dist: &Path) -> anyhow::Result<E2eServer> {
         .env("RATE_LIMIT_LOGIN_ACCOUNT", "100000/1m")
         .env("RATE_LIMIT_PASSWORD_RESET_ACCOUNT", "100000/1m")
         .env("RATE_LIMIT_ORG_API", "100000000/1m")
+        .env("RATE_LIMIT_MFA", "100000/1m")
         .env("WEBHOOK_ALLOW_HTTP", "true")
         .env("WEBHOOK_ALLOW_HOSTS", format!("127.0.0.1:{webhook_port}"))
         .env_remove("SMTP_URL")

@@ -258,6 +258,7 @@ fn rate_limits_from(vars: &Vars) -> Result<RateLimitSettings, ConfigError> {
         )?,
         invitation_organization: rate(vars, "RATE_LIMIT_INVITATIONS_ORG", defaults.invitation_organization)?,
         account_ip: rate(vars, "RATE_LIMIT_ACCOUNT_IP", defaults.account_ip)?,
+        mfa: rate(vars, "RATE_LIMIT_MFA", defaults.mfa)?,
         trust_proxy_headers: vars.parsed("TRUST_PROXY_HEADERS", false)?,
     })
 }

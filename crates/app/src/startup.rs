@@ -15,13 +15,16 @@ use clearview_contacts::{CompanyService, ContactService, ImportService};
 use clearview_deals::DealService;
 use clearview_http_api::Limits;
 use clearview_http_api::security::api_key_secrets::ApiKeySecrets;
+use clearview_http_api::security::mfa_secrets::MfaRandom;
 use clearview_http_api::security::{password::BcryptHasher, secrets::RefreshSecrets, tokens::TokenKeys};
 use clearview_http_api::{ApiState, HttpSettings, configure, request_id_middleware};
 use clearview_kernel::export::ExportService;
 use clearview_kernel::jobs::JobService;
 use clearview_pipelines::PipelineService;
 use clearview_store_postgres::{PgStore, assert_role_cannot_bypass_rls, connect_with};
-use clearview_tenancy::{ApiKeyService, AuditService, MailDelivery, PrivacyService, SignupService, WebhookService};
+use clearview_tenancy::{
+    ApiKeyService, AuditService, MailDelivery, MfaService, PrivacyService, SignupService, WebhookService,
+};
 use clearview_tenancy::{AuthService, OrganizationService, PasswordResetService, SessionDenylist, TeamService};
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -90,6 +93,15 @@ impl Application {
             secrets.clone(),
             denylist.clone(),
             chrono::Duration::seconds(config.access_token_ttl_seconds),
+            store.clone(),
+        );
+        let mfa = MfaService::new(
+            store.clone(),
+            store.clone(),
+            hasher.clone(),
+            secrets.clone(),
+            Arc::new(MfaRandom),
+            auth.clone(),
         );
         let signups = SignupService::new(
             store.clone(),
@@ -141,6 +153,7 @@ impl Application {
             }),
             limits: Limits::new(Arc::new(rate_limiter), config.rate_limits.clone()),
             audit: AuditService::new(store.clone(), store.clone()),
+            mfa,
             api_keys: ApiKeyService::new(store.clone(), Arc::new(ApiKeySecrets)),
             webhooks: WebhookService::new(store.clone(), config.webhook_sender(), config.public_base_url.clone()),
             privacy: PrivacyService::new(

@@ -56,6 +56,11 @@ pub fn configure(state: Data<ApiState>, settings: HttpSettings) -> impl FnOnce(&
                     .route("/auth/refresh", web::post().to(auth::refresh))
                     .route("/auth/logout", web::post().to(auth::logout))
                     .route("/auth/me", web::get().to(auth::me))
+                    .route("/auth/mfa", web::get().to(routes::mfa::status))
+                    .route("/auth/mfa/totp", web::post().to(routes::mfa::enroll))
+                    .route("/auth/mfa/totp/confirm", web::post().to(routes::mfa::confirm))
+                    .route("/auth/mfa/totp/disable", web::post().to(routes::mfa::disable))
+                    .route("/auth/mfa/verify", web::post().to(routes::mfa::verify))
                     .route("/auth/password-reset", web::post().to(auth::request_password_reset))
                     .route(
                         "/auth/password-reset/confirm",

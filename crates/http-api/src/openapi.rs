@@ -15,6 +15,8 @@ use utoipa::OpenApi;
     paths(
         auth::register, auth::verify_email, auth::login, auth::refresh, auth::logout, auth::me,
         auth::request_password_reset, auth::confirm_password_reset, team::accept,
+        crate::routes::mfa::status, crate::routes::mfa::enroll, crate::routes::mfa::confirm,
+        crate::routes::mfa::verify, crate::routes::mfa::disable,
         team::members, team::change_role, team::remove_member, team::invite, team::invitations,
         team::revoke_invitation, jobs::list, jobs::retry,
         crate::routes::api_keys::create, crate::routes::api_keys::list, crate::routes::api_keys::revoke,
@@ -61,6 +63,7 @@ const PUBLIC: &[&str] = &[
     "/api/auth/logout",
     "/api/auth/password-reset",
     "/api/auth/password-reset/confirm",
+    "/api/auth/mfa/verify",
     "/api/invitations/accept",
     "/api/openapi.json",
     "/healthz",

@@ -9,7 +9,7 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use clearview_contacts::RecordError;
 use clearview_kernel::{FieldError, RepoError, ValidationErrors};
-use clearview_tenancy::AuthError;
+use clearview_tenancy::{AuthError, MfaError};
 use serde::Serialize;
 use serde_json::Value;
 use std::fmt;
@@ -79,6 +79,12 @@ impl ApiError {
     }
     pub fn forbidden(detail: impl Into<String>) -> Self {
         Self::new(StatusCode::FORBIDDEN, detail)
+    }
+    /// 403 for a session that may only enroll a second factor (ADR 0027):
+    /// `mfa_enrollment_required: true` tells the web app where to go.
+    pub fn mfa_enrollment_required() -> Self {
+        Self::forbidden("your organization requires two-step sign-in: set it up to continue")
+            .with_extra("mfa_enrollment_required", Value::Bool(true))
     }
     pub fn not_found() -> Self {
         Self::new(StatusCode::NOT_FOUND, "no such resource")
@@ -242,6 +248,25 @@ impl From<RecordError> for ApiError {
             RecordError::WrongPassword(why) => ApiError::refused(StatusCode::UNAUTHORIZED, "password", why),
             RecordError::Unavailable => ApiError::unavailable(),
             RecordError::Unexpected(source) => ApiError::unexpected(source.as_ref()),
+        }
+    }
+}
+
+impl From<MfaError> for ApiError {
+    fn from(err: MfaError) -> Self {
+        match err {
+            MfaError::AlreadyEnabled | MfaError::NotEnabled | MfaError::NotEnrolling | MfaError::Required => {
+                ApiError::new(StatusCode::CONFLICT, err.to_string())
+            }
+            MfaError::WrongCode(field) => {
+                ApiError::refused(StatusCode::UNPROCESSABLE_ENTITY, field, "is wrong or was already used")
+            }
+            MfaError::ChallengeGone => ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "the sign-in step expired or had too many tries; sign in again",
+            ),
+            MfaError::Auth(err) => err.into(),
+            MfaError::Storage(err) => AuthError::Storage(err).into(),
         }
     }
 }

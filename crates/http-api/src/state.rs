@@ -9,7 +9,7 @@ use clearview_deals::DealService;
 use clearview_kernel::export::ExportService;
 use clearview_kernel::jobs::JobService;
 use clearview_pipelines::PipelineService;
-use clearview_tenancy::{ApiKeyService, AuditService, PrivacyService, SignupService, WebhookService};
+use clearview_tenancy::{ApiKeyService, AuditService, MfaService, PrivacyService, SignupService, WebhookService};
 use clearview_tenancy::{AuthService, OrganizationService, PasswordResetService, TeamService};
 use std::sync::Arc;
 
@@ -60,6 +60,7 @@ pub struct ApiState {
     pub limits: Limits,
     pub audit: AuditService,
     pub api_keys: ApiKeyService,
+    pub mfa: MfaService,
     pub webhooks: WebhookService,
     pub privacy: PrivacyService,
     pub exports: ExportService,

@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use clearview_kernel::{RepoError, Role, SessionId, TenantContext, TenantId, UserId};
 use clearview_tenancy::{
-    AccountRepository, LoginCandidate, Me, Organization, OrganizationChanges, RefreshOutcome, RepVisibility,
+    AccountRepository, LoginCandidate, Me, MfaPolicy, Organization, OrganizationChanges, RefreshOutcome, RepVisibility,
     SessionIdentity,
 };
 use uuid::Uuid;
@@ -16,11 +16,12 @@ fn parse_role(raw: &str) -> Result<Role, RepoError> {
     raw.parse::<Role>().map_err(|e| RepoError::Unexpected(e.into()))
 }
 
+/// An organization's columns, in `ORGANIZATION_COLUMNS` order.
+type OrganizationRow = (Uuid, String, String, String, String);
+const ORGANIZATION_COLUMNS: &str = "tenant_id, name, rep_visibility, default_currency::text, mfa_required";
+
 fn organization_from(
-    id: Uuid,
-    name: String,
-    rep_visibility: &str,
-    currency: String,
+    (id, name, rep_visibility, currency, mfa_required): OrganizationRow,
 ) -> Result<Organization, RepoError> {
     Ok(Organization {
         id: TenantId::from_uuid(id),
@@ -29,6 +30,9 @@ fn organization_from(
             .parse::<RepVisibility>()
             .map_err(|e| RepoError::Unexpected(e.into()))?,
         default_currency: currency.trim().to_owned(),
+        mfa_required: mfa_required
+            .parse::<MfaPolicy>()
+            .map_err(|e| RepoError::Unexpected(e.into()))?,
     })
 }
 
@@ -146,6 +150,8 @@ impl AccountRepository for PgStore {
             user_id: UserId::from_uuid(user_id),
             role: parse_role(&role)?,
             session_id: SessionId::from_uuid(session_id),
+            // The service asks the organization's rule after rotating.
+            mfa_enrollment_pending: false,
         }))
     }
 
@@ -203,6 +209,8 @@ impl AccountRepository for PgStore {
                 user_id: UserId::from_uuid(user_id),
                 role: parse_role(&role)?,
                 session_id,
+                // Callers ask only whether the session lives.
+                mfa_enrollment_pending: false,
             })
         })
         .transpose()
@@ -219,7 +227,7 @@ impl AccountRepository for PgStore {
 
     async fn me(&self, ctx: &TenantContext) -> Result<Me, RepoError> {
         let mut tx = self.tenant_tx(ctx.tenant_id).await.map_err(map_err)?;
-        let (name, email, role, org_id, org_name, visibility, currency): (
+        let (name, email, role, org_id, org_name, visibility, currency, mfa_required): (
             String,
             String,
             String,
@@ -227,8 +235,10 @@ impl AccountRepository for PgStore {
             String,
             String,
             String,
+            String,
         ) = sqlx::query_as(
-            "SELECT u.name, u.email, m.role, o.tenant_id, o.name, o.rep_visibility, o.default_currency::text \
+            "SELECT u.name, u.email, m.role, o.tenant_id, o.name, o.rep_visibility, o.default_currency::text, \
+                    o.mfa_required \
                  FROM memberships m \
                  JOIN users u ON u.id = m.user_id \
                  JOIN organizations o ON o.tenant_id = m.tenant_id \
@@ -245,21 +255,21 @@ impl AccountRepository for PgStore {
             name,
             email,
             role: parse_role(&role)?,
-            organization: organization_from(org_id, org_name, &visibility, currency)?,
+            organization: organization_from((org_id, org_name, visibility, currency, mfa_required))?,
         })
     }
 
     async fn organization(&self, ctx: &TenantContext) -> Result<Organization, RepoError> {
         let mut tx = self.tenant_tx(ctx.tenant_id).await.map_err(map_err)?;
-        let (id, name, visibility, currency): (Uuid, String, String, String) = sqlx::query_as(
-            "SELECT tenant_id, name, rep_visibility, default_currency::text FROM organizations WHERE tenant_id = $1",
-        )
+        let row: OrganizationRow = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {ORGANIZATION_COLUMNS} FROM organizations WHERE tenant_id = $1"
+        )))
         .bind(ctx.tenant_id.as_uuid())
         .fetch_one(&mut *tx)
         .await
         .map_err(map_err)?;
         tx.commit().await.map_err(map_err)?;
-        organization_from(id, name, &visibility, currency)
+        organization_from(row)
     }
 
     async fn update_organization(
@@ -268,19 +278,20 @@ impl AccountRepository for PgStore {
         changes: &OrganizationChanges,
     ) -> Result<Organization, RepoError> {
         let mut tx = self.tenant_tx(ctx.tenant_id).await.map_err(map_err)?;
-        let (id, name, visibility, currency): (Uuid, String, String, String) = sqlx::query_as(
+        let row: OrganizationRow = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "UPDATE organizations SET name = coalesce($2, name), rep_visibility = coalesce($3, rep_visibility), \
-             default_currency = coalesce($4, default_currency) WHERE tenant_id = $1 \
-             RETURNING tenant_id, name, rep_visibility, default_currency::text",
-        )
+             default_currency = coalesce($4, default_currency), mfa_required = coalesce($5, mfa_required) \
+             WHERE tenant_id = $1 RETURNING {ORGANIZATION_COLUMNS}"
+        )))
         .bind(ctx.tenant_id.as_uuid())
         .bind(changes.name.as_ref().map(|n| n.as_str()))
         .bind(changes.rep_visibility.map(|v| v.as_str()))
         .bind(changes.default_currency.map(|c| c.as_str().to_owned()))
+        .bind(changes.mfa_required.map(|p| p.as_str()))
         .fetch_one(&mut *tx)
         .await
         .map_err(map_err)?;
         tx.commit().await.map_err(map_err)?;
-        organization_from(id, name, &visibility, currency)
+        organization_from(row)
     }
 }

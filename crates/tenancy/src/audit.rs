@@ -23,6 +23,12 @@ pub mod actions {
     /// A wrong password for an identity that is a member here.
     pub const SIGN_IN_FAILED: &str = "auth.sign_in_failed";
     pub const SIGN_OUT: &str = "auth.sign_out";
+    /// Two-step sign-in was turned on (a confirmed authenticator).
+    pub const MFA_ENABLED: &str = "auth.mfa_enabled";
+    /// Two-step sign-in was turned off.
+    pub const MFA_DISABLED: &str = "auth.mfa_disabled";
+    /// A wrong or replayed second-factor code at sign-in.
+    pub const MFA_FAILED: &str = "auth.mfa_failed";
     /// The caller downloaded everything stored about them.
     pub const USER_EXPORTED: &str = "user.exported";
     /// A member erased themselves (recorded in each of their organizations).

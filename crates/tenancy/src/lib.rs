@@ -9,6 +9,7 @@ mod api_keys;
 mod audit;
 mod delivery;
 mod emails;
+mod mfa;
 mod model;
 mod organization;
 mod ports;
@@ -26,6 +27,11 @@ pub use audit::{
     AuditEntry, AuditLog, AuditQuery, AuditRecord, AuditService, ChainBreak, ChainCheck, RequestOrigin, actions,
 };
 pub use delivery::MailDelivery;
+pub use mfa::{
+    CHALLENGE_ATTEMPTS, CHALLENGE_MINUTES, ChallengeAttempt, Enrollment, MfaError, MfaPolicy, MfaRepository,
+    MfaSecrets, MfaService, MfaStanding, MfaStatus, RECOVERY_CODES, SecondFactor, SignIn, StoredTotp, code_at,
+    matching_step, normalize_recovery_code,
+};
 pub use model::{
     LoginCandidate, Me, NewRegistration, Organization, OrganizationChanges, OrganizationName, Password, PersonName,
     RepVisibility, SessionGrant, SessionIdentity,

@@ -120,6 +120,7 @@ pub struct Organization {
     pub name: String,
     pub rep_visibility: RepVisibility,
     pub default_currency: String,
+    pub mfa_required: crate::mfa::MfaPolicy,
 }
 
 /// Validated changes to an organization's name and settings.
@@ -128,6 +129,7 @@ pub struct OrganizationChanges {
     pub name: Option<OrganizationName>,
     pub rep_visibility: Option<RepVisibility>,
     pub default_currency: Option<clearview_kernel::Currency>,
+    pub mfa_required: Option<crate::mfa::MfaPolicy>,
 }
 
 /// One of a person's memberships, as the login look-up returns it.
@@ -145,6 +147,9 @@ pub struct SessionIdentity {
     pub user_id: UserId,
     pub role: Role,
     pub session_id: SessionId,
+    /// The organization requires a second factor of this member and they
+    /// have none: the session may only enroll one (ADR 0027).
+    pub mfa_enrollment_pending: bool,
 }
 
 /// What a successful login or refresh hands to the transport: the identity

@@ -181,6 +181,7 @@ mod tests {
                 name: name.into(),
                 rep_visibility: RepVisibility::All,
                 default_currency: "USD".into(),
+                mfa_required: crate::mfa::MfaPolicy::Off,
             })
         });
         accounts

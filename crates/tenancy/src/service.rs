@@ -1,5 +1,6 @@
 //! Sign-up, sign-in, refresh, sign-out and session checks.
 
+use crate::mfa::{MfaRepository, SignIn, challenge_expiry};
 use crate::model::{Me, SessionGrant, SessionIdentity};
 use crate::ports::{AccountRepository, PasswordHasher, RefreshOutcome, SecretMinter, SessionDenylist, deny_sessions};
 use chrono::{Duration, Utc};
@@ -58,6 +59,7 @@ pub struct AuthService {
     denylist: Option<Arc<dyn SessionDenylist>>,
     /// Access-token lifetime: how far back the denylist must remember.
     access_ttl: Duration,
+    mfa: Arc<dyn MfaRepository>,
 }
 
 impl AuthService {
@@ -67,6 +69,7 @@ impl AuthService {
         secrets: Arc<dyn SecretMinter>,
         denylist: Option<Arc<dyn SessionDenylist>>,
         access_ttl: Duration,
+        mfa: Arc<dyn MfaRepository>,
     ) -> Self {
         Self {
             accounts,
@@ -74,12 +77,13 @@ impl AuthService {
             secrets,
             denylist,
             access_ttl,
+            mfa,
         }
     }
 
-    /// Checks a password and opens a session in one of the person's
-    /// organizations.
-    pub async fn login(&self, request: LoginRequest) -> Result<SessionGrant, AuthError> {
+    /// Checks a password and signs in to one of the person's
+    /// organizations: a session, or a challenge for the second factor.
+    pub async fn login(&self, request: LoginRequest) -> Result<SignIn, AuthError> {
         let candidates = match EmailAddress::parse(&request.email) {
             Ok(email) => self.accounts.login_candidates(email.as_str()).await?,
             Err(_) => Vec::new(),
@@ -112,22 +116,40 @@ impl AuthService {
             }
         };
         let (tenant_id, _, role) = chosen.ok_or(AuthError::InvalidCredentials)?;
-        self.start_session(*tenant_id, user_id, *role).await
+        self.sign_in(*tenant_id, user_id, *role).await
     }
 
-    /// Opens a session for a member (after sign-up, sign-in or accepting
-    /// an invitation).
+    /// Signs in a member whose first factor (password, invitation link)
+    /// was just proven: a person with an authenticator gets a challenge to
+    /// answer with a code, anyone else a session.
+    pub async fn sign_in(&self, tenant_id: TenantId, user_id: UserId, role: Role) -> Result<SignIn, AuthError> {
+        if self.mfa.standing(tenant_id, user_id).await?.enrolled {
+            let challenge = self.secrets.mint(tenant_id);
+            self.mfa
+                .create_challenge(tenant_id, user_id, &self.secrets.digest(&challenge), challenge_expiry())
+                .await?;
+            return Ok(SignIn::SecondFactor { challenge });
+        }
+        Ok(SignIn::Session(self.start_session(tenant_id, user_id, role).await?))
+    }
+
+    /// Opens a session for a member once every factor they have was
+    /// proven (after sign-up, or the second step of a sign-in). If their
+    /// organization requires a second factor they lack, the session may
+    /// only enroll one.
     pub async fn start_session(
         &self,
         tenant_id: TenantId,
         user_id: UserId,
         role: Role,
     ) -> Result<SessionGrant, AuthError> {
+        let standing = self.mfa.standing(tenant_id, user_id).await?;
         let identity = SessionIdentity {
             tenant_id,
             user_id,
             role,
             session_id: SessionId::generate(),
+            mfa_enrollment_pending: standing.policy.requires(role) && !standing.enrolled,
         };
         let refresh_token = self.secrets.mint(tenant_id);
         let expires_at = Utc::now() + Duration::days(SESSION_LIFETIME_DAYS);
@@ -157,10 +179,16 @@ impl AuthService {
             )
             .await?;
         match outcome {
-            RefreshOutcome::Rotated(identity) => Ok(SessionGrant {
-                identity,
-                refresh_token: next,
-            }),
+            RefreshOutcome::Rotated(mut identity) => {
+                // The organization's rule or the person's factor may have
+                // changed since the last token: each refresh asks again.
+                let standing = self.mfa.standing(tenant_id, identity.user_id).await?;
+                identity.mfa_enrollment_pending = standing.policy.requires(identity.role) && !standing.enrolled;
+                Ok(SessionGrant {
+                    identity,
+                    refresh_token: next,
+                })
+            }
             RefreshOutcome::Reused(session_id) => {
                 deny_sessions(self.denylist.as_ref(), &[session_id]).await;
                 Err(AuthError::InvalidCredentials)
@@ -231,6 +259,7 @@ impl AuthService {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::mfa::{MfaPolicy, MfaStanding, MockMfaRepository};
     use crate::model::LoginCandidate;
     use crate::ports::{
         DenylistError, MockAccountRepository, MockPasswordHasher, MockSecretMinter, MockSessionDenylist,
@@ -255,12 +284,24 @@ mod tests {
         hasher: MockPasswordHasher,
         denylist: Option<MockSessionDenylist>,
     ) -> AuthService {
+        let mut mfa = MockMfaRepository::new();
+        mfa.expect_standing().returning(|_, _| Ok(MfaStanding::default()));
+        service_with_mfa(accounts, hasher, denylist, mfa)
+    }
+
+    fn service_with_mfa(
+        accounts: MockAccountRepository,
+        hasher: MockPasswordHasher,
+        denylist: Option<MockSessionDenylist>,
+        mfa: MockMfaRepository,
+    ) -> AuthService {
         AuthService::new(
             Arc::new(accounts),
             Arc::new(hasher),
             Arc::new(secrets()),
             denylist.map(|d| Arc::new(d) as Arc<dyn SessionDenylist>),
             Duration::minutes(15),
+            Arc::new(mfa),
         )
     }
 
@@ -319,7 +360,9 @@ mod tests {
         };
         assert_eq!(choices.len(), 2);
 
-        let grant = auth.login(login("ada@x.io", Some(b))).await.unwrap();
+        let Ok(SignIn::Session(grant)) = auth.login(login("ada@x.io", Some(b))).await else {
+            panic!("expected a session")
+        };
         assert_eq!(grant.identity.tenant_id, b);
         assert_eq!(grant.identity.role, Role::Rep);
     }
@@ -419,5 +462,89 @@ mod tests {
             .await
             .unwrap();
         assert!(!live);
+    }
+
+    fn one_membership(role: Role) -> (MockAccountRepository, MockPasswordHasher, TenantId) {
+        let (user, tenant) = (UserId::generate(), TenantId::generate());
+        let mut accounts = MockAccountRepository::new();
+        accounts
+            .expect_login_candidates()
+            .returning(move |_| Ok(vec![candidate(user, tenant, "Acme", role)]));
+        let mut hasher = MockPasswordHasher::new();
+        hasher.expect_verify().returning(|_, _| true);
+        (accounts, hasher, tenant)
+    }
+
+    #[tokio::test]
+    async fn a_person_with_an_authenticator_gets_a_challenge_and_no_session() {
+        let (mut accounts, hasher, tenant) = one_membership(Role::Rep);
+        accounts.expect_create_session().never();
+        let mut mfa = MockMfaRepository::new();
+        mfa.expect_standing().returning(|_, _| {
+            Ok(MfaStanding {
+                enrolled: true,
+                policy: MfaPolicy::Off,
+            })
+        });
+        mfa.expect_create_challenge()
+            .withf(move |t, _, digest, expires| {
+                *t == tenant && digest == format!("{tenant}.secret").as_bytes() && *expires > Utc::now()
+            })
+            .times(1)
+            .returning(|_, _, _, _| Ok(()));
+        let outcome = service_with_mfa(accounts, hasher, None, mfa)
+            .login(login("ada@x.io", None))
+            .await
+            .unwrap();
+        assert!(matches!(outcome, SignIn::SecondFactor { challenge } if challenge == format!("{tenant}.secret")));
+    }
+
+    #[tokio::test]
+    async fn an_admin_without_a_factor_where_admins_need_one_may_only_enroll() {
+        for (role, pending) in [(Role::Admin, true), (Role::Rep, false)] {
+            let (mut accounts, hasher, _) = one_membership(role);
+            accounts.expect_create_session().returning(|_, _, _| Ok(()));
+            let mut mfa = MockMfaRepository::new();
+            mfa.expect_standing().returning(|_, _| {
+                Ok(MfaStanding {
+                    enrolled: false,
+                    policy: MfaPolicy::Admins,
+                })
+            });
+            let Ok(SignIn::Session(grant)) = service_with_mfa(accounts, hasher, None, mfa)
+                .login(login("ada@x.io", None))
+                .await
+            else {
+                panic!("expected a session")
+            };
+            assert_eq!(grant.identity.mfa_enrollment_pending, pending, "{role:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_refresh_asks_the_organizations_rule_again() {
+        let tenant = TenantId::generate();
+        let mut accounts = MockAccountRepository::new();
+        accounts.expect_rotate_refresh_token().returning(move |_, _, _| {
+            Ok(RefreshOutcome::Rotated(SessionIdentity {
+                tenant_id: tenant,
+                user_id: UserId::generate(),
+                role: Role::Viewer,
+                session_id: SessionId::generate(),
+                mfa_enrollment_pending: false,
+            }))
+        });
+        let mut mfa = MockMfaRepository::new();
+        mfa.expect_standing().returning(|_, _| {
+            Ok(MfaStanding {
+                enrolled: false,
+                policy: MfaPolicy::Everyone,
+            })
+        });
+        let grant = service_with_mfa(accounts, MockPasswordHasher::new(), None, mfa)
+            .refresh(&format!("{tenant}.old"))
+            .await
+            .unwrap();
+        assert!(grant.identity.mfa_enrollment_pending);
     }
 }

@@ -22,6 +22,13 @@ fn hasher(verifies: bool) -> MockPasswordHasher {
     hasher
 }
 
+fn no_second_factor() -> crate::mfa::MockMfaRepository {
+    let mut mfa = crate::mfa::MockMfaRepository::new();
+    mfa.expect_standing()
+        .returning(|_, _| Ok(crate::mfa::MfaStanding::default()));
+    mfa
+}
+
 fn service(signups: MockSignupRepository, accounts: MockAccountRepository, verifies: bool) -> SignupService {
     let accounts: Arc<dyn AccountRepository> = Arc::new(accounts);
     let hasher: Arc<dyn PasswordHasher> = Arc::new(hasher(verifies));
@@ -32,6 +39,7 @@ fn service(signups: MockSignupRepository, accounts: MockAccountRepository, verif
         secrets.clone(),
         None,
         Duration::minutes(15),
+        Arc::new(no_second_factor()),
     );
     SignupService::new(
         Arc::new(signups),

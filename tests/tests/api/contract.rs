@@ -204,6 +204,11 @@ async fn every_documented_route_exists_and_every_route_is_documented() {
         "GET /api/users/me/export",
         "DELETE /api/users/me",
         "DELETE /api/organizations/{id}",
+        "GET /api/auth/mfa",
+        "POST /api/auth/mfa/totp",
+        "POST /api/auth/mfa/totp/confirm",
+        "POST /api/auth/mfa/totp/disable",
+        "POST /api/auth/mfa/verify",
     ];
     expected.sort();
     assert_eq!(documented, expected);

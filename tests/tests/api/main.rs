@@ -21,6 +21,7 @@ mod isolation;
 mod log_privacy;
 mod members;
 mod metrics;
+mod mfa;
 mod otlp;
 mod outbox;
 mod pagination;

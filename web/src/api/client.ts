@@ -30,6 +30,7 @@ const PUBLIC_PATHS = [
   '/api/auth/logout',
   '/api/auth/verify-email',
   '/api/auth/password-reset',
+  '/api/auth/mfa/verify',
   '/api/invitations/accept',
 ];
 

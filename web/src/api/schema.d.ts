@@ -117,7 +117,10 @@ export interface paths {
     /**
      * Sign in. A wrong password and an unknown email get the same 401.
      *     Limited per client address and per account (`RateLimit` headers); a
-     *     limited attempt gets 429 before any password is checked.
+     *     limited attempt gets 429 before any password is checked. A person with
+     *     two-step sign-in gets `{"mfa_required": true}` and a short-lived
+     *     challenge cookie instead of a session: `POST /api/auth/mfa/verify`
+     *     with a code completes the sign-in.
      */
     post: operations['auth_login'];
     delete?: never;
@@ -154,6 +157,106 @@ export interface paths {
     get: operations['auth_me'];
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/auth/mfa': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Whether two-step sign-in is on for the caller, and required of them. */
+    get: operations['mfa_status'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/auth/mfa/totp': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Starts setting up an authenticator app: a new seed, as a QR code and
+     *     as text. Nothing changes for sign-in until it is confirmed; starting
+     *     again replaces an unconfirmed seed. 409 when it is already on.
+     */
+    post: operations['mfa_totp_enroll'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/auth/mfa/totp/confirm': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Turns two-step sign-in on with a first code from the app, and answers
+     *     ten recovery codes, shown this once. A session that could only enroll
+     *     becomes a full one (a new access cookie).
+     */
+    post: operations['mfa_totp_confirm'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/auth/mfa/totp/disable': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Turns two-step sign-in off: needs the password and a current code (or
+     *     a recovery code). 409 while the organization requires it.
+     */
+    post: operations['mfa_totp_disable'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/auth/mfa/verify': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * The second step of a sign-in: a code from the app (or a recovery code)
+     *     answers the challenge cookie set by `POST /api/auth/login`. A challenge
+     *     lasts 5 minutes and takes 5 answers; a code is accepted once.
+     */
+    post: operations['mfa_verify'];
     delete?: never;
     options?: never;
     head?: never;
@@ -2039,10 +2142,42 @@ export interface components {
       user_id: string;
     };
     MeView: {
+      /**
+       * @description The organization requires two-step sign-in and this person has not
+       *     set it up: until they do, every route but `me`, sign-out and
+       *     `/api/auth/mfa/*` answers 403.
+       */
+      mfa_enrollment_required: boolean;
       organization: components['schemas']['OrganizationView'];
       /** @description admin, manager, rep or viewer. */
       role: string;
       user: components['schemas']['UserView'];
+    };
+    /**
+     * @description The answer to a correct password when a second factor is needed: no
+     *     session yet, only the HttpOnly challenge cookie for
+     *     `POST /api/auth/mfa/verify`.
+     */
+    MfaRequired: {
+      /** @description Always `true`. */
+      mfa_required: boolean;
+    };
+    MfaStatusView: {
+      /** @description Two-step sign-in is on for this person. */
+      enabled: boolean;
+      /**
+       * Format: int64
+       * @description Unused recovery codes (0 when it is off).
+       */
+      recovery_codes_left: number;
+      /** @description The organization requires it of this person. */
+      required: boolean;
+    };
+    MfaVerifyBody: {
+      /** @description The six-digit code the app shows now (or give `recovery_code`). */
+      code?: string | null;
+      /** @description One of the recovery codes, instead of `code`. */
+      recovery_code?: string | null;
     };
     MoneyTotal: {
       amount: string;
@@ -2219,6 +2354,13 @@ export interface components {
         | 'ZMW'
         | 'ZWG'
         | null;
+      /**
+       * @description Who must sign in with a second factor: `off`, `admins` or
+       *     `everyone`. Members it newly applies to are sent to set it up at
+       *     their next sign-in or session refresh.
+       * @enum {string|null}
+       */
+      mfa_required?: 'off' | 'admins' | 'everyone' | null;
       name?: string | null;
       /**
        * @description `all` (reps read every record) or `own` (reps read only their own).
@@ -2230,6 +2372,8 @@ export interface components {
       default_currency: string;
       /** Format: uuid */
       id: string;
+      /** @description Who must sign in with a second factor: `off`, `admins` or `everyone`. */
+      mfa_required: string;
       name: string;
       /** @description `all` or `own`: what reps may read. */
       rep_visibility: string;
@@ -2310,6 +2454,10 @@ export interface components {
       field: string;
       message: string;
     };
+    RecoveryCodesView: {
+      /** @description Ten single-use codes for a lost authenticator, shown this once. */
+      recovery_codes: string[];
+    };
     RegisterBody: {
       email: string;
       name: string;
@@ -2345,6 +2493,11 @@ export interface components {
       /** Format: date-time */
       revoked_at?: string | null;
     };
+    /**
+     * @description What a sign-in answers with 200: the signed-in caller, or that a code
+     *     is needed.
+     */
+    SignInView: components['schemas']['MeView'] | components['schemas']['MfaRequired'];
     SignupAccepted: {
       detail: string;
       /** @description Always `verification_sent`. */
@@ -2398,6 +2551,24 @@ export interface components {
       position: number;
       /** Format: int32 */
       probability: number;
+    };
+    TotpConfirmBody: {
+      /** @description The six-digit code the app shows now. */
+      code: string;
+    };
+    TotpDisableBody: {
+      /** @description A current code (or give `recovery_code`). */
+      code?: string | null;
+      password: string;
+      recovery_code?: string | null;
+    };
+    TotpEnrollmentView: {
+      /** @description The `otpauth://totp/…` URI the QR code holds. */
+      otpauth_uri: string;
+      /** @description The QR code of `otpauth_uri` as an SVG document. */
+      qr_svg: string;
+      /** @description The seed in base32, for typing into the app by hand. */
+      secret: string;
     };
     UserView: {
       email: string;
@@ -3252,13 +3423,13 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Signed in; session cookies set */
+      /** @description Signed in (session cookies set), or a code is needed (challenge cookie set) */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['MeView'];
+          'application/json': components['schemas']['SignInView'];
         };
       };
       /** @description The body is not well-formed */
@@ -3395,6 +3566,417 @@ export interface operations {
         };
       };
       /** @description The organization's request budget is spent; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The service is saturated; see Retry-After */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  mfa_status: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MfaStatusView'];
+        };
+      };
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The organization's request budget is spent; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The service is saturated; see Retry-After */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  mfa_totp_enroll: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TotpEnrollmentView'];
+        };
+      };
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The organization's request budget is spent; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The service is saturated; see Retry-After */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  mfa_totp_confirm: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['TotpConfirmBody'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RecoveryCodesView'];
+        };
+      };
+      /** @description The body is not well-formed */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A record the path or the body names does not exist (named in errors) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body has the wrong media type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The code is wrong (`code` named) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The service is saturated; see Retry-After */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  mfa_totp_disable: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['TotpDisableBody'];
+      };
+    };
+    responses: {
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description The body is not well-formed */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Wrong password (`password` named) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A record the path or the body names does not exist (named in errors) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not on, or required by the organization */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body has the wrong media type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The service is saturated; see Retry-After */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  mfa_verify: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['MfaVerifyBody'];
+      };
+    };
+    responses: {
+      /** @description Signed in; session cookies set */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MeView'];
+        };
+      };
+      /** @description The body is not well-formed */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No live challenge: sign in again */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A record the path or the body names does not exist (named in errors) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body conflicts with the records' current state (named in errors) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body has the wrong media type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The code is wrong or was used (`code` or `recovery_code` named) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       429: {
         headers: {
           [name: string]: unknown;
@@ -6591,13 +7173,13 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Signed in; session cookies set */
+      /** @description Signed in (session cookies set), or a code is needed (challenge cookie set) */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['MeView'];
+          'application/json': components['schemas']['SignInView'];
         };
       };
       /** @description The body is not well-formed */

@@ -27,6 +27,14 @@ export type Webhook = S['WebhookView'];
 export type WebhookCreated = S['WebhookCreated'];
 export type WebhookDelivery = S['DeliveryView'];
 export type ImportView = S['ImportView'];
+export type SignInAnswer = S['SignInView'];
+export type MfaStatus = S['MfaStatusView'];
+export type TotpEnrollment = S['TotpEnrollmentView'];
+
+/** A correct password that still needs a code from the authenticator app. */
+export function needsSecondFactor(answer: SignInAnswer): answer is S['MfaRequired'] {
+  return 'mfa_required' in answer && answer.mfa_required;
+}
 
 /** Query objects, typed by the document (strings today, exact types later). */
 type GetQuery<P extends keyof paths> = paths[P] extends { get: { parameters: { query?: infer Q } } }
@@ -42,6 +50,7 @@ export type Role = S['RoleBody']['role'];
 export type StageKind = S['StageBody']['kind'];
 export type Currency = S['DealBody']['currency'];
 export type RepVisibility = NonNullable<S['OrganizationPatch']['rep_visibility']>;
+export type MfaRequirement = NonNullable<S['OrganizationPatch']['mfa_required']>;
 export type ContactSort = NonNullable<ContactListQuery['sort']>;
 export type CompanySort = NonNullable<CompanyListQuery['sort']>;
 

@@ -2,6 +2,7 @@ import { Center, Container, Loader } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { Navigate, useLocation } from 'react-router';
 import { isProblem } from '../api/problem';
+import { EnrollmentRequired } from '../features/account/EnrollmentRequired';
 import { ErrorState } from '../ui/ErrorState';
 import { signInPath } from './next';
 import { SessionContext, useMeQuery } from './session';
@@ -27,5 +28,8 @@ export function RequireSession({ children }: { children: ReactNode }) {
       </Container>
     );
   }
+  // The organization requires two-step sign-in and this person has none:
+  // the server refuses everything else until it is set up.
+  if (me.data.mfa_enrollment_required) return <EnrollmentRequired me={me.data} />;
   return <SessionContext value={me.data}>{children}</SessionContext>;
 }

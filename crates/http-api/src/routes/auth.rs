@@ -5,14 +5,14 @@ use crate::problem::{ApiError, Problem};
 use crate::routes::audit::origin;
 use crate::routes::organizations::OrganizationView;
 use crate::security::cookies;
-use crate::security::session::{Session, Unmetered};
+use crate::security::session::{Enrolling, Session, Unmetered};
 use crate::state::{ApiState, HttpSettings};
 use actix_web::http::StatusCode;
 use actix_web::http::header::LOCATION;
 use actix_web::web::Data;
-use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder};
+use actix_web::{Either, HttpRequest, HttpResponse, HttpResponseBuilder};
 use clearview_kernel::{TenantContext, TenantId};
-use clearview_tenancy::{AuditEntry, AuthError, LoginRequest, Me, NewRegistration, SessionGrant, actions};
+use clearview_tenancy::{AuditEntry, AuthError, LoginRequest, Me, NewRegistration, SessionGrant, SignIn, actions};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -49,11 +49,16 @@ pub struct MeView {
     pub organization: OrganizationView,
     /// admin, manager, rep or viewer.
     pub role: String,
+    /// The organization requires two-step sign-in and this person has not
+    /// set it up: until they do, every route but `me`, sign-out and
+    /// `/api/auth/mfa/*` answers 403.
+    pub mfa_enrollment_required: bool,
 }
 
-impl From<Me> for MeView {
-    fn from(me: Me) -> Self {
+impl MeView {
+    pub(crate) fn new(me: Me, mfa_enrollment_required: bool) -> Self {
         MeView {
+            mfa_enrollment_required,
             user: UserView {
                 id: me.user_id.as_uuid(),
                 name: me.name,
@@ -63,6 +68,24 @@ impl From<Me> for MeView {
             role: me.role.as_str().into(),
         }
     }
+}
+
+/// The answer to a correct password when a second factor is needed: no
+/// session yet, only the HttpOnly challenge cookie for
+/// `POST /api/auth/mfa/verify`.
+#[derive(Serialize, ToSchema)]
+pub struct MfaRequired {
+    /// Always `true`.
+    pub mfa_required: bool,
+}
+
+/// What a sign-in answers with 200: the signed-in caller, or that a code
+/// is needed.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum SignInView {
+    SignedIn(Box<MeView>),
+    MfaRequired(MfaRequired),
 }
 
 /// Sets both session cookies on a response and returns the caller's view.
@@ -87,12 +110,30 @@ pub(crate) async fn signed_in(
             settings.secure_cookies,
         ))
         .cookie(cookies::refresh(grant.refresh_token, settings.secure_cookies))
-        .json(MeView::from(me)))
+        .json(SignInView::SignedIn(Box::new(MeView::new(
+            me,
+            identity.mfa_enrollment_pending,
+        )))))
+}
+
+/// A session, or the challenge cookie when a second factor is needed.
+pub(crate) async fn signed_in_or_challenged(
+    state: &ApiState,
+    settings: &HttpSettings,
+    outcome: SignIn,
+    status: StatusCode,
+) -> Result<HttpResponse, ApiError> {
+    match outcome {
+        SignIn::Session(grant) => signed_in(state, settings, grant, status).await,
+        SignIn::SecondFactor { challenge } => Ok(HttpResponse::Ok()
+            .cookie(cookies::mfa_challenge(challenge, settings.secure_cookies))
+            .json(SignInView::MfaRequired(MfaRequired { mfa_required: true }))),
+    }
 }
 
 /// Records an entry for an identity that just signed in; a failure is
 /// logged (ids only) and does not undo the sign-in.
-async fn audit_sign_in(state: &ApiState, grant: &SessionGrant, entry: AuditEntry) {
+pub(crate) async fn audit_sign_in(state: &ApiState, grant: &SessionGrant, entry: AuditEntry) {
     let identity = grant.identity;
     if let Err(err) = state
         .audit
@@ -166,9 +207,12 @@ pub async fn verify_email(
 
 /// Sign in. A wrong password and an unknown email get the same 401.
 /// Limited per client address and per account (`RateLimit` headers); a
-/// limited attempt gets 429 before any password is checked.
+/// limited attempt gets 429 before any password is checked. A person with
+/// two-step sign-in gets `{"mfa_required": true}` and a short-lived
+/// challenge cookie instead of a session: `POST /api/auth/mfa/verify`
+/// with a code completes the sign-in.
 #[utoipa::path(post, operation_id = "auth_login", path = "/api/auth/login", tag = "auth", request_body = LoginBody,
-    responses((status = 200, body = MeView, description = "Signed in; session cookies set"),
+    responses((status = 200, body = SignInView, description = "Signed in (session cookies set), or a code is needed (challenge cookie set)"),
               (status = 401, body = Problem, content_type = "application/problem+json"),
               (status = 409, body = Problem, content_type = "application/problem+json", description = "Several organizations: choose one"),
               (status = 429, body = Problem, content_type = "application/problem+json", description = "Too many attempts; see Retry-After")))]
@@ -189,8 +233,8 @@ pub async fn login(
             organization_id: body.organization_id.map(TenantId::from_uuid),
         })
         .await;
-    let grant = match result {
-        Ok(grant) => grant,
+    let outcome = match result {
+        Ok(outcome) => outcome,
         Err(err) => {
             if matches!(err, AuthError::InvalidCredentials)
                 && let Err(cause) = state.audit.sign_in_failed(&email, &origin).await
@@ -200,9 +244,11 @@ pub async fn login(
             return Err(err.into());
         }
     };
-    let entry = AuditEntry::new(actions::SIGN_IN, &origin).target("session", grant.identity.session_id.as_uuid());
-    audit_sign_in(&state, &grant, entry).await;
-    signed_in(&state, &settings, grant, StatusCode::OK).await
+    if let SignIn::Session(grant) = &outcome {
+        let entry = AuditEntry::new(actions::SIGN_IN, &origin).target("session", grant.identity.session_id.as_uuid());
+        audit_sign_in(&state, grant, entry).await;
+    }
+    signed_in_or_challenged(&state, &settings, outcome, StatusCode::OK).await
 }
 
 /// Rotate the refresh cookie and issue a new access cookie. Presenting an
@@ -247,9 +293,13 @@ pub async fn logout(
 /// The signed-in user, their organization and role.
 #[utoipa::path(get, operation_id = "auth_me", path = "/api/auth/me", tag = "auth",
     responses((status = 200, body = MeView), (status = 401, body = Problem, content_type = "application/problem+json")))]
-pub async fn me(session: Session, state: Data<ApiState>) -> Result<HttpResponse, ApiError> {
-    let me = state.auth.me(&session.ctx).await?;
-    Ok(HttpResponse::Ok().json(MeView::from(me)))
+pub async fn me(session: Either<Session, Enrolling>, state: Data<ApiState>) -> Result<HttpResponse, ApiError> {
+    let (ctx, pending) = match session {
+        Either::Left(session) => (session.ctx, false),
+        Either::Right(enrolling) => (enrolling.ctx, enrolling.pending),
+    };
+    let me = state.auth.me(&ctx).await?;
+    Ok(HttpResponse::Ok().json(MeView::new(me, pending)))
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -12,6 +12,7 @@ pub mod export;
 pub mod gdpr;
 pub mod imports;
 pub mod jobs;
+pub mod mfa;
 pub mod ops;
 pub mod organizations;
 mod params;

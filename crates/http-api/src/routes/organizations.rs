@@ -19,6 +19,8 @@ pub struct OrganizationView {
     /// `all` or `own`: what reps may read.
     pub rep_visibility: String,
     pub default_currency: String,
+    /// Who must sign in with a second factor: `off`, `admins` or `everyone`.
+    pub mfa_required: String,
 }
 
 impl From<Organization> for OrganizationView {
@@ -28,6 +30,7 @@ impl From<Organization> for OrganizationView {
             name: o.name,
             rep_visibility: o.rep_visibility.as_str().into(),
             default_currency: o.default_currency,
+            mfa_required: o.mfa_required.as_str().into(),
         }
     }
 }
@@ -40,6 +43,10 @@ pub struct OrganizationPatch {
     pub rep_visibility: Option<String>,
     /// ISO-4217, e.g. `EUR`.
     pub default_currency: Option<String>,
+    /// Who must sign in with a second factor: `off`, `admins` or
+    /// `everyone`. Members it newly applies to are sent to set it up at
+    /// their next sign-in or session refresh.
+    pub mfa_required: Option<String>,
 }
 
 impl OrganizationPatch {
@@ -55,6 +62,7 @@ impl OrganizationPatch {
             default_currency: self
                 .default_currency
                 .and_then(|c| errors.check("default_currency", Currency::parse(&c))),
+            mfa_required: self.mfa_required.and_then(|p| errors.check("mfa_required", p.parse())),
         };
         errors.into_result().map_err(ApiError::invalid)?;
         Ok(changes)
@@ -84,6 +92,7 @@ pub async fn patch(
         ("name", changes.name.is_some()),
         ("rep_visibility", changes.rep_visibility.is_some()),
         ("default_currency", changes.default_currency.is_some()),
+        ("mfa_required", changes.mfa_required.is_some()),
     ]
     .into_iter()
     .filter_map(|(field, changed)| changed.then_some(field))

@@ -3,7 +3,7 @@
 use crate::json::ValidJson;
 use crate::problem::{ApiError, Problem};
 use crate::routes::audit::{origin, record};
-use crate::routes::auth::{MeView, signed_in};
+use crate::routes::auth::{SignInView, signed_in_or_challenged};
 use crate::security::session::Session;
 use crate::state::{ApiState, HttpSettings};
 use actix_web::http::StatusCode;
@@ -234,7 +234,7 @@ pub async fn revoke_invitation(
 /// Accepts an invitation and signs in: joins the existing account of the
 /// invited address, or creates it (then `name` and `password` are needed).
 #[utoipa::path(post, operation_id = "team_accept", path = "/api/invitations/accept", tag = "auth", request_body = AcceptBody,
-    responses((status = 200, body = MeView, description = "Signed in; session cookies set"),
+    responses((status = 200, body = SignInView, description = "Signed in (session cookies set), or a code is needed (challenge cookie set)"),
               (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json"), (status = 429, body = Problem, content_type = "application/problem+json")))]
 pub async fn accept(
     req: HttpRequest,
@@ -250,6 +250,7 @@ pub async fn accept(
     let ctx = TenantContext::new(tenant, user, role);
     let entry = AuditEntry::new(actions::INVITATION_ACCEPTED, &origin(&req)).target("user", user.as_uuid());
     record(&state, &ctx, entry).await;
-    let grant = state.auth.start_session(tenant, user, role).await?;
-    signed_in(&state, &settings, grant, StatusCode::OK).await
+    // An existing account with two-step sign-in still needs its code.
+    let outcome = state.auth.sign_in(tenant, user, role).await?;
+    signed_in_or_challenged(&state, &settings, outcome, StatusCode::OK).await
 }

@@ -16,6 +16,10 @@ pub const ACCESS: &str = "cv_access";
 pub const HOST_ACCESS: &str = "__Host-cv_access";
 pub const REFRESH: &str = "cv_refresh";
 const REFRESH_PATH: &str = "/api/auth";
+/// The step between password and second factor (ADR 0027): sent only to
+/// the route that answers it, and only for its few minutes.
+pub const MFA_CHALLENGE: &str = "cv_mfa";
+const MFA_CHALLENGE_PATH: &str = "/api/auth/mfa";
 
 fn base(name: &'static str, value: String, path: &'static str, secure: bool) -> Cookie<'static> {
     Cookie::build(name, value)
@@ -40,6 +44,19 @@ pub fn access(token: String, ttl_seconds: i64, secure: bool) -> Cookie<'static> 
 pub fn refresh(token: String, secure: bool) -> Cookie<'static> {
     let mut cookie = base(REFRESH, token, REFRESH_PATH, secure);
     cookie.set_max_age(Duration::days(SESSION_LIFETIME_DAYS));
+    cookie
+}
+
+pub fn mfa_challenge(token: String, secure: bool) -> Cookie<'static> {
+    let mut cookie = base(MFA_CHALLENGE, token, MFA_CHALLENGE_PATH, secure);
+    cookie.set_max_age(Duration::minutes(clearview_tenancy::CHALLENGE_MINUTES));
+    cookie
+}
+
+/// A cookie that makes the browser forget the challenge.
+pub fn mfa_challenge_cleared(secure: bool) -> Cookie<'static> {
+    let mut cookie = base(MFA_CHALLENGE, String::new(), MFA_CHALLENGE_PATH, secure);
+    cookie.make_removal();
     cookie
 }
 

@@ -4,6 +4,7 @@
 
 pub mod api_key_secrets;
 pub mod cookies;
+pub mod mfa_secrets;
 pub mod origin;
 pub mod password;
 pub mod rate_limit;

@@ -57,6 +57,10 @@ pub struct RateLimitSettings {
     /// sign-in (sign-up, its verification, reset confirmation, accepting
     /// an invitation), per client address.
     pub account_ip: Policy,
+    /// Second-factor codes checked (enrollment, sign-in, turning it off),
+    /// per person and per client address: with six digits, the ceiling on
+    /// guessing across challenges (each takes five tries at most anyway).
+    pub mfa: Policy,
     /// Take the client address from the right-most `X-Forwarded-For` entry
     /// (the one the trusted reverse proxy appended) instead of the peer.
     pub trust_proxy_headers: bool,
@@ -77,6 +81,7 @@ impl Default for RateLimitSettings {
             password_reset_account: Policy::new("password-reset-account", 10, 60 * MINUTE),
             invitation_organization: Policy::new("invitation-org", 50, 60 * MINUTE),
             account_ip: Policy::new("account-ip", 20, 15 * MINUTE),
+            mfa: Policy::new("mfa", 10, 15 * MINUTE),
             trust_proxy_headers: false,
         }
     }
@@ -176,6 +181,18 @@ impl Limits {
         self.check(req, &self.settings.account_ip, &self.client_ip(req))
             .await
             .map(drop)
+    }
+
+    /// A second-factor code about to be checked: per client address, and
+    /// per person when known (a signed-in person enrolling or turning it
+    /// off, or the person a challenge belongs to).
+    pub async fn mfa(&self, req: &HttpRequest, person: Option<uuid::Uuid>) -> Result<(), ApiError> {
+        self.check(req, &self.settings.mfa, &format!("ip:{}", self.client_ip(req)))
+            .await?;
+        if let Some(person) = person {
+            self.check(req, &self.settings.mfa, &format!("user:{person}")).await?;
+        }
+        Ok(())
     }
 
     /// Invitations sent by an organization.

@@ -79,20 +79,67 @@ impl FromRequest for Session {
                 return key_session(&req, &state, &token).await;
             }
             let identity = identity.ok_or_else(ApiError::unauthorized)?;
-            let (denylist_read, budget) = state
-                .limits
-                .organization_api(&req, identity.tenant_id, identity.session_id)
-                .await;
-            // A denied session is a 401 even when the budget is spent.
-            if !state
-                .auth
-                .session_is_live_after(identity.tenant_id, identity.session_id, denylist_read)
-                .await?
-            {
-                return Err(ApiError::unauthorized());
+            admit_cookie_session(&req, &state, &identity).await?;
+            if identity.mfa_enrollment_pending {
+                return Err(ApiError::mfa_enrollment_required());
             }
-            budget?;
             Ok(session(identity))
+        })
+    }
+}
+
+/// A live cookie session within its organization's budget. A denied
+/// session is a 401 even when the budget is spent.
+async fn admit_cookie_session(
+    req: &HttpRequest,
+    state: &ApiState,
+    identity: &clearview_tenancy::SessionIdentity,
+) -> Result<(), ApiError> {
+    let (denylist_read, budget) = state
+        .limits
+        .organization_api(req, identity.tenant_id, identity.session_id)
+        .await;
+    if !state
+        .auth
+        .session_is_live_after(identity.tenant_id, identity.session_id, denylist_read)
+        .await?
+    {
+        return Err(ApiError::unauthorized());
+    }
+    budget
+}
+
+/// A signed-in person's session, also when it may only enroll a second
+/// factor (ADR 0027): for `me`, reading and setting up two-step sign-in.
+/// Every other route takes [`Session`], which answers such a session 403
+/// with `mfa_enrollment_required`. Cookies only.
+pub struct Enrolling {
+    pub ctx: TenantContext,
+    pub session_id: SessionId,
+    /// The organization requires a second factor this person lacks.
+    pub pending: bool,
+}
+
+impl FromRequest for Enrolling {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let (identity, state) = (verified_identity(req), req.app_data::<Data<ApiState>>().cloned());
+        let req = req.clone();
+        Box::pin(async move {
+            let state = state.ok_or_else(ApiError::unauthorized)?;
+            if bearer_token(&req)?.is_some() {
+                return Err(ApiError::forbidden("an API key cannot do this: sign in as a person"));
+            }
+            let identity = identity.ok_or_else(ApiError::unauthorized)?;
+            admit_cookie_session(&req, &state, &identity).await?;
+            let (session_id, pending) = (identity.session_id, identity.mfa_enrollment_pending);
+            Ok(Enrolling {
+                ctx: session(identity).ctx,
+                session_id,
+                pending,
+            })
         })
     }
 }

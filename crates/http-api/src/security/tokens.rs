@@ -22,6 +22,9 @@ struct Claims {
     iat: i64,
     exp: i64,
     jti: Uuid,
+    /// Set while the session may only enroll a second factor (ADR 0027).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    mfa_enroll: bool,
 }
 
 pub struct TokenKeys {
@@ -58,6 +61,7 @@ impl TokenKeys {
             iat: now,
             exp: now + self.ttl_seconds,
             jti: Uuid::now_v7(),
+            mfa_enroll: identity.mfa_enrollment_pending,
         };
         encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
     }
@@ -70,6 +74,7 @@ impl TokenKeys {
             user_id: UserId::from_uuid(claims.sub),
             role: claims.role.parse::<Role>().ok()?,
             session_id: SessionId::from_uuid(claims.sid),
+            mfa_enrollment_pending: claims.mfa_enroll,
         })
     }
 }
@@ -84,6 +89,7 @@ mod tests {
             user_id: UserId::generate(),
             role: Role::Rep,
             session_id: SessionId::generate(),
+            mfa_enrollment_pending: false,
         }
     }
 
@@ -96,6 +102,16 @@ mod tests {
         assert_eq!(other.verify(&keys.issue(&who).unwrap()), None);
         let expired = TokenKeys::new(b"a-test-secret-of-enough-length-000", -60);
         assert_eq!(keys.verify(&expired.issue(&who).unwrap()), None);
+    }
+
+    #[test]
+    fn a_session_that_must_enroll_a_second_factor_says_so_in_its_token() {
+        let keys = TokenKeys::new(b"a-test-secret-of-enough-length-000", 900);
+        let who = SessionIdentity {
+            mfa_enrollment_pending: true,
+            ..identity()
+        };
+        assert_eq!(keys.verify(&keys.issue(&who).unwrap()), Some(who));
     }
 
     #[test]

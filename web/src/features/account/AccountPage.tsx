@@ -12,6 +12,7 @@ import { saveJson } from '../../ui/download';
 import { FormAlert } from '../../ui/FormAlert';
 import { PageHeader } from '../../ui/PageHeader';
 import { DeleteOrganization } from './DeleteOrganization';
+import { TwoStepCard } from './TwoStepCard';
 
 export function AccountPage() {
   const me = useSession();
@@ -41,6 +42,7 @@ export function AccountPage() {
         description={`${me.user.name} · ${me.user.email} · ${me.role} in ${me.organization.name}`}
       />
       <Stack maw={720}>
+        <TwoStepCard />
         <Card withBorder>
           <Title order={3} size="h4">
             Your data

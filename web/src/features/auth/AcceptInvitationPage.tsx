@@ -2,15 +2,17 @@ import { Anchor, Button, PasswordInput, SegmentedControl, Stack, Text, TextInput
 import { useForm } from '@mantine/form';
 import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
-import { Link } from 'react-router';
+import { Link, useNavigate } from 'react-router';
 import { api } from '../../api/client';
 import { ApiProblem, isProblem } from '../../api/problem';
 import { unwrap } from '../../api/result';
+import { needsSecondFactor } from '../../api/types';
 import { FormAlert } from '../../ui/FormAlert';
 import { showFieldErrors } from '../../ui/forms';
 import { sentence } from '../../ui/sentence';
 import { AuthLayout } from './AuthLayout';
 import { MissingToken } from './MissingToken';
+import { SecondFactorStep } from './SecondFactorStep';
 import { useSignedIn } from './useSignedIn';
 import { useToken } from './useToken';
 
@@ -24,7 +26,9 @@ type Mode = 'new' | 'existing';
 export function AcceptInvitationPage() {
   const token = useToken();
   const signedIn = useSignedIn();
+  const navigate = useNavigate();
   const [mode, setMode] = useState<Mode>('new');
+  const [secondStep, setSecondStep] = useState(false);
   const form = useForm({ initialValues: { name: '', password: '' } });
 
   const accept = useMutation({
@@ -34,7 +38,7 @@ export function AcceptInvitationPage() {
           body: { token, password: v.password, name: mode === 'new' ? v.name.trim() : null },
         }),
       ),
-    onSuccess: signedIn,
+    onSuccess: (answer) => (needsSecondFactor(answer) ? setSecondStep(true) : signedIn(answer)),
     onError: (error) => {
       // An address without an account must give a name: switch to that form.
       if (error instanceof ApiProblem && 'name' in error.fieldErrors()) setMode('new');
@@ -43,6 +47,14 @@ export function AcceptInvitationPage() {
   });
 
   const tokenError = isProblem(accept.error) ? accept.error.fieldErrors().token : undefined;
+  if (secondStep) {
+    // Joined; the existing account has two-step sign-in, so a code completes it.
+    return (
+      <AuthLayout title="Two-step sign-in" subtitle="You joined the organization. Confirm it is you.">
+        <SecondFactorStep onRestart={() => void navigate('/sign-in')} />
+      </AuthLayout>
+    );
+  }
   return (
     <AuthLayout title="Join your team on Clearview" subtitle="You were invited to an organization.">
       {!token ? (

@@ -6,15 +6,18 @@ import { Link } from 'react-router';
 import { api } from '../../api/client';
 import { isProblem } from '../../api/problem';
 import { unwrap } from '../../api/result';
+import { needsSecondFactor } from '../../api/types';
 import { FormAlert } from '../../ui/FormAlert';
 import { showFieldErrors } from '../../ui/forms';
 import { AuthLayout } from './AuthLayout';
 import { organizationChoices, type OrganizationChoice } from './organizations';
+import { SecondFactorStep } from './SecondFactorStep';
 import { useSignedIn } from './useSignedIn';
 
 export function SignInPage() {
   const signedIn = useSignedIn();
   const [choices, setChoices] = useState<OrganizationChoice[] | null>(null);
+  const [secondStep, setSecondStep] = useState(false);
   const form = useForm({ initialValues: { email: '', password: '', organization_id: '' } });
 
   const login = useMutation({
@@ -24,7 +27,7 @@ export function SignInPage() {
           body: { email: v.email.trim(), password: v.password, organization_id: v.organization_id || null },
         }),
       ),
-    onSuccess: signedIn,
+    onSuccess: (answer) => (needsSecondFactor(answer) ? setSecondStep(true) : signedIn(answer)),
     onError: (error) => {
       const orgs = organizationChoices(error);
       if (orgs) {
@@ -35,6 +38,19 @@ export function SignInPage() {
   });
 
   const choosing = choices !== null && choices.length > 0;
+  if (secondStep) {
+    return (
+      <AuthLayout title="Two-step sign-in" subtitle={`Signing in as ${form.values.email.trim()}.`}>
+        <SecondFactorStep
+          onRestart={() => {
+            setSecondStep(false);
+            login.reset();
+            form.setFieldValue('password', '');
+          }}
+        />
+      </AuthLayout>
+    );
+  }
   return (
     <AuthLayout title="Sign in" subtitle="Welcome back to Clearview.">
       <form onSubmit={form.onSubmit((v) => login.mutate(v))} noValidate>

@@ -1,4 +1,4 @@
-import { oneOf, typedCurrency, type RepVisibility } from '../../api/types';
+import { oneOf, typedCurrency, type MfaRequirement, type RepVisibility } from '../../api/types';
 import { Button, Group, Select, Stack, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
@@ -19,6 +19,7 @@ export function OrganizationPanel() {
       name: org.name,
       rep_visibility: oneOf<RepVisibility>(['all', 'own'], org.rep_visibility, 'all'),
       default_currency: typedCurrency(org.default_currency),
+      mfa_required: oneOf<MfaRequirement>(['off', 'admins', 'everyone'], org.mfa_required, 'off'),
     },
   });
   const save = useMutation({
@@ -57,6 +58,18 @@ export function OrganizationPanel() {
           maxLength={3}
           disabled={!isAdmin}
           {...form.getInputProps('default_currency')}
+        />
+        <Select
+          label="Two-step sign-in"
+          description="Members it applies to who have not set it up are asked to, at their next sign-in."
+          disabled={!isAdmin}
+          allowDeselect={false}
+          data={[
+            { value: 'off', label: 'Each person decides' },
+            { value: 'admins', label: 'Required for admins' },
+            { value: 'everyone', label: 'Required for everyone' },
+          ]}
+          {...form.getInputProps('mfa_required')}
         />
         <FormAlert error={save.error} />
         {isAdmin && (
