@@ -75,6 +75,8 @@ pub struct Activity {
     pub owner_id: Option<UserId>,
     pub occurred_at: Option<DateTime<Utc>>,
     pub due_at: Option<DateTime<Utc>>,
+    /// Tasks only: when to e-mail the owner (ADR 0028).
+    pub remind_at: Option<DateTime<Utc>>,
     /// Always false for kinds other than tasks.
     pub done: bool,
     pub completed_at: Option<DateTime<Utc>>,
@@ -99,6 +101,8 @@ pub struct ActivityInput {
     pub owner_id: Option<UserId>,
     pub occurred_at: Option<DateTime<Utc>>,
     pub due_at: Option<DateTime<Utc>>,
+    /// Tasks only: when to e-mail the owner.
+    pub remind_at: Option<DateTime<Utc>>,
     /// Tasks only; absent means "not done".
     pub done: Option<bool>,
     /// A JSON object as text; the HTTP layer has checked it is an object.
@@ -121,6 +125,7 @@ impl ActivityInput {
             owner_id: None,
             occurred_at: None,
             due_at: None,
+            remind_at: None,
             done: None,
             metadata: None,
             completed_at: None,
@@ -152,6 +157,9 @@ impl ActivityInput {
             if self.due_at.is_some() {
                 errors.add("due_at", "is only for tasks");
             }
+            if self.remind_at.is_some() {
+                errors.add("remind_at", "is only for tasks");
+            }
             if self.done.is_some() {
                 errors.add("done", "is only for tasks");
             }
@@ -175,6 +183,7 @@ impl ActivityInput {
                         Some(self.occurred_at.unwrap_or(now))
                     },
                     due_at: self.due_at,
+                    remind_at: self.remind_at,
                     done,
                     completed_at: done.then(|| self.completed_at.unwrap_or(now)),
                     metadata,
@@ -197,6 +206,7 @@ impl From<&Activity> for ActivityInput {
             owner_id: a.owner_id,
             occurred_at: a.occurred_at,
             due_at: a.due_at,
+            remind_at: a.remind_at,
             done: a.kind.is_task().then_some(a.done),
             metadata: Some(a.metadata.clone()),
             completed_at: a.completed_at,
@@ -216,6 +226,7 @@ pub struct ActivityDraft {
     pub owner_id: Option<UserId>,
     pub occurred_at: Option<DateTime<Utc>>,
     pub due_at: Option<DateTime<Utc>>,
+    pub remind_at: Option<DateTime<Utc>>,
     pub done: bool,
     /// Set exactly when `done` is.
     pub completed_at: Option<DateTime<Utc>>,
@@ -350,6 +361,21 @@ mod tests {
     }
 
     #[test]
+    fn only_tasks_remind() {
+        let at = now() + chrono::Duration::hours(2);
+        let task = ActivityInput {
+            remind_at: Some(at),
+            ..ActivityInput::new(ActivityKind::Task, "Send the quote")
+        };
+        assert_eq!(task.validate_at(now()).unwrap().remind_at, Some(at));
+        let call = ActivityInput {
+            remind_at: Some(at),
+            ..ActivityInput::new(ActivityKind::Call, "Intro")
+        };
+        assert_eq!(fields(&call.validate_at(now()).unwrap_err()), ["remind_at"]);
+    }
+
+    #[test]
     fn leaving_the_task_kind_drops_an_open_done_flag_but_not_a_due_date() {
         let mut input = ActivityInput {
             done: Some(false),
@@ -441,6 +467,7 @@ mod tests {
             owner_id: None,
             occurred_at: draft.occurred_at,
             due_at: draft.due_at,
+            remind_at: draft.remind_at,
             done: draft.done,
             completed_at: draft.completed_at,
             metadata: draft.metadata.clone(),

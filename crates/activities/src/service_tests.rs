@@ -27,6 +27,7 @@ fn stored(id: ActivityId, draft: &ActivityDraft) -> Activity {
         owner_id: draft.owner_id,
         occurred_at: draft.occurred_at,
         due_at: draft.due_at,
+        remind_at: draft.remind_at,
         done: draft.done,
         completed_at: draft.completed_at,
         metadata: draft.metadata.clone(),

@@ -299,6 +299,7 @@ pub fn spawn_worker(config: &Config, store: PgStore, shutdown: CancellationToken
     };
     let worker = Worker::new(Arc::new(store.clone()), Arc::new(handler), settings.clone());
     let worker_id = worker.id().to_owned();
+    let base_url = config.public_base_url.clone();
     let wake = Arc::new(Notify::new());
     Ok(tokio::spawn(async move {
         let listening = {
@@ -307,9 +308,9 @@ pub fn spawn_worker(config: &Config, store: PgStore, shutdown: CancellationToken
         };
         let schedules = {
             let shutdown = shutdown.clone();
-            tokio::spawn(
-                async move { crate::schedules::run(&store, &worker_id, settings.schedule_check, &shutdown).await },
-            )
+            tokio::spawn(async move {
+                crate::schedules::run(&store, &base_url, &worker_id, settings.schedule_check, &shutdown).await
+            })
         };
         worker.run(shutdown, wake).await;
         if let Err(err) = schedules.await {

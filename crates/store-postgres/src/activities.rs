@@ -17,7 +17,7 @@ use sqlx::{Postgres, QueryBuilder};
 use uuid::Uuid;
 
 const ACTIVITY_COLUMNS: &str = "id, kind, subject, body, deal_id, contact_id, company_id, owner_id, occurred_at, \
-     due_at, done, completed_at, metadata, timeline_at, created_at, updated_at";
+     due_at, remind_at, done, completed_at, metadata, timeline_at, created_at, updated_at";
 
 /// The `kind` column, refused when it holds a name the domain does not know
 /// (the CHECK constraint makes that a corrupted row, reported as an error).
@@ -43,6 +43,7 @@ struct ActivityRow {
     owner_id: Option<Uuid>,
     occurred_at: Option<DateTime<Utc>>,
     due_at: Option<DateTime<Utc>>,
+    remind_at: Option<DateTime<Utc>>,
     done: bool,
     completed_at: Option<DateTime<Utc>>,
     metadata: sqlx::types::JsonValue,
@@ -64,6 +65,7 @@ impl From<ActivityRow> for Activity {
             owner_id: r.owner_id.map(UserId::from_uuid),
             occurred_at: r.occurred_at,
             due_at: r.due_at,
+            remind_at: r.remind_at,
             done: r.done,
             completed_at: r.completed_at,
             metadata: r.metadata.to_string(),
@@ -83,8 +85,8 @@ fn activity_cursor(field: &str, a: &Activity) -> Cursor {
 }
 
 /// The settable columns, in the order of `activity_values`.
-const SETTABLE: &str =
-    "kind, subject, body, deal_id, contact_id, company_id, owner_id, occurred_at, due_at, done, completed_at, metadata";
+const SETTABLE: &str = "kind, subject, body, deal_id, contact_id, company_id, owner_id, occurred_at, due_at, remind_at, done, completed_at, \
+     metadata";
 
 fn activity_values(sql: &mut QueryBuilder<Postgres>, draft: &ActivityDraft) {
     let mut values = sql.separated(", ");
@@ -97,6 +99,7 @@ fn activity_values(sql: &mut QueryBuilder<Postgres>, draft: &ActivityDraft) {
     values.push_bind(draft.owner_id.map(|o| o.as_uuid()));
     values.push_bind(draft.occurred_at);
     values.push_bind(draft.due_at);
+    values.push_bind(draft.remind_at);
     values.push_bind(draft.done);
     values.push_bind(draft.completed_at);
     values.push_bind(draft.metadata.clone());

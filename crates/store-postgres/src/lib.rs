@@ -21,6 +21,7 @@ mod jobs;
 mod mfa;
 mod pipelines;
 mod records;
+mod reminders;
 mod rows;
 mod schedules;
 mod sealing;
@@ -35,4 +36,5 @@ pub use db::{
 };
 pub use imports::{IMPORT_CONTACTS, IMPORT_MAX_ATTEMPTS, ImportCounts};
 pub use jobs::{JOBS_CHANNEL, QueueDepth, SEND_EMAIL};
+pub use reminders::DueReminder;
 pub use sealing::OutboxKey;

@@ -103,6 +103,41 @@ pub fn webhook_disabled(to: &str, organization: &str, url: &str, failures: i32, 
     message(to, subject, text, html)
 }
 
+/// A task's reminder to its owner (ADR 0028): what, when it is due, and
+/// links to open it and to snooze it (both in the app, signed in).
+pub struct TaskReminder<'a> {
+    pub to: &'a str,
+    pub name: &'a str,
+    pub organization: &'a str,
+    pub subject: &'a str,
+    pub due_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub open_link: &'a str,
+    pub snooze_link: &'a str,
+}
+
+pub fn task_reminder(r: &TaskReminder<'_>) -> Email {
+    let due = match r.due_at {
+        Some(at) => format!("It is due {} UTC.", at.format("%a %-d %b %Y, %H:%M")),
+        None => "It has no due date.".to_owned(),
+    };
+    let subject = format!("Reminder: {}", r.subject);
+    let text = format!(
+        "Hello {},\n\nA reminder about your task in {}: {}\n{due}\n\nOpen it: {}\n\
+         Remind me later: {}\n",
+        r.name, r.organization, r.subject, r.open_link, r.snooze_link
+    );
+    let html = format!(
+        "<p>Hello {},</p><p>A reminder about your task in {}: <strong>{}</strong><br>{due}</p>\
+         <p><a href=\"{}\">Open the task</a> · <a href=\"{}\">Remind me later</a></p>",
+        html_escape(r.name),
+        html_escape(r.organization),
+        html_escape(r.subject),
+        html_escape(r.open_link),
+        html_escape(r.snooze_link),
+    );
+    message(r.to, subject, text, html)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -27,6 +27,7 @@ pub use audit::{
     AuditEntry, AuditLog, AuditQuery, AuditRecord, AuditService, ChainBreak, ChainCheck, RequestOrigin, actions,
 };
 pub use delivery::MailDelivery;
+pub use emails::{TaskReminder, task_reminder};
 pub use mfa::{
     CHALLENGE_ATTEMPTS, CHALLENGE_MINUTES, ChallengeAttempt, Enrollment, MfaError, MfaPolicy, MfaRepository,
     MfaSecrets, MfaService, MfaStanding, MfaStatus, RECOVERY_CODES, SecondFactor, SignIn, StoredTotp, code_at,

@@ -28,6 +28,7 @@ mod pagination;
 mod pipelines;
 mod rate_limits;
 mod redis;
+mod reminders;
 mod roles;
 mod schedules;
 mod shutdown;

@@ -1269,6 +1269,12 @@ export interface components {
        * @description Defaults to the creator; only admins and managers may name another.
        */
       owner_id?: string | null;
+      /**
+       * Format: date-time
+       * @description Tasks only: when to e-mail the owner a reminder (within a minute of
+       *     it). Reassigning the task without a new time cancels it.
+       */
+      remind_at?: string | null;
       /** @description 1–200 characters. */
       subject: string;
     };
@@ -1299,6 +1305,11 @@ export interface components {
       occurred_at?: string | null;
       /** Format: uuid */
       owner_id?: string | null;
+      /**
+       * Format: date-time
+       * @description A new time re-arms the reminder (snoozing is setting a later one).
+       */
+      remind_at?: string | null;
       subject?: string;
     };
     ActivityView: {
@@ -1324,6 +1335,11 @@ export interface components {
       occurred_at?: string | null;
       /** Format: uuid */
       owner_id?: string | null;
+      /**
+       * Format: date-time
+       * @description Tasks only: when the owner is reminded by e-mail.
+       */
+      remind_at?: string | null;
       subject: string;
       /**
        * Format: date-time

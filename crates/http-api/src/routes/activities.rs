@@ -72,6 +72,9 @@ pub struct ActivityBody {
     pub occurred_at: Option<DateTime<Utc>>,
     /// Tasks only.
     pub due_at: Option<DateTime<Utc>>,
+    /// Tasks only: when to e-mail the owner a reminder (within a minute of
+    /// it). Reassigning the task without a new time cancels it.
+    pub remind_at: Option<DateTime<Utc>>,
     /// Tasks only; `true` stamps `completed_at`.
     pub done: Option<bool>,
     /// Free JSON object (call duration, attendees, opens…), at most 16 KiB.
@@ -103,6 +106,9 @@ pub struct ActivityPatch {
     pub occurred_at: Option<Option<DateTime<Utc>>>,
     #[serde(default, deserialize_with = "present")]
     pub due_at: Option<Option<DateTime<Utc>>>,
+    /// A new time re-arms the reminder (snoozing is setting a later one).
+    #[serde(default, deserialize_with = "present")]
+    pub remind_at: Option<Option<DateTime<Utc>>>,
     #[serde(default, deserialize_with = "present")]
     pub done: Option<Option<bool>>,
     #[serde(default, deserialize_with = "present")]
@@ -124,6 +130,8 @@ pub struct ActivityView {
     pub owner_id: Option<Uuid>,
     pub occurred_at: Option<DateTime<Utc>>,
     pub due_at: Option<DateTime<Utc>>,
+    /// Tasks only: when the owner is reminded by e-mail.
+    pub remind_at: Option<DateTime<Utc>>,
     pub done: bool,
     pub completed_at: Option<DateTime<Utc>>,
     #[schema(value_type = Object)]
@@ -148,6 +156,7 @@ impl From<Activity> for ActivityView {
             owner_id: a.owner_id.map(|id| id.as_uuid()),
             occurred_at: a.occurred_at,
             due_at: a.due_at,
+            remind_at: a.remind_at,
             done: a.done,
             completed_at: a.completed_at,
             // Stored as jsonb, so it always parses.
@@ -338,6 +347,7 @@ pub async fn create(
         owner_id: body.owner_id.map(UserId::from_uuid),
         occurred_at: body.occurred_at,
         due_at: body.due_at,
+        remind_at: body.remind_at,
         done: body.done,
         metadata,
         ..ActivityInput::new(body.kind.into(), body.subject)
@@ -396,6 +406,7 @@ pub async fn patch(
             );
             set_optional(&mut input.occurred_at, body.occurred_at);
             set_optional(&mut input.due_at, body.due_at);
+            set_optional(&mut input.remind_at, body.remind_at);
             if let Some(value) = done {
                 input.done = Some(value);
             }

@@ -1,4 +1,5 @@
 import { Anchor, Badge, Card, Checkbox, Group, Stack, Text, Title } from '@mantine/core';
+import { IconBell } from '@tabler/icons-react';
 import { notifications } from '@mantine/notifications';
 import { useInfiniteQuery, useMutation, useQueryClient, type InfiniteData } from '@tanstack/react-query';
 import { Link } from 'react-router';
@@ -13,6 +14,7 @@ import { ErrorState } from '../../ui/ErrorState';
 import { LoadingRows } from '../../ui/LoadingRows';
 import { PageHeader } from '../../ui/PageHeader';
 import { groupTasks } from './groups';
+import { SnoozeFromLink, SnoozeMenu } from './Snooze';
 
 type Page = { data: Activity[]; next_cursor?: string | null };
 
@@ -110,6 +112,18 @@ function TaskList({
                   onChange={() => onDone(t.id)}
                 />
                 <Group gap="sm" wrap="nowrap">
+                  {t.remind_at && (
+                    <Text
+                      size="xs"
+                      c="dimmed"
+                      title={`Reminder e-mail ${formatDateTime(t.remind_at)}`}
+                      aria-label={`Reminder ${formatRelative(t.remind_at)}`}
+                    >
+                      <IconBell size={12} style={{ verticalAlign: 'middle' }} /> Reminder{' '}
+                      {formatRelative(t.remind_at)}
+                    </Text>
+                  )}
+                  {canEdit && <SnoozeMenu task={t} />}
                   {t.due_at && (
                     <Text size="xs" c={color === 'red' ? 'red' : 'dimmed'} title={formatDateTime(t.due_at)}>
                       {formatRelative(t.due_at)}
@@ -176,6 +190,7 @@ export function TasksPage() {
   return (
     <>
       <PageHeader title="My tasks" description="Your open tasks, soonest first." />
+      {tasks.data && <SnoozeFromLink tasks={tasks.data.pages.flatMap((p) => p.data)} />}
       {body}
     </>
   );
