@@ -38,6 +38,8 @@ test('create a contact, see field errors, search, and work its timeline', async 
   // Back to the list: search finds her.
   await page.getByRole('link', { name: '← Contacts' }).click();
   await page.getByRole('textbox', { name: 'Search' }).fill('hop');
+  // The box writes the URL once typing pauses; only then does the search run.
+  await expect(page).toHaveURL(/[?&]q=hop/);
   await expect(page.getByRole('link', { name: 'Grace Hopper' })).toBeVisible();
   // The earlier results stay, dimmed, until the search answers.
   await expect(page.getByRole('table', { name: 'Contacts' })).toHaveAttribute('aria-busy', 'false');

@@ -23,7 +23,7 @@ use clearview_kernel::jobs::JobService;
 use clearview_pipelines::PipelineService;
 use clearview_store_postgres::{PgStore, assert_role_cannot_bypass_rls, connect_with};
 use clearview_tenancy::{
-    ApiKeyService, AuditService, MailDelivery, MfaService, PrivacyService, SignupService, WebhookService,
+    ApiKeyService, AuditService, MailDelivery, MfaService, PrivacyService, SignupService, ViewService, WebhookService,
 };
 use clearview_tenancy::{AuthService, OrganizationService, PasswordResetService, SessionDenylist, TeamService};
 use std::net::TcpListener;
@@ -154,6 +154,7 @@ impl Application {
             limits: Limits::new(Arc::new(rate_limiter), config.rate_limits.clone()),
             audit: AuditService::new(store.clone(), store.clone()),
             mfa,
+            views: ViewService::new(store.clone()),
             api_keys: ApiKeyService::new(store.clone(), Arc::new(ApiKeySecrets)),
             webhooks: WebhookService::new(store.clone(), config.webhook_sender(), config.public_base_url.clone()),
             privacy: PrivacyService::new(

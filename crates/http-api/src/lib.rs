@@ -85,6 +85,10 @@ pub fn configure(state: Data<ApiState>, settings: HttpSettings) -> impl FnOnce(&
                         "/organizations/{id}/invitations/{invitation_id}",
                         web::delete().to(routes::team::revoke_invitation),
                     )
+                    .route("/views", web::get().to(routes::views::list))
+                    .route("/views", web::post().to(routes::views::create))
+                    .route("/views/{id}", web::patch().to(routes::views::patch))
+                    .route("/views/{id}", web::delete().to(routes::views::delete))
                     .route("/api-keys", web::get().to(routes::api_keys::list))
                     .route("/api-keys", web::post().to(routes::api_keys::create))
                     .route("/api-keys/{id}", web::delete().to(routes::api_keys::revoke))

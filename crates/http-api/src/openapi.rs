@@ -20,6 +20,8 @@ use utoipa::OpenApi;
         team::members, team::change_role, team::remove_member, team::invite, team::invitations,
         team::revoke_invitation, jobs::list, jobs::retry,
         crate::routes::api_keys::create, crate::routes::api_keys::list, crate::routes::api_keys::revoke,
+        crate::routes::views::list, crate::routes::views::create, crate::routes::views::patch,
+        crate::routes::views::delete,
         crate::routes::webhooks::create, crate::routes::webhooks::list, crate::routes::webhooks::delete,
         crate::routes::webhooks::deliveries, crate::routes::webhooks::redeliver,
         crate::routes::webhooks::rotate_secret, crate::routes::webhooks::enable,
@@ -49,6 +51,7 @@ use utoipa::OpenApi;
         (name = "privacy", description = "GDPR export and erasure"),
         (name = "api-keys", description = "API keys for integrations (admins)"),
         (name = "webhooks", description = "Signed outgoing webhooks and their delivery logs (admins)"),
+        (name = "views", description = "Saved list views: filters, sort and columns, private or shared"),
     ),
     modifiers(&CommonResponses)
 )]

@@ -76,6 +76,11 @@ const FIELDS: &[(&str, &str, Rule)] = &[
         "mfa_required",
         Rule::OneOf(&["off", "admins", "everyone"]),
     ),
+    ("ViewBody", "entity", Rule::OneOf(&["contact", "company", "deal"])),
+    ("ViewBody", "name", Rule::Required(100)),
+    ("ViewBody", "sort", Rule::Opaque),
+    ("ViewPatch", "name", Rule::Required(100)),
+    ("ViewPatch", "sort", Rule::Opaque),
     ("TotpConfirmBody", "code", Rule::Opaque),
     ("MfaVerifyBody", "code", Rule::Opaque),
     ("MfaVerifyBody", "recovery_code", Rule::Opaque),
@@ -136,6 +141,10 @@ const NOT_NULL: &[(&str, &str)] = &[
     ("ActivityPatch", "kind"),
     ("ActivityPatch", "subject"),
     ("ActivityPatch", "done"),
+    ("ViewPatch", "name"),
+    ("ViewPatch", "shared"),
+    ("ViewPatch", "filters"),
+    ("ViewPatch", "columns"),
 ];
 
 fn string(pattern: String, min: Option<usize>, max: Option<usize>) -> ObjectBuilder {

@@ -141,19 +141,19 @@ pub fn refine(openapi: &mut OpenApi) {
     }
 }
 
-/// Unless it is a task, an activity has no `due_at` and no `done`
+/// Unless it is a task, an activity has no `due_at`, `remind_at` or `done`
 /// (`if`/`else`, which generated TypeScript types leave alone).
 fn only_tasks_are_due() -> serde_json::Map<String, serde_json::Value> {
     let rule = serde_json::json!({
         "if": {"required": ["kind"], "properties": {"kind": {"const": "task"}}},
-        "else": {"properties": {"due_at": {"type": "null"}, "done": {"type": "null"}}},
+        "else": {"properties": {"due_at": {"type": "null"}, "remind_at": {"type": "null"}, "done": {"type": "null"}}},
     });
     rule.as_object().cloned().unwrap_or_default()
 }
 
 /// Renames each parameter's `x-content` (see `metadata` above) to `content`,
 /// and adds the body rules that span fields, which utoipa's schema types
-/// cannot hold: only tasks have `due_at` and `done`; a new pipeline has an
+/// cannot hold: only tasks have `due_at`, `remind_at` and `done`; a new pipeline has an
 /// open stage; `is_default` can only be set to `true`.
 pub fn finish(doc: &mut serde_json::Value) {
     use serde_json::json;

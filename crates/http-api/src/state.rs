@@ -9,7 +9,9 @@ use clearview_deals::DealService;
 use clearview_kernel::export::ExportService;
 use clearview_kernel::jobs::JobService;
 use clearview_pipelines::PipelineService;
-use clearview_tenancy::{ApiKeyService, AuditService, MfaService, PrivacyService, SignupService, WebhookService};
+use clearview_tenancy::{
+    ApiKeyService, AuditService, MfaService, PrivacyService, SignupService, ViewService, WebhookService,
+};
 use clearview_tenancy::{AuthService, OrganizationService, PasswordResetService, TeamService};
 use std::sync::Arc;
 
@@ -61,6 +63,7 @@ pub struct ApiState {
     pub audit: AuditService,
     pub api_keys: ApiKeyService,
     pub mfa: MfaService,
+    pub views: ViewService,
     pub webhooks: WebhookService,
     pub privacy: PrivacyService,
     pub exports: ExportService,

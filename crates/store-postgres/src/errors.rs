@@ -27,6 +27,7 @@ const CONSTRAINTS: &[(&str, Meaning)] = &[
     ("activities_contact_fkey", Meaning::MissingReference("contact_id")),
     ("activities_company_fkey", Meaning::MissingReference("company_id")),
     ("activities_owner_fkey", Meaning::MissingReference("owner_id")),
+    ("saved_views_name_key", Meaning::Duplicate("name")),
 ];
 
 /// The meaning of a constraint violation, if it is one the domain knows.

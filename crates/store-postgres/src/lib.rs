@@ -27,6 +27,7 @@ mod schedules;
 mod sealing;
 mod signups;
 mod team;
+mod views;
 mod webhooks;
 
 pub use audit::verify_chain;

@@ -18,6 +18,7 @@ mod reset;
 mod service;
 mod signup;
 mod team;
+mod views;
 mod webhooks;
 
 pub use api_keys::{
@@ -50,6 +51,9 @@ pub use service::{AuthError, AuthService, LoginRequest, MembershipChoice, SESSIO
 pub use signup::{NewSignup, PendingSignup, SIGNUP_HOURS, SignupRepository, SignupService};
 pub use team::{
     INVITATION_DAYS, Invitation, Joiner, KnownIdentity, Member, NewInvitation, TeamRepository, TeamService,
+};
+pub use views::{
+    SavedView, VIEW_NAME_MAX, VIEWS_PER_LIST, ViewDraft, ViewEntity, ViewInput, ViewRepository, ViewService,
 };
 pub use webhooks::{
     Attempt, DELIVERY_PAGE, Delivery, EVENT_TYPES, NewWebhook, Outgoing, RETRY_SCHEDULE, Webhook, WebhookRepository,

@@ -209,6 +209,10 @@ async fn every_documented_route_exists_and_every_route_is_documented() {
         "POST /api/auth/mfa/totp/confirm",
         "POST /api/auth/mfa/totp/disable",
         "POST /api/auth/mfa/verify",
+        "GET /api/views",
+        "POST /api/views",
+        "PATCH /api/views/{id}",
+        "DELETE /api/views/{id}",
     ];
     expected.sort();
     assert_eq!(documented, expected);

@@ -77,6 +77,13 @@ async fn with_no_tenant_set_the_application_role_reads_no_rows_of_any_tenant_tab
         .await;
     assert_eq!(key.status, 201, "{}", key.body);
     clearview_tests::webhook_receiver::fill_webhook_tables(&app, admin.tenant_id).await;
+    let view = admin
+        .post(
+            "/api/views",
+            &serde_json::json!({"entity": "contact", "name": "Mine", "shared": true}),
+        )
+        .await;
+    assert_eq!(view.status, 201, "{}", view.body);
     // Two-step sign-in, and a sign-in waiting for its code, fill `mfa_challenges`.
     clearview_tests::mfa::fill_mfa_tables(&app, &mut admin).await;
     // An import fills `imports`, `import_chunks`, `import_errors` and `import_changes`.

@@ -320,6 +320,8 @@ async fn deleting_an_organization_erases_every_row_of_it_in_every_table_and_noth
         assert_eq!(key.status, 201, "{}", key.body);
         clearview_tests::webhook_receiver::fill_webhook_tables(&app, admin.tenant_id).await;
         clearview_tests::mfa::fill_mfa_tables(&app, admin).await;
+        let view = admin.post("/api/views", &json!({"entity": "deal", "name": tag})).await;
+        assert_eq!(view.status, 201, "{}", view.body);
     }
     // A person in both organizations keeps their identity and other membership.
     app.add_membership(kept.tenant_id, doomed_rep.user_id, "viewer").await;

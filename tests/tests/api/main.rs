@@ -33,5 +33,6 @@ mod roles;
 mod schedules;
 mod shutdown;
 mod stack;
+mod views;
 mod web_app;
 mod webhooks;

@@ -1067,6 +1067,42 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/views': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The caller's views and the organization's shared ones, by list and name. */
+    get: operations['views_list'];
+    put?: never;
+    /** Saves a view of a list for the caller (private unless `shared`). */
+    post: operations['views_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/views/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** Deletes a view (its owner or an admin). */
+    delete: operations['views_delete'];
+    options?: never;
+    head?: never;
+    /** Renames, shares, unshares or re-defines a view (its owner or an admin). */
+    patch: operations['views_patch'];
+    trace?: never;
+  };
   '/api/webhooks': {
     parameters: {
       query?: never;
@@ -2497,6 +2533,32 @@ export interface components {
        */
       role: 'admin' | 'manager' | 'rep' | 'viewer';
     };
+    SavedViewList: {
+      data: components['schemas']['SavedViewView'][];
+    };
+    SavedViewView: {
+      /** @description The visible columns, in order; empty: the list's default. */
+      columns: string[];
+      /** Format: date-time */
+      created_at: string;
+      /** @description `contact`, `company` or `deal`: the list it is for. */
+      entity: string;
+      /** @description The list's query parameters, e.g. `{"owner_id": "…", "q": "acme"}`. */
+      filters: {
+        [key: string]: string;
+      };
+      /** Format: uuid */
+      id: string;
+      name: string;
+      /** Format: uuid */
+      owner_id: string;
+      /** @description Shared with the organization (else only its owner sees it). */
+      shared: boolean;
+      /** @description A sortable field of the list, `-` for descending; `null`: the default. */
+      sort?: string | null;
+      /** Format: date-time */
+      updated_at: string;
+    };
     SessionExport: {
       /** Format: date-time */
       created_at: string;
@@ -2597,6 +2659,48 @@ export interface components {
       password: string;
       /** @description The token from the e-mailed link. */
       token: string;
+    };
+    ViewBody: {
+      /**
+       * @description Columns to show, in order (contacts: email, phone, title, company,
+       *     owner, created_at, updated_at; companies: domain, phone, owner,
+       *     created_at, updated_at; deals: amount, stage, owner,
+       *     expected_close_date, probability, created_at, updated_at).
+       */
+      columns?: string[] | null;
+      /**
+       * @description `contact`, `company` or `deal`.
+       * @enum {string}
+       */
+      entity: 'contact' | 'company' | 'deal';
+      /**
+       * @description Query parameters of the list (contacts: q, owner_id, company_id;
+       *     companies: q, owner_id; deals: q, owner_id, pipeline_id, stage_id,
+       *     status, contact_id, company_id), each one line of at most 200
+       *     characters.
+       */
+      filters?: {
+        [key: string]: string;
+      } | null;
+      /** @description 1–100 characters, unique among the owner's views of the list. */
+      name: string;
+      /** @description Default `false`. Viewers keep views private. */
+      shared?: boolean | null;
+      /** @description A sortable field of the list, `-` for descending. */
+      sort?: string | null;
+    };
+    /**
+     * @description A partial change: absent fields stay; `sort: null` returns to the
+     *     list's default order.
+     */
+    ViewPatch: {
+      columns?: string[] | null;
+      filters?: {
+        [key: string]: string;
+      };
+      name?: string;
+      shared?: boolean;
+      sort?: string | null;
     };
     WebhookBody: {
       /** @description Event types, e.g. `deal.won`; see ADR 0026 for the list. */
@@ -9229,6 +9333,349 @@ export interface operations {
         };
       };
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The organization's request budget is spent; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The service is saturated; see Retry-After */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  views_list: {
+    parameters: {
+      query?: {
+        /** @description Only the views of this list: `contact`, `company` or `deal`. */
+        entity?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SavedViewList'];
+        };
+      };
+      /** @description Not signed in, or the session ended */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The organization's request budget is spent; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The service is saturated; see Retry-After */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  views_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ViewBody'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SavedViewView'];
+        };
+      };
+      /** @description The body is not well-formed */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not signed in, or the session ended */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A record the path or the body names does not exist (named in errors) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The name is taken, or 50 views of the list already */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body has the wrong media type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The organization's request budget is spent; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The service is saturated; see Retry-After */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  views_delete: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The view */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Not signed in, or the session ended */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The organization's request budget is spent; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The service is saturated; see Retry-After */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  views_patch: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The view */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ViewPatch'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SavedViewView'];
+        };
+      };
+      /** @description The body is not well-formed */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not signed in, or the session ended */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body has the wrong media type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      422: {
         headers: {
           [name: string]: unknown;
         };

@@ -28,6 +28,7 @@ export type WebhookCreated = S['WebhookCreated'];
 export type WebhookDelivery = S['DeliveryView'];
 export type ImportView = S['ImportView'];
 export type SignInAnswer = S['SignInView'];
+export type SavedView = S['SavedViewView'];
 export type MfaStatus = S['MfaStatusView'];
 export type TotpEnrollment = S['TotpEnrollmentView'];
 

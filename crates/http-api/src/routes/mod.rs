@@ -21,6 +21,7 @@ pub mod pipelines;
 pub mod reports;
 mod spool;
 pub mod team;
+pub mod views;
 pub mod webhooks;
 
 pub use params::query_error as params_error;

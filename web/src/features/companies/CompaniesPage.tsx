@@ -3,12 +3,17 @@ import { Anchor, Button, Group, Select, Table, Text } from '@mantine/core';
 import { IconPlus } from '@tabler/icons-react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { useOwnerName } from '../../app/members';
+import { useSetParam } from '../../app/useSetParam';
 import { usePermissions } from '../../app/session';
+import { formatDate } from '../../ui/dates';
 import { Empty } from '../../ui/Empty';
 import { ErrorState } from '../../ui/ErrorState';
 import { LoadingRows } from '../../ui/LoadingRows';
 import { PageHeader } from '../../ui/PageHeader';
 import { UrlSearchInput } from '../../ui/UrlSearchInput';
+import { ColumnPicker, OwnerFilter } from '../views/ListControls';
+import { visibleColumns } from '../views/listParams';
+import { ViewTabs } from '../views/ViewTabs';
 import { CompanyForm } from './CompanyForm';
 import { useCompanyList } from './queries';
 
@@ -19,8 +24,17 @@ const sorts: { value: CompanySort; label: string }[] = [
   { value: '-updated_at', label: 'Recently updated' },
 ];
 
+const columns = [
+  { value: 'domain', label: 'Domain' },
+  { value: 'phone', label: 'Phone' },
+  { value: 'owner', label: 'Owner' },
+  { value: 'created_at', label: 'Created' },
+  { value: 'updated_at', label: 'Updated' },
+];
+const defaultColumns = ['domain', 'phone', 'owner'];
+
 export function CompaniesPage() {
-  const [params, setParams] = useSearchParams();
+  const [params] = useSearchParams();
   const navigate = useNavigate();
   const { canEdit } = usePermissions();
   const ownerName = useOwnerName();
@@ -29,19 +43,13 @@ export function CompaniesPage() {
     params.get('sort'),
     'name',
   );
-  const setParam = (key: string, value: string | null) =>
-    setParams(
-      (prev) => {
-        const next = new URLSearchParams(prev);
-        if (value) next.set(key, value);
-        else next.delete(key);
-        return next;
-      },
-      { replace: true },
-    );
+  const setParam = useSetParam();
   // The search box writes `q` once typing pauses (UrlSearchInput).
   const q = (params.get('q') ?? '').trim();
-  const list = useCompanyList({ q, sort });
+  const owner = params.get('owner_id');
+  const list = useCompanyList({ q, sort, owner_id: owner });
+  const shown = visibleColumns(params, defaultColumns);
+  const show = (column: string) => shown.includes(column);
   const rows = list.data?.pages.flatMap((p) => p.data) ?? [];
 
   return (
@@ -57,8 +65,10 @@ export function CompaniesPage() {
           )
         }
       />
+      <ViewTabs entity="company" allLabel="All companies" />
       <Group mb="md" align="flex-end">
         <UrlSearchInput placeholder="Name or domain" w={320} />
+        <OwnerFilter />
         <Select
           label="Sort"
           data={sorts}
@@ -67,6 +77,7 @@ export function CompaniesPage() {
           allowDeselect={false}
           w={200}
         />
+        <ColumnPicker columns={columns} defaults={defaultColumns} />
       </Group>
       {list.isPending ? (
         <LoadingRows rows={10} />
@@ -93,9 +104,11 @@ export function CompaniesPage() {
               <Table.Thead>
                 <Table.Tr>
                   <Table.Th>Name</Table.Th>
-                  <Table.Th>Domain</Table.Th>
-                  <Table.Th>Phone</Table.Th>
-                  <Table.Th>Owner</Table.Th>
+                  {columns
+                    .filter((c) => show(c.value))
+                    .map((c) => (
+                      <Table.Th key={c.value}>{c.label}</Table.Th>
+                    ))}
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody style={{ opacity: list.isPlaceholderData ? 0.6 : 1 }}>
@@ -106,9 +119,11 @@ export function CompaniesPage() {
                         {c.name}
                       </Anchor>
                     </Table.Td>
-                    <Table.Td>{c.domain ?? '—'}</Table.Td>
-                    <Table.Td>{c.phone ?? '—'}</Table.Td>
-                    <Table.Td>{ownerName(c.owner_id)}</Table.Td>
+                    {show('domain') && <Table.Td>{c.domain ?? '—'}</Table.Td>}
+                    {show('phone') && <Table.Td>{c.phone ?? '—'}</Table.Td>}
+                    {show('owner') && <Table.Td>{ownerName(c.owner_id)}</Table.Td>}
+                    {show('created_at') && <Table.Td>{formatDate(c.created_at)}</Table.Td>}
+                    {show('updated_at') && <Table.Td>{formatDate(c.updated_at)}</Table.Td>}
                   </Table.Tr>
                 ))}
               </Table.Tbody>

@@ -12,7 +12,7 @@ import type { CompanyListQuery, CompanySort } from '../../api/types';
 
 export type CompanyBody = components['schemas']['CompanyBody'];
 
-export function useCompanyList(filters: { q: string; sort: CompanySort }) {
+export function useCompanyList(filters: { q: string; sort: CompanySort; owner_id?: string | null }) {
   return useInfiniteQuery({
     queryKey: ['companies', 'list', filters],
     initialPageParam: null as string | null,
@@ -20,6 +20,7 @@ export function useCompanyList(filters: { q: string; sort: CompanySort }) {
     queryFn: ({ pageParam, signal }) => {
       const query: CompanyListQuery = { sort: filters.sort };
       if (filters.q) query.q = filters.q;
+      if (filters.owner_id) query.owner_id = filters.owner_id;
       if (pageParam) query.cursor = pageParam;
       return unwrap(api.GET('/api/companies', { params: { query }, signal }));
     },

@@ -3,17 +3,32 @@ import { Anchor, Button, Group, Select, Table, Text } from '@mantine/core';
 import { IconPlus } from '@tabler/icons-react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { useOwnerName } from '../../app/members';
+import { useSetParam } from '../../app/useSetParam';
 import { usePermissions } from '../../app/session';
+import { formatDate } from '../../ui/dates';
 import { Empty } from '../../ui/Empty';
 import { ErrorState } from '../../ui/ErrorState';
 import { LoadingRows } from '../../ui/LoadingRows';
 import { PageHeader } from '../../ui/PageHeader';
 import { UrlSearchInput } from '../../ui/UrlSearchInput';
+import { ColumnPicker, OwnerFilter } from '../views/ListControls';
+import { visibleColumns } from '../views/listParams';
+import { ViewTabs } from '../views/ViewTabs';
 import { ContactForm } from './ContactForm';
 import { contactSorts, useContactList } from './queries';
 
+const columns = [
+  { value: 'email', label: 'E-mail' },
+  { value: 'phone', label: 'Phone' },
+  { value: 'title', label: 'Title' },
+  { value: 'owner', label: 'Owner' },
+  { value: 'created_at', label: 'Created' },
+  { value: 'updated_at', label: 'Updated' },
+];
+const defaultColumns = ['email', 'phone', 'title', 'owner'];
+
 export function ContactsPage() {
-  const [params, setParams] = useSearchParams();
+  const [params] = useSearchParams();
   const navigate = useNavigate();
   const { canEdit } = usePermissions();
   const sort = oneOf(
@@ -23,19 +38,13 @@ export function ContactsPage() {
   );
   const ownerName = useOwnerName();
 
-  const setParam = (key: string, value: string | null) =>
-    setParams(
-      (prev) => {
-        const next = new URLSearchParams(prev);
-        if (value) next.set(key, value);
-        else next.delete(key);
-        return next;
-      },
-      { replace: true },
-    );
+  const setParam = useSetParam();
   // The search box writes `q` once typing pauses (UrlSearchInput).
   const q = (params.get('q') ?? '').trim();
-  const list = useContactList({ q, sort });
+  const owner = params.get('owner_id');
+  const list = useContactList({ q, sort, owner_id: owner });
+  const shown = visibleColumns(params, defaultColumns);
+  const show = (column: string) => shown.includes(column);
   const creating = params.get('new') === '1';
   const rows = list.data?.pages.flatMap((p) => p.data) ?? [];
 
@@ -52,8 +61,10 @@ export function ContactsPage() {
           )
         }
       />
+      <ViewTabs entity="contact" allLabel="All contacts" />
       <Group mb="md" align="flex-end">
         <UrlSearchInput placeholder="Name or e-mail" w={320} />
+        <OwnerFilter />
         <Select
           label="Sort"
           data={contactSorts.map((s) => ({ ...s }))}
@@ -62,6 +73,7 @@ export function ContactsPage() {
           allowDeselect={false}
           w={200}
         />
+        <ColumnPicker columns={columns} defaults={defaultColumns} />
       </Group>
       {list.isPending ? (
         <LoadingRows rows={10} />
@@ -99,10 +111,11 @@ export function ContactsPage() {
               <Table.Thead>
                 <Table.Tr>
                   <Table.Th>Name</Table.Th>
-                  <Table.Th>E-mail</Table.Th>
-                  <Table.Th>Phone</Table.Th>
-                  <Table.Th>Title</Table.Th>
-                  <Table.Th>Owner</Table.Th>
+                  {columns
+                    .filter((c) => show(c.value))
+                    .map((c) => (
+                      <Table.Th key={c.value}>{c.label}</Table.Th>
+                    ))}
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody style={{ opacity: list.isPlaceholderData ? 0.6 : 1 }}>
@@ -113,10 +126,12 @@ export function ContactsPage() {
                         {c.first_name} {c.last_name}
                       </Anchor>
                     </Table.Td>
-                    <Table.Td>{c.email ?? '—'}</Table.Td>
-                    <Table.Td>{c.phone ?? '—'}</Table.Td>
-                    <Table.Td>{c.title ?? '—'}</Table.Td>
-                    <Table.Td>{ownerName(c.owner_id)}</Table.Td>
+                    {show('email') && <Table.Td>{c.email ?? '—'}</Table.Td>}
+                    {show('phone') && <Table.Td>{c.phone ?? '—'}</Table.Td>}
+                    {show('title') && <Table.Td>{c.title ?? '—'}</Table.Td>}
+                    {show('owner') && <Table.Td>{ownerName(c.owner_id)}</Table.Td>}
+                    {show('created_at') && <Table.Td>{formatDate(c.created_at)}</Table.Td>}
+                    {show('updated_at') && <Table.Td>{formatDate(c.updated_at)}</Table.Td>}
                   </Table.Tr>
                 ))}
               </Table.Tbody>

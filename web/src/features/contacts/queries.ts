@@ -21,7 +21,7 @@ export const contactSorts = [
   { value: '-updated_at', label: 'Recently updated' },
 ] as const;
 
-export function useContactList(filters: { q: string; sort: ContactSort }) {
+export function useContactList(filters: { q: string; sort: ContactSort; owner_id?: string | null }) {
   return useInfiniteQuery({
     queryKey: ['contacts', 'list', filters],
     initialPageParam: null as string | null,
@@ -29,6 +29,7 @@ export function useContactList(filters: { q: string; sort: ContactSort }) {
     queryFn: ({ pageParam, signal }) => {
       const query: ContactListQuery = { sort: filters.sort };
       if (filters.q) query.q = filters.q;
+      if (filters.owner_id) query.owner_id = filters.owner_id;
       if (pageParam) query.cursor = pageParam;
       return unwrap(api.GET('/api/contacts', { params: { query }, signal }));
     },

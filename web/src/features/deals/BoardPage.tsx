@@ -15,6 +15,7 @@ import { createPortal } from 'react-dom';
 import { useSearchParams } from 'react-router';
 import type { Deal, Stage } from '../../api/types';
 import { useOwnerName } from '../../app/members';
+import { useSetParam } from '../../app/useSetParam';
 import { usePermissions } from '../../app/session';
 import { Empty } from '../../ui/Empty';
 import { ErrorState } from '../../ui/ErrorState';
@@ -29,7 +30,7 @@ import { StageColumn } from './StageColumn';
 import { useStageMove } from './useStageMove';
 
 export function BoardPage() {
-  const [params, setParams] = useSearchParams();
+  const [params] = useSearchParams();
   const pipelines = usePipelines();
   const { canEdit } = usePermissions();
   const ownerName = useOwnerName();
@@ -55,16 +56,7 @@ export function BoardPage() {
     useSensor(KeyboardSensor),
   );
 
-  const setParam = (key: string, value: string | null) =>
-    setParams(
-      (prev) => {
-        const next = new URLSearchParams(prev);
-        if (value) next.set(key, value);
-        else next.delete(key);
-        return next;
-      },
-      { replace: true },
-    );
+  const setParam = useSetParam();
 
   const onDragEnd = ({ active, over }: DragEndEvent) => {
     const deal = (active.data.current as { deal?: Deal } | undefined)?.deal;

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { paramsOf, sameShape, shapeOf, visibleColumns } from './listParams';
+
+describe('a view in the URL', () => {
+  it('keeps only the filters its list knows, and round-trips', () => {
+    const params = new URLSearchParams('q=acme&owner_id=u1&stage_id=s&sort=-name&cols=domain,owner&new=1');
+    const shape = shapeOf('company', params);
+    expect(shape).toEqual({
+      filters: { q: 'acme', owner_id: 'u1' },
+      sort: '-name',
+      columns: ['domain', 'owner'],
+    });
+    const back = paramsOf(shape, 'v1');
+    expect(back.get('view')).toBe('v1');
+    expect(sameShape(shapeOf('company', back), shape)).toBe(true);
+  });
+
+  it('tells a changed list from the saved one', () => {
+    const saved = { filters: { owner_id: 'u1' }, sort: null, columns: [] };
+    expect(sameShape(saved, { ...saved, sort: 'name' })).toBe(false);
+    expect(sameShape(saved, { filters: { owner_id: 'u1' }, sort: null, columns: [] })).toBe(true);
+  });
+
+  it('shows the default columns unless the view names some', () => {
+    expect(visibleColumns(new URLSearchParams(''), ['email', 'phone'])).toEqual(['email', 'phone']);
+    expect(visibleColumns(new URLSearchParams('cols=phone'), ['email', 'phone'])).toEqual(['phone']);
+  });
+});
