@@ -85,6 +85,9 @@ pub fn configure(state: Data<ApiState>, settings: HttpSettings) -> impl FnOnce(&
                         "/organizations/{id}/invitations/{invitation_id}",
                         web::delete().to(routes::team::revoke_invitation),
                     )
+                    .route("/exchange-rates", web::get().to(routes::rates::list))
+                    .route("/exchange-rates", web::put().to(routes::rates::put))
+                    .route("/exchange-rates/import", web::post().to(routes::rates::import))
                     .route("/views", web::get().to(routes::views::list))
                     .route("/views", web::post().to(routes::views::create))
                     .route("/views/{id}", web::patch().to(routes::views::patch))

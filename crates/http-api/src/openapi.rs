@@ -22,6 +22,7 @@ use utoipa::OpenApi;
         crate::routes::api_keys::create, crate::routes::api_keys::list, crate::routes::api_keys::revoke,
         crate::routes::views::list, crate::routes::views::create, crate::routes::views::patch,
         crate::routes::views::delete,
+        crate::routes::rates::list, crate::routes::rates::put, crate::routes::rates::import,
         crate::routes::webhooks::create, crate::routes::webhooks::list, crate::routes::webhooks::delete,
         crate::routes::webhooks::deliveries, crate::routes::webhooks::redeliver,
         crate::routes::webhooks::rotate_secret, crate::routes::webhooks::enable,

@@ -76,6 +76,8 @@ const FIELDS: &[(&str, &str, Rule)] = &[
         "mfa_required",
         Rule::OneOf(&["off", "admins", "everyone"]),
     ),
+    ("RateBody", "currency", Rule::Currency),
+    ("RateBody", "rate", Rule::Opaque),
     ("ViewBody", "entity", Rule::OneOf(&["contact", "company", "deal"])),
     ("ViewBody", "name", Rule::Required(100)),
     ("ViewBody", "sort", Rule::Opaque),

@@ -8,12 +8,17 @@
 
 mod model;
 mod ports;
+mod rates;
 mod rules;
 mod service;
 mod totals;
 
 pub use model::{NewPipeline, Pipeline, Probability, Stage, StageKind, StagePatch, StageSpec, default_stages};
 pub use ports::{BoardRow, ForecastRow, PipelineRepository};
+pub use rates::{
+    BaseTotal, Converted, RATES_PER_REQUEST, Rate, RateInForce, RateRepository, RateService, base_total, convert,
+    parse_rate,
+};
 pub use rules::{ensure_open_stage, reorder};
 pub use service::{PipelineError, PipelineService};
 pub use totals::{CurrencyTotals, ForecastMonth, forecast_months, totals_by_currency, weighted};

@@ -20,6 +20,7 @@ mod imports;
 mod jobs;
 mod mfa;
 mod pipelines;
+mod rates;
 mod records;
 mod reminders;
 mod rows;

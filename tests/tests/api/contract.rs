@@ -213,6 +213,9 @@ async fn every_documented_route_exists_and_every_route_is_documented() {
         "POST /api/views",
         "PATCH /api/views/{id}",
         "DELETE /api/views/{id}",
+        "GET /api/exchange-rates",
+        "PUT /api/exchange-rates",
+        "POST /api/exchange-rates/import",
     ];
     expected.sort();
     assert_eq!(documented, expected);

@@ -84,6 +84,13 @@ async fn with_no_tenant_set_the_application_role_reads_no_rows_of_any_tenant_tab
         )
         .await;
     assert_eq!(view.status, 201, "{}", view.body);
+    let rates = admin
+        .put(
+            "/api/exchange-rates",
+            &serde_json::json!({"rates": [{"currency": "EUR", "date": "2026-01-01", "rate": "1.1"}]}),
+        )
+        .await;
+    assert_eq!(rates.status, 200, "{}", rates.body);
     // Two-step sign-in, and a sign-in waiting for its code, fill `mfa_challenges`.
     clearview_tests::mfa::fill_mfa_tables(&app, &mut admin).await;
     // An import fills `imports`, `import_chunks`, `import_errors` and `import_changes`.

@@ -320,6 +320,13 @@ async fn deleting_an_organization_erases_every_row_of_it_in_every_table_and_noth
         assert_eq!(key.status, 201, "{}", key.body);
         clearview_tests::webhook_receiver::fill_webhook_tables(&app, admin.tenant_id).await;
         clearview_tests::mfa::fill_mfa_tables(&app, admin).await;
+        let rates = admin
+            .put(
+                "/api/exchange-rates",
+                &json!({"rates": [{"currency": "EUR", "date": "2026-01-01", "rate": "1.1"}]}),
+            )
+            .await;
+        assert_eq!(rates.status, 200, "{}", rates.body);
         let view = admin.post("/api/views", &json!({"entity": "deal", "name": tag})).await;
         assert_eq!(view.status, 201, "{}", view.body);
     }

@@ -27,6 +27,7 @@ mod outbox;
 mod pagination;
 mod pipelines;
 mod rate_limits;
+mod rates;
 mod redis;
 mod reminders;
 mod roles;

@@ -656,6 +656,48 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/exchange-rates': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The organization's exchange rates against its own currency. */
+    get: operations['rates_list'];
+    /**
+     * Sets exchange rates (admins and managers): all or none, each error
+     *     naming its row (`rates[3].rate`). Answers the whole list.
+     */
+    put: operations['rates_put'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/exchange-rates/import': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Sets exchange rates from a CSV file with the header `currency,date,rate`
+     *     (admins and managers): all or none, errors naming the row as
+     *     `rates[i]` (the first data row is 0).
+     */
+    post: operations['rates_import'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/imports': {
     parameters: {
       query?: never;
@@ -1463,11 +1505,35 @@ export interface components {
       data: components['schemas']['AuditEntryView'][];
       next_cursor?: string | null;
     };
+    /** @description A currency's total in the base currency, beside the total itself. */
+    BaseParts: {
+      /** @description The organization's currency. */
+      base_currency: string;
+      /** @description The rate used (1 for the base itself); `null` when none is in force. */
+      rate?: string | null;
+      /**
+       * Format: date
+       * @description The day the rate was set for; `null` for the base itself or when
+       *     none is in force.
+       */
+      rate_date?: string | null;
+    };
+    /** @description Several currencies' totals summed in the base currency. */
+    BaseTotalView: {
+      /** @description `null` when a rate is missing (see `missing_rates`): never guessed. */
+      amount?: string | null;
+      currency: string;
+      /** @description Currencies with no rate in force on the day. */
+      missing_rates: string[];
+      weighted_amount?: string | null;
+    };
     Board: {
       pipeline: components['schemas']['PipelineView'];
       stages: components['schemas']['BoardColumn'][];
     };
     BoardColumn: {
+      /** @description Every currency's total together, in the organization's currency. */
+      base_total: components['schemas']['BaseTotalView'];
       /**
        * Format: int64
        * @description Every deal of the stage (not just those shown).
@@ -2030,7 +2096,15 @@ export interface components {
       /** Format: date */
       to: string;
     };
-    ForecastAmounts: {
+    ForecastAmounts: components['schemas']['BaseParts'] & {
+      /**
+       * @description The same three in the organization's currency, at the rate in force
+       *     at the end of the month (today for a month not over yet); `null`
+       *     when no rate is in force.
+       */
+      base_expected?: string | null;
+      base_weighted?: string | null;
+      base_won?: string | null;
       currency: string;
       /** @description Open deals expected to close this month. */
       expected: string;
@@ -2039,7 +2113,17 @@ export interface components {
       /** @description Deals won this month. */
       won: string;
     };
+    /** @description A month's currencies together, in the organization's currency. */
+    ForecastBaseTotal: {
+      currency: string;
+      /** @description `null` when a rate is missing (see `missing_rates`). */
+      expected?: string | null;
+      missing_rates: string[];
+      weighted?: string | null;
+      won?: string | null;
+    };
     ForecastMonthView: {
+      base_total: components['schemas']['ForecastBaseTotal'];
       currencies: components['schemas']['ForecastAmounts'][];
       /** @description YYYY-MM. */
       month: string;
@@ -2231,8 +2315,14 @@ export interface components {
       /** @description One of the recovery codes, instead of `code`. */
       recovery_code?: string | null;
     };
-    MoneyTotal: {
+    MoneyTotal: components['schemas']['BaseParts'] & {
       amount: string;
+      /**
+       * @description The same in the organization's currency, at the rate in force today
+       *     (`rate`, `rate_date`); `null` when no rate is in force.
+       */
+      base_amount?: string | null;
+      base_weighted_amount?: string | null;
       currency: string;
       weighted_amount: string;
     };
@@ -2505,6 +2595,202 @@ export interface components {
     ProblemField: {
       field: string;
       message: string;
+    };
+    RateBody: {
+      /**
+       * @description ISO 4217, not the organization's own.
+       * @enum {string}
+       */
+      currency:
+        | 'AED'
+        | 'AFN'
+        | 'ALL'
+        | 'AMD'
+        | 'ANG'
+        | 'AOA'
+        | 'ARS'
+        | 'AUD'
+        | 'AWG'
+        | 'AZN'
+        | 'BAM'
+        | 'BBD'
+        | 'BDT'
+        | 'BGN'
+        | 'BHD'
+        | 'BIF'
+        | 'BMD'
+        | 'BND'
+        | 'BOB'
+        | 'BRL'
+        | 'BSD'
+        | 'BTN'
+        | 'BWP'
+        | 'BYN'
+        | 'BZD'
+        | 'CAD'
+        | 'CDF'
+        | 'CHF'
+        | 'CLP'
+        | 'CNY'
+        | 'COP'
+        | 'CRC'
+        | 'CUP'
+        | 'CVE'
+        | 'CZK'
+        | 'DJF'
+        | 'DKK'
+        | 'DOP'
+        | 'DZD'
+        | 'EGP'
+        | 'ERN'
+        | 'ETB'
+        | 'EUR'
+        | 'FJD'
+        | 'FKP'
+        | 'GBP'
+        | 'GEL'
+        | 'GHS'
+        | 'GIP'
+        | 'GMD'
+        | 'GNF'
+        | 'GTQ'
+        | 'GYD'
+        | 'HKD'
+        | 'HNL'
+        | 'HTG'
+        | 'HUF'
+        | 'IDR'
+        | 'ILS'
+        | 'INR'
+        | 'IQD'
+        | 'IRR'
+        | 'ISK'
+        | 'JMD'
+        | 'JOD'
+        | 'JPY'
+        | 'KES'
+        | 'KGS'
+        | 'KHR'
+        | 'KMF'
+        | 'KPW'
+        | 'KRW'
+        | 'KWD'
+        | 'KYD'
+        | 'KZT'
+        | 'LAK'
+        | 'LBP'
+        | 'LKR'
+        | 'LRD'
+        | 'LSL'
+        | 'LYD'
+        | 'MAD'
+        | 'MDL'
+        | 'MGA'
+        | 'MKD'
+        | 'MMK'
+        | 'MNT'
+        | 'MOP'
+        | 'MRU'
+        | 'MUR'
+        | 'MVR'
+        | 'MWK'
+        | 'MXN'
+        | 'MYR'
+        | 'MZN'
+        | 'NAD'
+        | 'NGN'
+        | 'NIO'
+        | 'NOK'
+        | 'NPR'
+        | 'NZD'
+        | 'OMR'
+        | 'PAB'
+        | 'PEN'
+        | 'PGK'
+        | 'PHP'
+        | 'PKR'
+        | 'PLN'
+        | 'PYG'
+        | 'QAR'
+        | 'RON'
+        | 'RSD'
+        | 'RUB'
+        | 'RWF'
+        | 'SAR'
+        | 'SBD'
+        | 'SCR'
+        | 'SDG'
+        | 'SEK'
+        | 'SGD'
+        | 'SHP'
+        | 'SLE'
+        | 'SOS'
+        | 'SRD'
+        | 'SSP'
+        | 'STN'
+        | 'SVC'
+        | 'SYP'
+        | 'SZL'
+        | 'THB'
+        | 'TJS'
+        | 'TMT'
+        | 'TND'
+        | 'TOP'
+        | 'TRY'
+        | 'TTD'
+        | 'TWD'
+        | 'TZS'
+        | 'UAH'
+        | 'UGX'
+        | 'USD'
+        | 'UYU'
+        | 'UZS'
+        | 'VES'
+        | 'VND'
+        | 'VUV'
+        | 'WST'
+        | 'XAF'
+        | 'XCD'
+        | 'XCG'
+        | 'XOF'
+        | 'XPF'
+        | 'YER'
+        | 'ZAR'
+        | 'ZMW'
+        | 'ZWG';
+      /**
+       * Format: date
+       * @description YYYY-MM-DD: the rate holds from this day on.
+       */
+      date: string;
+      /**
+       * @description One unit of `currency` in the base currency: a positive decimal with
+       *     at most 10 decimal places, as text.
+       */
+      rate: string;
+    };
+    RateList: {
+      /** @description The organization's currency: every rate is against it. */
+      base_currency: string;
+      /** @description By currency, newest first. */
+      data: components['schemas']['RateView'][];
+    };
+    RatesBody: {
+      /**
+       * @description Rates to set; one already set for the same currency and date is
+       *     replaced. All are set or none.
+       */
+      rates: components['schemas']['RateBody'][];
+    };
+    RateView: {
+      currency: string;
+      /**
+       * Format: date
+       * @description From this day on (until a later rate).
+       */
+      date: string;
+      /** @description One unit of `currency` in the base currency, exact decimal text. */
+      rate: string;
     };
     RecoveryCodesView: {
       /** @description Ten single-use codes for a lost authenticator, shown this once. */
@@ -7004,6 +7290,285 @@ export interface operations {
         };
       };
       /** @description Too many imports and exports at once; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The service is saturated; see Retry-After */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  rates_list: {
+    parameters: {
+      query?: {
+        /** @description Only this currency (ISO 4217); a code no rate can have lists none. */
+        currency?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RateList'];
+        };
+      };
+      /** @description Not signed in, or the session ended */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The organization's request budget is spent; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The service is saturated; see Retry-After */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  rates_put: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RatesBody'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RateList'];
+        };
+      };
+      /** @description The body is not well-formed */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not signed in, or the session ended */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A record the path or the body names does not exist (named in errors) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body conflicts with the records' current state (named in errors) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body has the wrong media type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The organization's request budget is spent; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The service is saturated; see Retry-After */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  rates_import: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description currency,date,rate rows */
+    requestBody: {
+      content: {
+        'text/csv': string;
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RateList'];
+        };
+      };
+      /** @description The body is not well-formed */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not signed in, or the session ended */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A record the path or the body names does not exist (named in errors) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body conflicts with the records' current state (named in errors) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The organization's request budget is spent; see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;

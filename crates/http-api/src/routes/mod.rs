@@ -18,6 +18,7 @@ pub mod organizations;
 mod params;
 mod patch;
 pub mod pipelines;
+pub mod rates;
 pub mod reports;
 mod spool;
 pub mod team;

@@ -4,6 +4,7 @@ use crate::json::ValidJson;
 use crate::problem::{ApiError, Problem};
 use crate::routes::deals::{DealView, deal_cursor};
 use crate::routes::params::limit_param;
+use crate::routes::rates::{BaseParts, BaseTotalView, money};
 use crate::security::session::Session;
 use crate::state::ApiState;
 use actix_web::HttpResponse;
@@ -11,7 +12,9 @@ use actix_web::http::header::LOCATION;
 use actix_web::web::{Data, Path, Query};
 use chrono::{DateTime, Utc};
 use clearview_kernel::{PipelineId, StageId, ValidationErrors, money_string, required_text};
-use clearview_pipelines::{NewPipeline, Pipeline, Probability, Stage, StagePatch, StageSpec, totals_by_currency};
+use clearview_pipelines::{
+    NewPipeline, Pipeline, Probability, Stage, StagePatch, StageSpec, base_total, convert, totals_by_currency,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -131,6 +134,12 @@ pub struct MoneyTotal {
     pub currency: String,
     pub amount: String,
     pub weighted_amount: String,
+    /// The same in the organization's currency, at the rate in force today
+    /// (`rate`, `rate_date`); `null` when no rate is in force.
+    pub base_amount: Option<String>,
+    pub base_weighted_amount: Option<String>,
+    #[serde(flatten)]
+    pub base: BaseParts,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -139,6 +148,8 @@ pub struct BoardColumn {
     /// Every deal of the stage (not just those shown).
     pub count: i64,
     pub totals: Vec<MoneyTotal>,
+    /// Every currency's total together, in the organization's currency.
+    pub base_total: BaseTotalView,
     pub deals: Vec<DealView>,
     pub next_cursor: Option<String>,
 }
@@ -324,6 +335,12 @@ pub async fn board(
     let limit = limit_param(&mut errors, params.limit.as_deref()).ok_or_else(|| ApiError::invalid(errors))?;
     let board = state.deals.board(&session.ctx, pipeline_id(&id), limit.get()).await?;
     let (pipeline, totals, mut deals) = (board.pipeline, board.totals, board.deals);
+    // Open deals are worth what they are worth today.
+    let currencies: Vec<_> = totals.iter().map(|row| row.currency).collect();
+    let (base, rates) = state
+        .rates
+        .in_force(&session.ctx, &currencies, Utc::now().date_naive())
+        .await?;
     let stages = pipeline
         .stages
         .iter()
@@ -337,17 +354,25 @@ pub async fn board(
             let mut stage_deals: Vec<_> = deals.extract_if(.., |d| d.stage_id == stage.id).collect();
             let more = stage_deals.len() > limit.get() as usize;
             stage_deals.truncate(limit.get() as usize);
+            let sums: Vec<_> = by_currency.iter().map(|(c, t)| (*c, t.total, t.weighted)).collect();
             BoardColumn {
                 stage: StageView::from(stage),
                 count: by_currency.values().map(|t| t.count).sum(),
                 totals: by_currency
                     .iter()
-                    .map(|(currency, t)| MoneyTotal {
-                        currency: currency.as_str().into(),
-                        amount: money_string(t.total),
-                        weighted_amount: money_string(t.weighted),
+                    .map(|(currency, t)| {
+                        let converted = convert(base, &rates, *currency, t.total, t.weighted);
+                        MoneyTotal {
+                            currency: currency.as_str().into(),
+                            amount: money_string(t.total),
+                            weighted_amount: money_string(t.weighted),
+                            base_amount: money(converted.amount),
+                            base_weighted_amount: money(converted.weighted),
+                            base: BaseParts::new(base, &converted),
+                        }
                     })
                     .collect(),
+                base_total: BaseTotalView::new(base, &base_total(base, &rates, &sums)),
                 next_cursor: more.then(|| stage_deals.last().map(deal_cursor)).flatten(),
                 deals: stage_deals.into_iter().map(DealView::from).collect(),
             }

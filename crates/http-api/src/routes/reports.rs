@@ -1,13 +1,14 @@
 //! `/api/reports/forecast`: expected, weighted and won amounts per month.
 
 use crate::problem::{ApiError, Problem};
+use crate::routes::rates::{BaseParts, money};
 use crate::security::session::Session;
 use crate::state::ApiState;
 use actix_web::HttpResponse;
 use actix_web::web::{Data, Query};
 use chrono::{Datelike, Months, NaiveDate, Utc};
 use clearview_kernel::{Decimal, PipelineId, ValidationErrors, money_string};
-use clearview_pipelines::forecast_months;
+use clearview_pipelines::{base_total, convert, forecast_months};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -41,6 +42,25 @@ pub struct ForecastAmounts {
     pub weighted: String,
     /// Deals won this month.
     pub won: String,
+    /// The same three in the organization's currency, at the rate in force
+    /// at the end of the month (today for a month not over yet); `null`
+    /// when no rate is in force.
+    pub base_expected: Option<String>,
+    pub base_weighted: Option<String>,
+    pub base_won: Option<String>,
+    #[serde(flatten)]
+    pub base: BaseParts,
+}
+
+/// A month's currencies together, in the organization's currency.
+#[derive(Serialize, ToSchema)]
+pub struct ForecastBaseTotal {
+    pub currency: String,
+    /// `null` when a rate is missing (see `missing_rates`).
+    pub expected: Option<String>,
+    pub weighted: Option<String>,
+    pub won: Option<String>,
+    pub missing_rates: Vec<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -48,6 +68,7 @@ pub struct ForecastMonthView {
     /// YYYY-MM.
     pub month: String,
     pub currencies: Vec<ForecastAmounts>,
+    pub base_total: ForecastBaseTotal,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -114,20 +135,55 @@ pub async fn forecast(
         let mut currencies: Vec<_> = data.expected.keys().chain(data.won.keys()).copied().collect();
         currencies.sort();
         currencies.dedup();
+        // The rate at the month's end, or today's for a month not over yet.
+        let month_end = month
+            .checked_add_months(Months::new(1))
+            .map_or(month, |m| m - chrono::Days::new(1));
+        let (base, rates) = state
+            .rates
+            .in_force(&session.ctx, &currencies, month_end.min(today))
+            .await?;
+        let amounts: Vec<_> = currencies
+            .iter()
+            .map(|c| {
+                let (expected, weighted) = data.expected.get(c).copied().unwrap_or_default();
+                (
+                    *c,
+                    expected,
+                    weighted,
+                    data.won.get(c).copied().unwrap_or(Decimal::ZERO),
+                )
+            })
+            .collect();
+        let open: Vec<_> = amounts.iter().map(|(c, e, w, _)| (*c, *e, *w)).collect();
+        let won: Vec<_> = amounts.iter().map(|(c, _, _, won)| (*c, *won, *won)).collect();
+        let (open_total, won_total) = (base_total(base, &rates, &open), base_total(base, &rates, &won));
         months.push(ForecastMonthView {
             month: month.format("%Y-%m").to_string(),
-            currencies: currencies
+            currencies: amounts
                 .into_iter()
-                .map(|c| {
-                    let (expected, weighted) = data.expected.get(&c).copied().unwrap_or_default();
+                .map(|(c, expected, weighted, won)| {
+                    let converted = convert(base, &rates, c, expected, weighted);
+                    let won_converted = convert(base, &rates, c, won, won);
                     ForecastAmounts {
                         currency: c.as_str().into(),
                         expected: money_string(expected),
                         weighted: money_string(weighted),
-                        won: money_string(data.won.get(&c).copied().unwrap_or(Decimal::ZERO)),
+                        won: money_string(won),
+                        base_expected: money(converted.amount),
+                        base_weighted: money(converted.weighted),
+                        base_won: money(won_converted.amount),
+                        base: BaseParts::new(base, &converted),
                     }
                 })
                 .collect(),
+            base_total: ForecastBaseTotal {
+                currency: base.as_str().into(),
+                expected: money(open_total.amount),
+                weighted: money(open_total.weighted),
+                won: money(won_total.amount),
+                missing_rates: open_total.missing_rates.iter().map(|c| c.as_str().to_owned()).collect(),
+            },
         });
         let Some(next) = month.checked_add_months(Months::new(1)) else {
             break;

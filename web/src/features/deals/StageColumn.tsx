@@ -71,6 +71,7 @@ export const StageColumn = memo(function StageColumn({
               </Text>
             ))
           )}
+          <BaseTotal column={column} />
         </Stack>
       </Stack>
       <ScrollArea.Autosize mah="calc(100vh - 260px)" type="auto">
@@ -122,5 +123,23 @@ function DropZone({ stage, children }: { stage: Stage; children: ReactNode }) {
     >
       {children}
     </Paper>
+  );
+}
+
+/** All currencies together in the organization's currency, when a column holds others. */
+function BaseTotal({ column }: { column: BoardColumn }) {
+  const base = column.base_total;
+  if (column.totals.every((t) => t.currency === base.currency)) return null;
+  if (base.amount == null) {
+    return (
+      <Text size="xs" c="orange.9" title="Add the rate in Settings → Exchange rates">
+        No {base.currency} total: no rate for {base.missing_rates.join(', ')}
+      </Text>
+    );
+  }
+  return (
+    <Text size="xs" c="dimmed">
+      All in {base.currency}: <Money amount={base.amount} currency={base.currency} />
+    </Text>
   );
 }

@@ -25,7 +25,8 @@ function column(id: string, kind: string, deals: Deal[]): BoardColumn {
   return {
     stage: { id, name: id, kind, position: 0, probability: 10 },
     count: deals.length,
-    totals: [{ currency: 'EUR', amount: '10.00', weighted_amount: '1.00' }],
+    totals: [{ currency: 'EUR', amount: '10.00', weighted_amount: '1.00', base_currency: 'EUR', rate: '1' }],
+    base_total: { currency: 'EUR', amount: '10.00', weighted_amount: '1.00', missing_rates: [] },
     deals,
     next_cursor: null,
   };

@@ -1,6 +1,6 @@
 import '@mantine/charts/styles.css';
 import { BarChart } from '@mantine/charts';
-import { Card, Group, Select, Table } from '@mantine/core';
+import { Alert, Card, Group, Select, Table } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api } from '../../api/client';
@@ -11,7 +11,7 @@ import { ErrorState } from '../../ui/ErrorState';
 import { LoadingRows } from '../../ui/LoadingRows';
 import { formatMoney } from '../../ui/money';
 import { PageHeader } from '../../ui/PageHeader';
-import { chartPoint, forecastCurrencies, forecastRows } from './series';
+import { ALL_IN_BASE, chartPoint, forecastCurrencies, forecastRows } from './series';
 
 function monthLabel(month: string): string {
   const [y, m] = month.split('-').map(Number);
@@ -40,13 +40,19 @@ export function ForecastPage() {
   });
 
   const currencies = forecast.data ? forecastCurrencies(forecast.data) : [];
+  const base = me.organization.default_currency;
+  const several = currencies.length > 1;
+  // Several currencies: all of them in the organization's by default.
   const currency =
-    chosenCurrency && currencies.includes(chosenCurrency)
+    chosenCurrency && (currencies.includes(chosenCurrency) || (several && chosenCurrency === ALL_IN_BASE))
       ? chosenCurrency
-      : currencies.includes(me.organization.default_currency)
-        ? me.organization.default_currency
-        : (currencies[0] ?? me.organization.default_currency);
+      : several
+        ? ALL_IN_BASE
+        : (currencies[0] ?? base);
+  const shownIn = currency === ALL_IN_BASE ? base : currency;
   const rows = forecast.data ? forecastRows(forecast.data, currency) : [];
+  const missing = [...new Set(rows.flatMap((r) => r.missingRates ?? []))];
+  const amount = (value: string) => (value === '' ? 'no rate' : formatMoney(value, shownIn));
 
   return (
     <>
@@ -64,14 +70,14 @@ export function ForecastPage() {
               onChange={setPipelineId}
               w={200}
             />
-            {currencies.length > 1 && (
+            {several && (
               <Select
                 label="Currency"
-                data={currencies}
+                data={[{ value: ALL_IN_BASE, label: `All in ${base}` }, ...currencies]}
                 value={currency}
                 onChange={setCurrency}
                 allowDeselect={false}
-                w={120}
+                w={140}
               />
             )}
           </Group>
@@ -93,7 +99,7 @@ export function ForecastPage() {
               data={rows.map((r) => ({ ...chartPoint(r), month: monthLabel(r.month) }))}
               dataKey="month"
               withLegend
-              valueFormatter={(v) => formatMoney(String(v), currency, { compact: true })}
+              valueFormatter={(v) => formatMoney(String(v), shownIn, { compact: true })}
               series={[
                 { name: 'Expected', color: 'indigo.3' },
                 { name: 'Weighted', color: 'indigo.7' },
@@ -101,7 +107,13 @@ export function ForecastPage() {
               ]}
             />
           </Card>
-          <Table striped aria-label={`Forecast in ${currency}`}>
+          {missing.length > 0 && (
+            <Alert color="orange" mb="md" title={`Some months have no ${base} total`}>
+              There is no exchange rate for {missing.join(', ')} on those months. Add one in Settings →
+              Exchange rates; totals are never guessed.
+            </Alert>
+          )}
+          <Table striped aria-label={`Forecast in ${shownIn}`}>
             <Table.Thead>
               <Table.Tr>
                 <Table.Th>Month</Table.Th>
@@ -114,9 +126,9 @@ export function ForecastPage() {
               {rows.map((r) => (
                 <Table.Tr key={r.month}>
                   <Table.Td>{monthLabel(r.month)}</Table.Td>
-                  <Table.Td ta="right">{formatMoney(r.expected, currency)}</Table.Td>
-                  <Table.Td ta="right">{formatMoney(r.weighted, currency)}</Table.Td>
-                  <Table.Td ta="right">{formatMoney(r.won, currency)}</Table.Td>
+                  <Table.Td ta="right">{amount(r.expected)}</Table.Td>
+                  <Table.Td ta="right">{amount(r.weighted)}</Table.Td>
+                  <Table.Td ta="right">{amount(r.won)}</Table.Td>
                 </Table.Tr>
               ))}
             </Table.Tbody>

@@ -8,6 +8,7 @@ import { JobsPanel } from './JobsPanel';
 import { MembersPanel } from './MembersPanel';
 import { OrganizationPanel } from './OrganizationPanel';
 import { PipelinesPanel } from './PipelinesPanel';
+import { RatesPanel } from './RatesPanel';
 import { WebhooksPanel } from './WebhooksPanel';
 
 export function SettingsPage() {
@@ -26,6 +27,7 @@ export function SettingsPage() {
           <Tabs.Tab value="organization">Organization</Tabs.Tab>
           <Tabs.Tab value="pipelines">Pipelines</Tabs.Tab>
           <Tabs.Tab value="members">Members</Tabs.Tab>
+          <Tabs.Tab value="rates">Exchange rates</Tabs.Tab>
           {canReadAudit && <Tabs.Tab value="audit">Audit log</Tabs.Tab>}
           {isAdmin && <Tabs.Tab value="jobs">Jobs</Tabs.Tab>}
           {isAdmin && <Tabs.Tab value="api-keys">API keys</Tabs.Tab>}
@@ -39,6 +41,9 @@ export function SettingsPage() {
         </Tabs.Panel>
         <Tabs.Panel value="members">
           <MembersPanel />
+        </Tabs.Panel>
+        <Tabs.Panel value="rates">
+          <RatesPanel />
         </Tabs.Panel>
         <Tabs.Panel value="audit">
           <AuditLogPanel />
