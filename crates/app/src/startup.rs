@@ -23,7 +23,8 @@ use clearview_kernel::jobs::JobService;
 use clearview_pipelines::PipelineService;
 use clearview_store_postgres::{PgStore, assert_role_cannot_bypass_rls, connect_with};
 use clearview_tenancy::{
-    ApiKeyService, AuditService, MailDelivery, MfaService, PrivacyService, SignupService, ViewService, WebhookService,
+    ApiKeyService, AuditService, MailDelivery, MfaPorts, MfaService, PrivacyService, SignupService, ViewService,
+    WebhookService,
 };
 use clearview_tenancy::{AuthService, OrganizationService, PasswordResetService, SessionDenylist, TeamService};
 use std::net::TcpListener;
@@ -95,14 +96,15 @@ impl Application {
             chrono::Duration::seconds(config.access_token_ttl_seconds),
             store.clone(),
         );
-        let mfa = MfaService::new(
-            store.clone(),
-            store.clone(),
-            hasher.clone(),
-            secrets.clone(),
-            Arc::new(MfaRandom),
-            auth.clone(),
-        );
+        let mfa = MfaService::new(MfaPorts {
+            repo: store.clone(),
+            accounts: store.clone(),
+            hasher: hasher.clone(),
+            minter: secrets.clone(),
+            secrets: Arc::new(MfaRandom),
+            auth: auth.clone(),
+            log: store.clone(),
+        });
         let signups = SignupService::new(
             store.clone(),
             store.clone(),

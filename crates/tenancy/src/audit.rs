@@ -27,7 +27,8 @@ pub mod actions {
     pub const MFA_ENABLED: &str = "auth.mfa_enabled";
     /// Two-step sign-in was turned off.
     pub const MFA_DISABLED: &str = "auth.mfa_disabled";
-    /// A wrong or replayed second-factor code at sign-in.
+    /// A wrong or replayed second-factor code at sign-in (`details.second_factor`
+    /// names `code` or `recovery_code`).
     pub const MFA_FAILED: &str = "auth.mfa_failed";
     /// The caller downloaded everything stored about them.
     pub const USER_EXPORTED: &str = "user.exported";

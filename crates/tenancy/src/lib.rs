@@ -30,7 +30,7 @@ pub use audit::{
 pub use delivery::MailDelivery;
 pub use emails::{TaskReminder, task_reminder};
 pub use mfa::{
-    CHALLENGE_ATTEMPTS, CHALLENGE_MINUTES, ChallengeAttempt, Enrollment, MfaError, MfaPolicy, MfaRepository,
+    CHALLENGE_ATTEMPTS, CHALLENGE_MINUTES, ChallengeAttempt, Enrollment, MfaError, MfaPolicy, MfaPorts, MfaRepository,
     MfaSecrets, MfaService, MfaStanding, MfaStatus, RECOVERY_CODES, SecondFactor, SignIn, StoredTotp, code_at,
     matching_step, normalize_recovery_code,
 };

@@ -10,6 +10,7 @@
 //! An organization can require a second factor of its admins or of every
 //! member; a member without one is signed in only to enroll.
 
+use crate::audit::{AuditEntry, AuditLog, RequestOrigin, actions};
 use crate::model::SessionGrant;
 use crate::ports::{AccountRepository, PasswordHasher, SecretMinter};
 use crate::service::{AuthError, AuthService};
@@ -251,24 +252,31 @@ pub struct MfaService {
     minter: Arc<dyn SecretMinter>,
     secrets: Arc<dyn MfaSecrets>,
     auth: AuthService,
+    log: Arc<dyn AuditLog>,
+}
+
+/// The ports and services two-step sign-in works with.
+pub struct MfaPorts {
+    pub repo: Arc<dyn MfaRepository>,
+    pub accounts: Arc<dyn AccountRepository>,
+    pub hasher: Arc<dyn PasswordHasher>,
+    pub minter: Arc<dyn SecretMinter>,
+    pub secrets: Arc<dyn MfaSecrets>,
+    pub auth: AuthService,
+    /// Where a wrong code at sign-in is recorded (`auth.mfa_failed`).
+    pub log: Arc<dyn AuditLog>,
 }
 
 impl MfaService {
-    pub fn new(
-        repo: Arc<dyn MfaRepository>,
-        accounts: Arc<dyn AccountRepository>,
-        hasher: Arc<dyn PasswordHasher>,
-        minter: Arc<dyn SecretMinter>,
-        secrets: Arc<dyn MfaSecrets>,
-        auth: AuthService,
-    ) -> Self {
+    pub fn new(ports: MfaPorts) -> Self {
         Self {
-            repo,
-            accounts,
-            hasher,
-            minter,
-            secrets,
-            auth,
+            repo: ports.repo,
+            accounts: ports.accounts,
+            hasher: ports.hasher,
+            minter: ports.minter,
+            secrets: ports.secrets,
+            auth: ports.auth,
+            log: ports.log,
         }
     }
 
@@ -324,8 +332,14 @@ impl MfaService {
     }
 
     /// Answers a challenge: a correct, unused code opens the session.
-    /// Every answer, right or wrong, counts against the challenge.
-    pub async fn verify(&self, challenge: &str, answer: &SecondFactor) -> Result<SessionGrant, MfaError> {
+    /// Every answer, right or wrong, counts against the challenge; a wrong
+    /// one is recorded in the organization's audit log.
+    pub async fn verify(
+        &self,
+        challenge: &str,
+        answer: &SecondFactor,
+        origin: &RequestOrigin,
+    ) -> Result<SessionGrant, MfaError> {
         let tenant_id = self.minter.tenant_of(challenge).ok_or(MfaError::ChallengeGone)?;
         let digest = self.minter.digest(challenge);
         let attempt = self
@@ -333,7 +347,15 @@ impl MfaService {
             .attempt_challenge(tenant_id, &digest)
             .await?
             .ok_or(MfaError::ChallengeGone)?;
-        self.check_factor(attempt.user_id, answer).await?;
+        if let Err(err) = self.check_factor(attempt.user_id, answer).await {
+            if let MfaError::WrongCode(field) = err {
+                let entry = AuditEntry::new(actions::MFA_FAILED, origin).detail("second_factor", field);
+                // The answer stays "wrong code" even if the trail cannot be
+                // written; the challenge's attempt counter still holds.
+                let _ = self.log.record(tenant_id, Some(attempt.user_id), &entry).await;
+            }
+            return Err(err);
+        }
         if !self.repo.consume_challenge(tenant_id, &digest).await? {
             return Err(MfaError::ChallengeGone);
         }

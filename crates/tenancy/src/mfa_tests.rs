@@ -63,7 +63,21 @@ fn service(repo: MockMfaRepository, accounts: MockAccountRepository, hasher: Moc
         Duration::minutes(15),
         repo.clone(),
     );
-    MfaService::new(repo, accounts, hasher, minter, Arc::new(secrets()), auth)
+    let mut log = crate::audit::MockAuditLog::new();
+    log.expect_record().returning(|_, _, _| Ok(()));
+    MfaService::new(MfaPorts {
+        repo,
+        accounts,
+        hasher,
+        minter,
+        secrets: Arc::new(secrets()),
+        auth,
+        log: Arc::new(log),
+    })
+}
+
+fn origin() -> RequestOrigin {
+    RequestOrigin::default()
 }
 
 fn ctx(role: Role) -> TenantContext {
@@ -225,6 +239,7 @@ async fn a_right_code_answers_the_challenge_with_a_session() {
         .verify(
             &format!("{tenant}.secret"),
             &SecondFactor::Code(code_at(SEED, Utc::now())),
+            &origin(),
         )
         .await
         .unwrap();
@@ -250,6 +265,7 @@ async fn a_code_already_used_opens_nothing() {
         .verify(
             &format!("{tenant}.secret"),
             &SecondFactor::Code(code_at(SEED, Utc::now())),
+            &origin(),
         )
         .await
         .unwrap_err();
@@ -265,11 +281,11 @@ async fn a_spent_or_unknown_challenge_is_gone_before_any_code_is_checked() {
     let tenant = TenantId::generate();
     let answer = SecondFactor::Code("123456".into());
     assert!(matches!(
-        auth.verify(&format!("{tenant}.secret"), &answer).await,
+        auth.verify(&format!("{tenant}.secret"), &answer, &origin()).await,
         Err(MfaError::ChallengeGone)
     ));
     assert!(matches!(
-        auth.verify("not-a-challenge", &answer).await,
+        auth.verify("not-a-challenge", &answer, &origin()).await,
         Err(MfaError::ChallengeGone)
     ));
 }
@@ -291,6 +307,7 @@ async fn a_recovery_code_is_compared_by_its_normalized_digest() {
         .verify(
             &format!("{tenant}.secret"),
             &SecondFactor::RecoveryCode("ABCDE-fghij".into()),
+            &origin(),
         )
         .await
         .unwrap();
@@ -341,4 +358,45 @@ async fn turning_it_off_with_password_and_code_removes_the_factor() {
         )
         .await
         .unwrap();
+}
+
+#[tokio::test]
+async fn a_wrong_code_at_sign_in_is_recorded_in_the_organizations_trail() {
+    let (tenant, user) = (TenantId::generate(), UserId::generate());
+    let mut repo = MockMfaRepository::new();
+    live_challenge(&mut repo, user);
+    let mut log = crate::audit::MockAuditLog::new();
+    log.expect_record()
+        .withf(move |t, actor, entry| *t == tenant && *actor == Some(user) && entry.action == actions::MFA_FAILED)
+        .times(1)
+        .returning(|_, _, _| Ok(()));
+    let accounts: Arc<dyn AccountRepository> = Arc::new(MockAccountRepository::new());
+    let hasher: Arc<dyn PasswordHasher> = Arc::new(MockPasswordHasher::new());
+    let minter: Arc<dyn SecretMinter> = Arc::new(minter());
+    let repo: Arc<dyn MfaRepository> = Arc::new(repo);
+    let auth = AuthService::new(
+        accounts.clone(),
+        hasher.clone(),
+        minter.clone(),
+        None,
+        Duration::minutes(15),
+        repo.clone(),
+    );
+    let mfa = MfaService::new(MfaPorts {
+        repo,
+        accounts,
+        hasher,
+        minter,
+        secrets: Arc::new(secrets()),
+        auth,
+        log: Arc::new(log),
+    });
+    let wrong = mfa
+        .verify(
+            &format!("{tenant}.secret"),
+            &SecondFactor::Code("12345x".into()),
+            &origin(),
+        )
+        .await;
+    assert!(matches!(wrong, Err(MfaError::WrongCode("code"))));
 }

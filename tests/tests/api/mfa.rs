@@ -199,6 +199,9 @@ async fn a_challenge_takes_five_answers_and_then_the_password_is_needed_again() 
         .post("/api/auth/mfa/verify", &json!({"code": code(&uri, 1)}))
         .await;
     assert_eq!(right.status, 200, "a new challenge: {}", right.body);
+    let failed = admin.get("/api/audit-log?action=auth.mfa_failed").await;
+    assert_eq!(failed.json["data"].as_array().map(Vec::len), Some(5), "{}", failed.body);
+    assert_eq!(failed.json["data"][0]["details"]["second_factor"], "code");
 }
 
 #[tokio::test]

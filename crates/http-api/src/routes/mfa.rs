@@ -181,7 +181,7 @@ pub async fn verify(
         )
     })?;
     state.limits.mfa(&req, None).await?;
-    let grant = state.mfa.verify(challenge.value(), &answer).await?;
+    let grant = state.mfa.verify(challenge.value(), &answer, &origin(&req)).await?;
     let kind = match answer {
         SecondFactor::Code(_) => "totp",
         SecondFactor::RecoveryCode(_) => "recovery_code",
