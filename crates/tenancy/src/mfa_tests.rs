@@ -51,6 +51,17 @@ fn me(ctx: &TenantContext) -> Me {
 }
 
 fn service(repo: MockMfaRepository, accounts: MockAccountRepository, hasher: MockPasswordHasher) -> MfaService {
+    let mut log = crate::audit::MockAuditLog::new();
+    log.expect_record().returning(|_, _, _| Ok(()));
+    service_with_log(repo, accounts, hasher, log)
+}
+
+fn service_with_log(
+    repo: MockMfaRepository,
+    accounts: MockAccountRepository,
+    hasher: MockPasswordHasher,
+    log: crate::audit::MockAuditLog,
+) -> MfaService {
     let repo: Arc<dyn MfaRepository> = Arc::new(repo);
     let accounts: Arc<dyn AccountRepository> = Arc::new(accounts);
     let hasher: Arc<dyn PasswordHasher> = Arc::new(hasher);
@@ -63,8 +74,6 @@ fn service(repo: MockMfaRepository, accounts: MockAccountRepository, hasher: Moc
         Duration::minutes(15),
         repo.clone(),
     );
-    let mut log = crate::audit::MockAuditLog::new();
-    log.expect_record().returning(|_, _, _| Ok(()));
     MfaService::new(MfaPorts {
         repo,
         accounts,
@@ -370,27 +379,7 @@ async fn a_wrong_code_at_sign_in_is_recorded_in_the_organizations_trail() {
         .withf(move |t, actor, entry| *t == tenant && *actor == Some(user) && entry.action == actions::MFA_FAILED)
         .times(1)
         .returning(|_, _, _| Ok(()));
-    let accounts: Arc<dyn AccountRepository> = Arc::new(MockAccountRepository::new());
-    let hasher: Arc<dyn PasswordHasher> = Arc::new(MockPasswordHasher::new());
-    let minter: Arc<dyn SecretMinter> = Arc::new(minter());
-    let repo: Arc<dyn MfaRepository> = Arc::new(repo);
-    let auth = AuthService::new(
-        accounts.clone(),
-        hasher.clone(),
-        minter.clone(),
-        None,
-        Duration::minutes(15),
-        repo.clone(),
-    );
-    let mfa = MfaService::new(MfaPorts {
-        repo,
-        accounts,
-        hasher,
-        minter,
-        secrets: Arc::new(secrets()),
-        auth,
-        log: Arc::new(log),
-    });
+    let mfa = service_with_log(repo, MockAccountRepository::new(), MockPasswordHasher::new(), log);
     let wrong = mfa
         .verify(
             &format!("{tenant}.secret"),
