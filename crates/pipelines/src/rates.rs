@@ -208,12 +208,30 @@ impl RateService {
         currencies: &[Currency],
         on: NaiveDate,
     ) -> Result<(Currency, BTreeMap<Currency, RateInForce>), RecordError> {
+        let (base, mut by_day) = self.in_force_on(ctx, currencies, &[on]).await?;
+        Ok((base, by_day.remove(&on).unwrap_or_default()))
+    }
+
+    /// The base (read once) and, for each of `days`, the rates in force
+    /// that day: one look-up per distinct day, none when every currency is
+    /// the base.
+    pub async fn in_force_on(
+        &self,
+        ctx: &TenantContext,
+        currencies: &[Currency],
+        days: &[NaiveDate],
+    ) -> Result<(Currency, BTreeMap<NaiveDate, BTreeMap<Currency, RateInForce>>), RecordError> {
         let base = self.repo.base_currency(ctx).await?;
         let others: Vec<Currency> = currencies.iter().copied().filter(|c| *c != base).collect();
-        if others.is_empty() {
-            return Ok((base, BTreeMap::new()));
+        let mut by_day = BTreeMap::new();
+        for day in days.iter().copied().collect::<BTreeSet<_>>() {
+            let rates = match others.is_empty() {
+                true => BTreeMap::new(),
+                false => self.repo.in_force(ctx, base, &others, day).await?,
+            };
+            by_day.insert(day, rates);
         }
-        Ok((base, self.repo.in_force(ctx, base, &others, on).await?))
+        Ok((base, by_day))
     }
 }
 

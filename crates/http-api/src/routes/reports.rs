@@ -128,21 +128,35 @@ pub async fn forecast(
         .forecast(&session.ctx, pipeline.map(PipelineId::from_uuid), from, to)
         .await?;
     let by_month = forecast_months(&rows);
+    // Each month converts at the rate of its last day, or today's while it
+    // runs: the rates of every such day, read before the loop.
+    let first_month = from.with_day(1).unwrap_or(from);
+    let rate_day = |month: NaiveDate| {
+        let month_end = month
+            .checked_add_months(Months::new(1))
+            .map_or(month, |m| m - chrono::Days::new(1));
+        month_end.min(today)
+    };
+    let mut days = Vec::new();
+    let mut month = first_month;
+    while month <= to {
+        days.push(rate_day(month));
+        let Some(next) = month.checked_add_months(Months::new(1)) else {
+            break;
+        };
+        month = next;
+    }
+    let all_currencies: Vec<_> = rows.iter().map(|r| r.currency).collect();
+    let (base, rates_by_day) = state.rates.in_force_on(&session.ctx, &all_currencies, &days).await?;
     let mut months = Vec::new();
-    let mut month = from.with_day(1).unwrap_or(from);
+    let mut month = first_month;
     while month <= to {
         let data = by_month.get(&month).cloned().unwrap_or_default();
         let mut currencies: Vec<_> = data.expected.keys().chain(data.won.keys()).copied().collect();
         currencies.sort();
         currencies.dedup();
-        // The rate at the month's end, or today's for a month not over yet.
-        let month_end = month
-            .checked_add_months(Months::new(1))
-            .map_or(month, |m| m - chrono::Days::new(1));
-        let (base, rates) = state
-            .rates
-            .in_force(&session.ctx, &currencies, month_end.min(today))
-            .await?;
+        let no_rates = Default::default();
+        let rates = rates_by_day.get(&rate_day(month)).unwrap_or(&no_rates);
         let amounts: Vec<_> = currencies
             .iter()
             .map(|c| {
@@ -157,14 +171,14 @@ pub async fn forecast(
             .collect();
         let open: Vec<_> = amounts.iter().map(|(c, e, w, _)| (*c, *e, *w)).collect();
         let won: Vec<_> = amounts.iter().map(|(c, _, _, won)| (*c, *won, *won)).collect();
-        let (open_total, won_total) = (base_total(base, &rates, &open), base_total(base, &rates, &won));
+        let (open_total, won_total) = (base_total(base, rates, &open), base_total(base, rates, &won));
         months.push(ForecastMonthView {
             month: month.format("%Y-%m").to_string(),
             currencies: amounts
                 .into_iter()
                 .map(|(c, expected, weighted, won)| {
-                    let converted = convert(base, &rates, c, expected, weighted);
-                    let won_converted = convert(base, &rates, c, won, won);
+                    let converted = convert(base, rates, c, expected, weighted);
+                    let won_converted = convert(base, rates, c, won, won);
                     ForecastAmounts {
                         currency: c.as_str().into(),
                         expected: money_string(expected),

@@ -103,11 +103,21 @@ export function RatesPanel() {
             <Button type="submit" mt={25} loading={add.isPending}>
               Save rate
             </Button>
+          </Group>
+          <FormAlert error={add.error} title="Could not save the rate" />
+        </form>
+      )}
+      {canManage && (
+        <Alert color="gray" title="Import from a CSV file">
+          <Stack gap="xs" align="flex-start">
+            <Text size="sm">
+              A header row <code>currency,date,rate</code>, then one rate per row, e.g.{' '}
+              <code>EUR,2026-12-01,1.0845</code>. All rows are saved or none.
+            </Text>
             <FileButton onChange={(file) => file && upload.mutate(file)} accept=".csv,text/csv">
               {(props) => (
                 <Button
                   {...props}
-                  mt={25}
                   variant="default"
                   leftSection={<IconUpload size={16} />}
                   loading={upload.isPending}
@@ -116,14 +126,7 @@ export function RatesPanel() {
                 </Button>
               )}
             </FileButton>
-          </Group>
-          <FormAlert error={add.error} title="Could not save the rate" />
-        </form>
-      )}
-      {canManage && (
-        <Alert color="gray" title="CSV format">
-          A header row <code>currency,date,rate</code>, then one rate per row, e.g.{' '}
-          <code>EUR,2026-12-01,1.0845</code>. All rows are saved or none.
+          </Stack>
         </Alert>
       )}
       <Title order={3} size="h5">
