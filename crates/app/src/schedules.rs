@@ -20,6 +20,7 @@ pub struct Schedule {
 pub enum Task {
     PurgeExpired,
     SendReminders,
+    PurgeTrash,
 }
 
 /// Expired single-use links, ended sessions, unconfirmed sign-ups, stale
@@ -39,10 +40,17 @@ pub const SEND_REMINDERS: Schedule = Schedule {
     task: Task::SendReminders,
 };
 
+/// Records in the trash for 30 days, deleted for good (ADR 0031).
+pub const PURGE_TRASH: Schedule = Schedule {
+    name: "purge_trash",
+    every: Duration::from_secs(24 * 60 * 60),
+    task: Task::PurgeTrash,
+};
+
 /// Reminders queued per run; more wait for the next run (30 s later).
 const REMINDERS_PER_RUN: i32 = 5_000;
 
-pub const SCHEDULES: [Schedule; 2] = [PURGE_EXPIRED, SEND_REMINDERS];
+pub const SCHEDULES: [Schedule; 3] = [PURGE_EXPIRED, SEND_REMINDERS, PURGE_TRASH];
 
 /// The e-mail of one reminder: links into the app, where the owner is
 /// signed in (no token in the mail can act on the task).
@@ -93,6 +101,7 @@ async fn run_once(store: &PgStore, base_url: &str, schedule: Schedule) {
     let started = std::time::Instant::now();
     let outcome = match schedule.task {
         Task::PurgeExpired => store.purge_expired().await.map_err(|e| e.to_string()),
+        Task::PurgeTrash => store.purge_trash().await.map_err(|e| e.to_string()),
         Task::SendReminders => store
             .queue_due_reminders(REMINDERS_PER_RUN, |due| reminder_email(base_url, due))
             .await

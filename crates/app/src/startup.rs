@@ -157,6 +157,7 @@ impl Application {
             audit: AuditService::new(store.clone(), store.clone()),
             mfa,
             views: ViewService::new(store.clone()),
+            trash: clearview_kernel::trash::TrashService::new(store.clone(), store.clone()),
             rates: clearview_pipelines::RateService::new(store.clone()),
             api_keys: ApiKeyService::new(store.clone(), Arc::new(ApiKeySecrets)),
             webhooks: WebhookService::new(store.clone(), config.webhook_sender(), config.public_base_url.clone()),

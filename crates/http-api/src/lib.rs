@@ -88,6 +88,18 @@ pub fn configure(state: Data<ApiState>, settings: HttpSettings) -> impl FnOnce(&
                     .route("/exchange-rates", web::get().to(routes::rates::list))
                     .route("/exchange-rates", web::put().to(routes::rates::put))
                     .route("/exchange-rates/import", web::post().to(routes::rates::import))
+                    .route("/trash", web::get().to(routes::trash::list))
+                    .route("/trash/{id}", web::delete().to(routes::trash::purge))
+                    .route("/contacts/{id}/restore", web::post().to(routes::trash::restore_contact))
+                    .route(
+                        "/companies/{id}/restore",
+                        web::post().to(routes::trash::restore_company),
+                    )
+                    .route("/deals/{id}/restore", web::post().to(routes::trash::restore_deal))
+                    .route(
+                        "/activities/{id}/restore",
+                        web::post().to(routes::trash::restore_activity),
+                    )
                     .route("/views", web::get().to(routes::views::list))
                     .route("/views", web::post().to(routes::views::create))
                     .route("/views/{id}", web::patch().to(routes::views::patch))

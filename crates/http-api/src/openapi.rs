@@ -22,6 +22,9 @@ use utoipa::OpenApi;
         crate::routes::api_keys::create, crate::routes::api_keys::list, crate::routes::api_keys::revoke,
         crate::routes::views::list, crate::routes::views::create, crate::routes::views::patch,
         crate::routes::views::delete,
+        crate::routes::trash::list, crate::routes::trash::purge, crate::routes::trash::restore_contact,
+        crate::routes::trash::restore_company, crate::routes::trash::restore_deal,
+        crate::routes::trash::restore_activity,
         crate::routes::rates::list, crate::routes::rates::put, crate::routes::rates::import,
         crate::routes::webhooks::create, crate::routes::webhooks::list, crate::routes::webhooks::delete,
         crate::routes::webhooks::deliveries, crate::routes::webhooks::redeliver,
@@ -53,6 +56,7 @@ use utoipa::OpenApi;
         (name = "api-keys", description = "API keys for integrations (admins)"),
         (name = "webhooks", description = "Signed outgoing webhooks and their delivery logs (admins)"),
         (name = "views", description = "Saved list views: filters, sort and columns, private or shared"),
+        (name = "trash", description = "Deleted records: kept 30 days, restorable with their links"),
     ),
     modifiers(&CommonResponses)
 )]

@@ -64,6 +64,7 @@ pub struct ApiState {
     pub api_keys: ApiKeyService,
     pub mfa: MfaService,
     pub views: ViewService,
+    pub trash: clearview_kernel::trash::TrashService,
     pub rates: clearview_pipelines::RateService,
     pub webhooks: WebhookService,
     pub privacy: PrivacyService,

@@ -18,6 +18,7 @@ pub mod queue;
 pub mod rate_limit;
 pub mod records;
 mod text;
+pub mod trash;
 mod validation;
 
 pub use context::{Role, TenantContext};

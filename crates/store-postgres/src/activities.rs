@@ -135,7 +135,7 @@ impl RecordRepository<Activities> for PgStore {
     }
 
     async fn delete(&self, ctx: &TenantContext, id: ActivityId) -> Result<(), RepoError> {
-        delete_row(self, ctx, "activities", id.as_uuid()).await
+        delete_row(self, ctx, clearview_kernel::trash::TrashKind::Activity, id.as_uuid()).await
     }
 
     async fn list(

@@ -4,7 +4,7 @@
 //! integration does not turn every read into a write.
 
 use crate::db::PgStore;
-use crate::errors::{map_err, touched_one};
+use crate::errors::{change_one, map_err};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use clearview_kernel::{RepoError, Role, TenantContext, TenantId, UserId};
@@ -82,17 +82,13 @@ impl ApiKeyRepository for PgStore {
     }
 
     async fn revoke(&self, ctx: &TenantContext, id: Uuid) -> Result<(), RepoError> {
-        let mut tx = self.tenant_tx(ctx.tenant_id).await.map_err(map_err)?;
-        let done = sqlx::query(
+        change_one(
+            self,
+            ctx,
             "UPDATE api_keys SET revoked_at = now() WHERE tenant_id = $1 AND id = $2 AND revoked_at IS NULL",
+            id,
         )
-        .bind(ctx.tenant_id.as_uuid())
-        .bind(id)
-        .execute(&mut *tx)
         .await
-        .map_err(map_err)?;
-        tx.commit().await.map_err(map_err)?;
-        touched_one(&done)
     }
 
     async fn authenticate(&self, tenant: TenantId, secret_hash: &[u8]) -> Result<Option<KeyHolder>, RepoError> {

@@ -258,7 +258,7 @@ impl DealRepository for PgStore {
     }
 
     async fn delete(&self, ctx: &TenantContext, id: DealId) -> Result<(), RepoError> {
-        delete_row(self, ctx, "deals", id.as_uuid()).await
+        delete_row(self, ctx, clearview_kernel::trash::TrashKind::Deal, id.as_uuid()).await
     }
 
     async fn list(&self, ctx: &TenantContext, query: &DealQuery, scope: ReadScope) -> Result<Page<Deal>, RepoError> {

@@ -67,6 +67,26 @@ pub(crate) fn map_err(err: sqlx::Error) -> RepoError {
     }
 }
 
+/// Runs one statement on one row of the caller's tenant (`$1` the tenant,
+/// `$2` the row's id) in its own tenant transaction; `NotFound` when it
+/// touched none.
+pub(crate) async fn change_one(
+    store: &crate::db::PgStore,
+    ctx: &clearview_kernel::TenantContext,
+    sql: &'static str,
+    id: uuid::Uuid,
+) -> Result<(), RepoError> {
+    let mut tx = store.tenant_tx(ctx.tenant_id).await.map_err(map_err)?;
+    let done = sqlx::query(sql)
+        .bind(ctx.tenant_id.as_uuid())
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+    tx.commit().await.map_err(map_err)?;
+    touched_one(&done)
+}
+
 /// `NotFound` when a statement that targets one row by id touched none
 /// (unknown, another tenant's, or already in the target state).
 pub(crate) fn touched_one(done: &sqlx::postgres::PgQueryResult) -> Result<(), RepoError> {

@@ -28,6 +28,7 @@ mod schedules;
 mod sealing;
 mod signups;
 mod team;
+mod trash;
 mod views;
 mod webhooks;
 

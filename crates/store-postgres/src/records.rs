@@ -9,6 +9,7 @@ use clearview_contacts::{
     Companies, Company, CompanyDraft, CompanyQuery, Contact, ContactDraft, ContactQuery, Contacts, ReadScope,
     RecordRepository, SearchTerm, Visibility, VisibilitySettings,
 };
+use clearview_kernel::trash::TrashKind;
 use clearview_kernel::{CompanyId, ContactId, Page, PageRequest, RepoError, TenantContext};
 use sqlx::{Postgres, QueryBuilder};
 use uuid::Uuid;
@@ -93,17 +94,25 @@ where
     Ok(rows.into_iter().map(T::from).collect())
 }
 
-pub(crate) async fn delete_row(store: &PgStore, ctx: &TenantContext, table: &str, id: Uuid) -> Result<(), RepoError> {
-    let mut sql = QueryBuilder::new(format!("DELETE FROM {table} WHERE tenant_id = "));
-    sql.push_bind(ctx.tenant_id.as_uuid()).push(" AND id = ").push_bind(id);
+/// Deletes a record by moving it to the trash with the rows that point at
+/// it (`trash_record()`, ADR 0031); `kind` is its trash kind.
+pub(crate) async fn delete_row(
+    store: &PgStore,
+    ctx: &TenantContext,
+    kind: TrashKind,
+    id: Uuid,
+) -> Result<(), RepoError> {
     let mut tx = store.tenant_tx(ctx.tenant_id).await.map_err(map_err)?;
-    let done = sql.build().execute(&mut *tx).await.map_err(map_err)?;
+    let trashed: bool = sqlx::query_scalar("SELECT trash_record($1, $2, $3, $4)")
+        .bind(ctx.tenant_id.as_uuid())
+        .bind(kind.as_str())
+        .bind(id)
+        .bind(ctx.user_id.as_uuid())
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(map_err)?;
     tx.commit().await.map_err(map_err)?;
-    if done.rows_affected() == 0 {
-        Err(RepoError::NotFound)
-    } else {
-        Ok(())
-    }
+    if trashed { Ok(()) } else { Err(RepoError::NotFound) }
 }
 
 /// After a unique violation, finds the record that holds the value, so the
@@ -204,7 +213,7 @@ impl RecordRepository<Contacts> for PgStore {
     }
 
     async fn delete(&self, ctx: &TenantContext, id: ContactId) -> Result<(), RepoError> {
-        delete_row(self, ctx, "contacts", id.as_uuid()).await?;
+        delete_row(self, ctx, TrashKind::Contact, id.as_uuid()).await?;
         // An import's copy of the contact's earlier values goes with it
         // (nothing is left to restore; ADR 0011 addendum).
         let mut tx = self.tenant_tx(ctx.tenant_id).await.map_err(map_err)?;
@@ -313,7 +322,7 @@ impl RecordRepository<Companies> for PgStore {
     }
 
     async fn delete(&self, ctx: &TenantContext, id: CompanyId) -> Result<(), RepoError> {
-        delete_row(self, ctx, "companies", id.as_uuid()).await
+        delete_row(self, ctx, TrashKind::Company, id.as_uuid()).await
     }
 
     async fn list(

@@ -2,7 +2,7 @@
 //! last-admin rule, invitations with their outbox e-mail, password resets.
 
 use crate::db::PgStore;
-use crate::errors::{map_err, touched_one};
+use crate::errors::{change_one, map_err};
 use crate::jobs::enqueue_email;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -232,18 +232,14 @@ impl TeamRepository for PgStore {
     }
 
     async fn revoke_invitation(&self, ctx: &TenantContext, id: Uuid) -> Result<(), RepoError> {
-        let mut tx = self.tenant_tx(ctx.tenant_id).await.map_err(map_err)?;
-        let done = sqlx::query(
+        change_one(
+            self,
+            ctx,
             "UPDATE invitations SET revoked_at = now() WHERE tenant_id = $1 AND id = $2 \
              AND accepted_at IS NULL AND revoked_at IS NULL",
+            id,
         )
-        .bind(ctx.tenant_id.as_uuid())
-        .bind(id)
-        .execute(&mut *tx)
         .await
-        .map_err(map_err)?;
-        tx.commit().await.map_err(map_err)?;
-        touched_one(&done)
     }
 
     async fn pending_invitation(&self, tenant: TenantId, token_hash: &[u8]) -> Result<Option<Invitation>, RepoError> {

@@ -3,7 +3,7 @@
 //! shared ones only, so someone else's private view is not found.
 
 use crate::db::PgStore;
-use crate::errors::{map_err, touched_one};
+use crate::errors::{change_one, map_err};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use clearview_kernel::{RepoError, TenantContext, UserId};
@@ -139,14 +139,12 @@ impl ViewRepository for PgStore {
     }
 
     async fn delete(&self, ctx: &TenantContext, id: Uuid) -> Result<(), RepoError> {
-        let mut tx = self.tenant_tx(ctx.tenant_id).await.map_err(map_err)?;
-        let done = sqlx::query("DELETE FROM saved_views WHERE tenant_id = $1 AND id = $2")
-            .bind(ctx.tenant_id.as_uuid())
-            .bind(id)
-            .execute(&mut *tx)
-            .await
-            .map_err(map_err)?;
-        tx.commit().await.map_err(map_err)?;
-        touched_one(&done)
+        change_one(
+            self,
+            ctx,
+            "DELETE FROM saved_views WHERE tenant_id = $1 AND id = $2",
+            id,
+        )
+        .await
     }
 }

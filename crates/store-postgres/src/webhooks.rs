@@ -5,7 +5,7 @@
 //! subscription, so a sealed secret cannot be moved to another one).
 
 use crate::db::PgStore;
-use crate::errors::{map_err, touched_one};
+use crate::errors::{change_one, map_err};
 use crate::jobs::enqueue_email;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -138,15 +138,7 @@ impl WebhookRepository for PgStore {
     }
 
     async fn delete(&self, ctx: &TenantContext, id: Uuid) -> Result<(), RepoError> {
-        let mut tx = self.tenant_tx(ctx.tenant_id).await.map_err(map_err)?;
-        let done = sqlx::query("DELETE FROM webhooks WHERE tenant_id = $1 AND id = $2")
-            .bind(ctx.tenant_id.as_uuid())
-            .bind(id)
-            .execute(&mut *tx)
-            .await
-            .map_err(map_err)?;
-        tx.commit().await.map_err(map_err)?;
-        touched_one(&done)
+        change_one(self, ctx, "DELETE FROM webhooks WHERE tenant_id = $1 AND id = $2", id).await
     }
 
     async fn deliveries(&self, ctx: &TenantContext, webhook: Uuid, limit: i64) -> Result<Vec<Delivery>, RepoError> {

@@ -53,6 +53,10 @@ pub mod actions {
     pub const WEBHOOK_CREATED: &str = "webhook.created";
     pub const WEBHOOK_DELETED: &str = "webhook.deleted";
     pub const WEBHOOK_SECRET_ROTATED: &str = "webhook.secret_rotated";
+    /// A record came back from the trash (`target_type` is its kind).
+    pub const RECORD_RESTORED: &str = "record.restored";
+    /// An admin deleted a trashed record for good before its 30 days.
+    pub const RECORD_PURGED: &str = "record.purged";
 }
 
 /// Where a request came from: the peer address, the request id, and the

@@ -216,6 +216,12 @@ async fn every_documented_route_exists_and_every_route_is_documented() {
         "GET /api/exchange-rates",
         "PUT /api/exchange-rates",
         "POST /api/exchange-rates/import",
+        "GET /api/trash",
+        "DELETE /api/trash/{id}",
+        "POST /api/contacts/{id}/restore",
+        "POST /api/companies/{id}/restore",
+        "POST /api/deals/{id}/restore",
+        "POST /api/activities/{id}/restore",
     ];
     expected.sort();
     assert_eq!(documented, expected);

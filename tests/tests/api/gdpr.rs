@@ -45,6 +45,9 @@ async fn fill(user: &mut User, tag: &str) -> Uuid {
         )
         .await;
     assert_eq!(activity.status, 201, "{}", activity.body);
+    // A deleted company fills `trash`.
+    let gone = user.company(&format!("{tag} Gone"), None).await;
+    assert_eq!(user.delete(&format!("/api/companies/{gone}")).await.status, 204);
     contact
 }
 

@@ -34,6 +34,7 @@ mod roles;
 mod schedules;
 mod shutdown;
 mod stack;
+mod trash;
 mod views;
 mod web_app;
 mod webhooks;

@@ -6,6 +6,7 @@ import {
   IconDatabaseImport,
   IconLayoutKanban,
   IconSettings,
+  IconTrash,
   IconUserCircle,
 } from '@tabler/icons-react';
 
@@ -17,5 +18,6 @@ export const navItems = [
   { to: '/forecast', label: 'Forecast', icon: IconChartBar },
   { to: '/settings', label: 'Settings', icon: IconSettings },
   { to: '/data', label: 'Data / Import', icon: IconDatabaseImport },
+  { to: '/trash', label: 'Trash', icon: IconTrash },
   { to: '/account', label: 'Account', icon: IconUserCircle },
 ] as const;

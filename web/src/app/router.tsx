@@ -29,6 +29,7 @@ const TasksPage = lazyNamed(() => import('../features/tasks/TasksPage'), 'TasksP
 const ForecastPage = lazyNamed(() => import('../features/forecast/ForecastPage'), 'ForecastPage');
 const SettingsPage = lazyNamed(() => import('../features/settings/SettingsPage'), 'SettingsPage');
 const DataPage = lazyNamed(() => import('../features/data/DataPage'), 'DataPage');
+const TrashPage = lazyNamed(() => import('../features/trash/TrashPage'), 'TrashPage');
 const AccountPage = lazyNamed(() => import('../features/account/AccountPage'), 'AccountPage');
 
 function page(element: ReactNode) {
@@ -59,6 +60,7 @@ export const router = createBrowserRouter([
           { path: 'forecast', element: page(<ForecastPage />) },
           { path: 'settings/:tab?', element: page(<SettingsPage />) },
           { path: 'data', element: page(<DataPage />) },
+          { path: 'trash', element: page(<TrashPage />) },
           { path: 'account', element: page(<AccountPage />) },
           { path: '*', element: <NotFoundPage /> },
         ],

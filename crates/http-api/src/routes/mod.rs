@@ -22,6 +22,7 @@ pub mod rates;
 pub mod reports;
 mod spool;
 pub mod team;
+pub mod trash;
 pub mod views;
 pub mod webhooks;
 

@@ -5,6 +5,7 @@ import { Link, useParams } from 'react-router';
 import { useOwnerName } from '../../app/members';
 import { usePermissions } from '../../app/session';
 import { ErrorState } from '../../ui/ErrorState';
+import { MoveToTrashButton } from '../trash';
 import { LoadingRows } from '../../ui/LoadingRows';
 import { Money } from '../../ui/Money';
 import { LogActivity, Timeline } from '../activities';
@@ -93,9 +94,12 @@ export function CompanyPage() {
           </Text>
         </div>
         {canEdit && (
-          <Button variant="default" leftSection={<IconEdit size={16} />} onClick={() => setEditing(true)}>
-            Edit
-          </Button>
+          <Group gap="xs">
+            <Button variant="default" leftSection={<IconEdit size={16} />} onClick={() => setEditing(true)}>
+              Edit
+            </Button>
+            <MoveToTrashButton target={{ kind: 'company', id: c.id, label: c.name }} />
+          </Group>
         )}
       </Group>
       <Grid>

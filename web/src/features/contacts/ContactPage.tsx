@@ -6,6 +6,7 @@ import { useOwnerName } from '../../app/members';
 import { usePermissions } from '../../app/session';
 import { formatDate } from '../../ui/dates';
 import { ErrorState } from '../../ui/ErrorState';
+import { MoveToTrashButton } from '../trash';
 import { LoadingRows } from '../../ui/LoadingRows';
 import { Money } from '../../ui/Money';
 import { LogActivity, Timeline } from '../activities';
@@ -92,9 +93,14 @@ export function ContactPage() {
           {c.title && <Text c="dimmed">{c.title}</Text>}
         </div>
         {canEdit && (
-          <Button variant="default" leftSection={<IconEdit size={16} />} onClick={() => setEditing(true)}>
-            Edit
-          </Button>
+          <Group gap="xs">
+            <Button variant="default" leftSection={<IconEdit size={16} />} onClick={() => setEditing(true)}>
+              Edit
+            </Button>
+            <MoveToTrashButton
+              target={{ kind: 'contact', id: c.id, label: `${c.first_name} ${c.last_name}` }}
+            />
+          </Group>
         )}
       </Group>
       <Grid>

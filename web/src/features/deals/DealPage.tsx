@@ -6,6 +6,7 @@ import { useOwnerName } from '../../app/members';
 import { usePermissions } from '../../app/session';
 import { formatDate } from '../../ui/dates';
 import { ErrorState } from '../../ui/ErrorState';
+import { MoveToTrashButton } from '../trash';
 import { LoadingRows } from '../../ui/LoadingRows';
 import { Money } from '../../ui/Money';
 import { LogActivity, Timeline } from '../activities';
@@ -91,6 +92,7 @@ export function DealPage() {
                 Edit
               </Button>
             )}
+            <MoveToTrashButton target={{ kind: 'deal', id: d.id, label: d.title }} />
           </Group>
         )}
       </Group>

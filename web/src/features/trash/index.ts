@@ -1,0 +1,1 @@
+export { MoveToTrashButton } from './MoveToTrashButton';
