@@ -26,7 +26,8 @@ CREATE TABLE trash (
     -- The row as it was, without its tenant, owner and generated columns.
     record     jsonb       NOT NULL,
     -- Who pointed at it: {"<table>.<column>": [ids], "deal_contacts": [ids],
-    -- "deal_stage_changes": [rows]}.
+    -- "deal_stage_changes": [rows]}; a merge's loser also keeps what the
+    -- merge changed ("merged_into" and the rest, ADR 0032).
     links      jsonb       NOT NULL DEFAULT '{}',
     CONSTRAINT trash_pkey PRIMARY KEY (tenant_id, id),
     CONSTRAINT trash_tenant_fkey FOREIGN KEY (tenant_id) REFERENCES organizations (tenant_id) ON DELETE CASCADE,
@@ -155,6 +156,12 @@ BEGIN
     IF NOT FOUND THEN
         RETURN false;
     END IF;
+    IF entry.links ? 'merged_into' THEN
+        -- The loser of a merge: the merge is undone first, so the values
+        -- the winner took are free again (`undo_merge`, migration
+        -- 20261206000006, ADR 0032).
+        PERFORM undo_merge(p_tenant, p_kind, p_id, entry.links);
+    END IF;
     rec := entry.record || jsonb_build_object('tenant_id', p_tenant, 'owner_id', entry.owner_id);
 
     -- Its own references to records that are gone: cleared, and handed to
@@ -201,7 +208,7 @@ BEGIN
                     PERFORM trash_hand_link(p_tenant, target, 'deal_contacts', p_id);
                 END IF;
             END LOOP;
-        ELSE
+        ELSIF position('.' IN link.key) > 0 THEN
             -- '<table>.<column>': live rows point at it again unless they
             -- were pointed elsewhere meanwhile; trashed rows will on restore.
             EXECUTE format(

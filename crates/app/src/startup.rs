@@ -158,6 +158,16 @@ impl Application {
             mfa,
             views: ViewService::new(store.clone()),
             trash: clearview_kernel::trash::TrashService::new(store.clone(), store.clone()),
+            contact_merges: clearview_contacts::ContactMergeService::new(
+                ContactService::new(store.clone(), store.clone()),
+                store.clone(),
+                store.clone(),
+            ),
+            company_merges: clearview_contacts::CompanyMergeService::new(
+                CompanyService::new(store.clone(), store.clone()),
+                store.clone(),
+                store.clone(),
+            ),
             rates: clearview_pipelines::RateService::new(store.clone()),
             api_keys: ApiKeyService::new(store.clone(), Arc::new(ApiKeySecrets)),
             webhooks: WebhookService::new(store.clone(), config.webhook_sender(), config.public_base_url.clone()),

@@ -14,6 +14,7 @@ mod import_run;
 #[cfg(test)]
 mod import_run_tests;
 mod kind;
+mod merge;
 mod query;
 #[cfg(test)]
 mod service_tests;
@@ -32,7 +33,13 @@ pub use import_run::{
     ImportBatch, ImportFailure, ImportJob, ImportRunPort, ImportSettings, ImportStorageError, header_name, run_import,
 };
 pub use kind::{Companies, Contacts};
+pub use merge::{
+    DuplicatePair, DuplicateQuery, DuplicateReason, MergeOutcome, MergePlan, MergeRepository, MergeService, Mergeable,
+    PAIR_SORT,
+};
 pub use query::{COMPANY_SORTS, CONTACT_SORTS, CompanyQuery, ContactQuery};
 
 pub type ContactService = RecordService<Contacts>;
 pub type CompanyService = RecordService<Companies>;
+pub type ContactMergeService = MergeService<Contacts>;
+pub type CompanyMergeService = MergeService<Companies>;

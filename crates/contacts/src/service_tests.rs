@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 /// An in-memory repository: enough to exercise the policy end to end.
 #[derive(Default)]
-struct Memory(Mutex<Vec<Contact>>);
+pub(crate) struct Memory(Mutex<Vec<Contact>>);
 
 fn stored(id: ContactId, draft: &ContactDraft) -> Contact {
     Contact {
@@ -72,7 +72,7 @@ impl RecordRepository<Contacts> for Memory {
     }
 }
 
-struct Setting(Visibility);
+pub(crate) struct Setting(pub(crate) Visibility);
 
 #[async_trait]
 impl VisibilitySettings for Setting {
@@ -85,7 +85,7 @@ fn service(visibility: Visibility) -> ContactService {
     RecordService::new(Arc::new(Memory::default()), Arc::new(Setting(visibility)))
 }
 
-fn input(name: &str) -> ContactInput {
+pub(crate) fn input(name: &str) -> ContactInput {
     ContactInput {
         first_name: name.into(),
         last_name: "Tester".into(),

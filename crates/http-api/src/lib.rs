@@ -140,12 +140,23 @@ pub fn configure(state: Data<ApiState>, settings: HttpSettings) -> impl FnOnce(&
                     .route("/companies/export", web::get().to(routes::export::companies))
                     .route("/deals/export", web::get().to(routes::export::deals))
                     .route("/contacts/import", web::post().to(routes::imports::upload))
+                    .route("/contacts/duplicates", web::get().to(routes::merge::contact_duplicates))
+                    .route(
+                        "/companies/duplicates",
+                        web::get().to(routes::merge::company_duplicates),
+                    )
+                    .route("/contacts/merge", web::post().to(routes::merge::merge_contacts))
+                    .route("/companies/merge", web::post().to(routes::merge::merge_companies))
                     // Any other method on these literal paths is a 405 naming
                     // theirs, not a 404 from the `{id}` route they shadow.
                     .route("/contacts/export", web::route().to(web_app::fallback))
                     .route("/companies/export", web::route().to(web_app::fallback))
                     .route("/deals/export", web::route().to(web_app::fallback))
                     .route("/contacts/import", web::route().to(web_app::fallback))
+                    .route("/contacts/duplicates", web::route().to(web_app::fallback))
+                    .route("/companies/duplicates", web::route().to(web_app::fallback))
+                    .route("/contacts/merge", web::route().to(web_app::fallback))
+                    .route("/companies/merge", web::route().to(web_app::fallback))
                     .route("/imports", web::get().to(routes::imports::list))
                     .route("/imports/{id}", web::get().to(routes::imports::get))
                     .route("/imports/{id}/errors.csv", web::get().to(routes::imports::errors_csv))

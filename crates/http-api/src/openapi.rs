@@ -25,6 +25,8 @@ use utoipa::OpenApi;
         crate::routes::trash::list, crate::routes::trash::purge, crate::routes::trash::restore_contact,
         crate::routes::trash::restore_company, crate::routes::trash::restore_deal,
         crate::routes::trash::restore_activity,
+        crate::routes::merge::contact_duplicates, crate::routes::merge::company_duplicates,
+        crate::routes::merge::merge_contacts, crate::routes::merge::merge_companies,
         crate::routes::rates::list, crate::routes::rates::put, crate::routes::rates::import,
         crate::routes::webhooks::create, crate::routes::webhooks::list, crate::routes::webhooks::delete,
         crate::routes::webhooks::deliveries, crate::routes::webhooks::redeliver,

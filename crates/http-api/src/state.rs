@@ -65,6 +65,8 @@ pub struct ApiState {
     pub mfa: MfaService,
     pub views: ViewService,
     pub trash: clearview_kernel::trash::TrashService,
+    pub contact_merges: clearview_contacts::ContactMergeService,
+    pub company_merges: clearview_contacts::CompanyMergeService,
     pub rates: clearview_pipelines::RateService,
     pub webhooks: WebhookService,
     pub privacy: PrivacyService,

@@ -58,6 +58,9 @@ pub struct TrashEntry {
     pub deleted_by: Option<UserId>,
     pub deleted_by_name: Option<String>,
     pub deleted_at: DateTime<Utc>,
+    /// Set when it went to the trash as the loser of a merge: the record it
+    /// was merged into (restoring it undoes the merge).
+    pub merged_into: Option<Uuid>,
 }
 
 impl TrashEntry {

@@ -81,6 +81,7 @@ fn entry(kind: TrashKind, owner: UserId) -> TrashEntry {
         deleted_by: Some(owner),
         deleted_by_name: None,
         deleted_at: Utc::now(),
+        merged_into: None,
     }
 }
 

@@ -18,6 +18,7 @@ mod errors;
 mod export;
 mod imports;
 mod jobs;
+mod merge;
 mod mfa;
 mod pipelines;
 mod rates;

@@ -25,6 +25,7 @@ struct TrashRow {
     deleted_by: Option<Uuid>,
     deleted_by_name: Option<String>,
     deleted_at: DateTime<Utc>,
+    merged_into: Option<Uuid>,
 }
 
 impl TryFrom<TrashRow> for TrashEntry {
@@ -38,6 +39,7 @@ impl TryFrom<TrashRow> for TrashEntry {
             deleted_by: r.deleted_by.map(UserId::from_uuid),
             deleted_by_name: r.deleted_by_name,
             deleted_at: r.deleted_at,
+            merged_into: r.merged_into,
         })
     }
 }
@@ -46,7 +48,8 @@ impl TryFrom<TrashRow> for TrashEntry {
 fn select_entries(ctx: &TenantContext, scope: ReadScope) -> QueryBuilder<Postgres> {
     let mut sql = QueryBuilder::new(
         "SELECT id, kind, label, owner_id, deleted_by, \
-         (SELECT u.name FROM users u WHERE u.id = t.deleted_by) AS deleted_by_name, deleted_at \
+         (SELECT u.name FROM users u WHERE u.id = t.deleted_by) AS deleted_by_name, deleted_at, \
+         (links ->> 'merged_into')::uuid AS merged_into \
          FROM trash t WHERE tenant_id = ",
     );
     sql.push_bind(ctx.tenant_id.as_uuid());

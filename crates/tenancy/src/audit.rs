@@ -57,6 +57,10 @@ pub mod actions {
     pub const RECORD_RESTORED: &str = "record.restored";
     /// An admin deleted a trashed record for good before its 30 days.
     pub const RECORD_PURGED: &str = "record.purged";
+    /// A contact or company was merged into another (target: the winner;
+    /// `details.loser_id`: the one sent to the trash).
+    pub const CONTACTS_MERGED: &str = "contacts.merged";
+    pub const COMPANIES_MERGED: &str = "companies.merged";
 }
 
 /// Where a request came from: the peer address, the request id, and the

@@ -222,6 +222,10 @@ async fn every_documented_route_exists_and_every_route_is_documented() {
         "POST /api/companies/{id}/restore",
         "POST /api/deals/{id}/restore",
         "POST /api/activities/{id}/restore",
+        "GET /api/contacts/duplicates",
+        "GET /api/companies/duplicates",
+        "POST /api/contacts/merge",
+        "POST /api/companies/merge",
     ];
     expected.sort();
     assert_eq!(documented, expected);

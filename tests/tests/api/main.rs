@@ -20,6 +20,7 @@ mod import;
 mod isolation;
 mod log_privacy;
 mod members;
+mod merge;
 mod metrics;
 mod mfa;
 mod otlp;

@@ -486,6 +486,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/companies/duplicates': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Likely duplicate companies: names alike by trigram. */
+    get: operations['companies_duplicates'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/companies/export': {
     parameters: {
       query?: never;
@@ -497,6 +514,27 @@ export interface paths {
     get: operations['export_companies'];
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/companies/merge': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Merges the loser company into the winner: its contacts, deals and
+     *     activities move over, the chosen values are taken, and it goes to the
+     *     trash (restoring it from there undoes the merge).
+     */
+    post: operations['companies_merge'];
     delete?: never;
     options?: never;
     head?: never;
@@ -586,6 +624,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/contacts/duplicates': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Likely duplicate contacts: the same or a similar name (same last name),
+     *     or the same phone number.
+     */
+    get: operations['contacts_duplicates'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/contacts/export': {
     parameters: {
       query?: never;
@@ -617,6 +675,27 @@ export interface paths {
     get?: never;
     put?: never;
     post: operations['imports_upload'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/contacts/merge': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Merges the loser contact into the winner: its deals and activities move
+     *     over, the chosen values are taken, and it goes to the trash (restoring
+     *     it from there undoes the merge).
+     */
+    post: operations['contacts_merge'];
     delete?: never;
     options?: never;
     head?: never;
@@ -2200,6 +2279,28 @@ export interface components {
       /** Format: uuid */
       webhook_id: string;
     };
+    DuplicatePage: {
+      data: components['schemas']['DuplicatePairView'][];
+      next_cursor?: string | null;
+    };
+    DuplicatePairView: {
+      /** @description The older record of the two. */
+      first: components['schemas']['DuplicateSide'];
+      /** @description `same_name`, `similar_name`, `same_phone`. */
+      reasons: string[];
+      second: components['schemas']['DuplicateSide'];
+      /**
+       * Format: float
+       * @description How alike the names are, 0 to 1 (trigram similarity).
+       */
+      similarity: number;
+    };
+    DuplicateSide: {
+      /** Format: uuid */
+      id: string;
+      /** @description A contact's full name or a company's name. */
+      name: string;
+    };
     Forecast: {
       /** Format: date */
       from: string;
@@ -2387,6 +2488,89 @@ export interface components {
       role: string;
       /** Format: uuid */
       user_id: string;
+    };
+    MergeBody: {
+      /** @description Answer what would happen and write nothing. */
+      dry_run?: boolean;
+      /**
+       * @description Per field, whose value the winner keeps: `{"email": "loser"}`. A
+       *     field not named keeps the winner's value, or takes the loser's when
+       *     the winner has none. Contacts: first_name, last_name, email, phone,
+       *     title, company_id, owner_id; companies: name, domain, phone, owner_id.
+       */
+      fields?: {
+        [key: string]: string;
+      };
+      /**
+       * Format: uuid
+       * @description The record merged into it, then moved to the trash.
+       */
+      loser_id: string;
+      /**
+       * Format: uuid
+       * @description The record that stays.
+       */
+      winner_id: string;
+    };
+    /** @description What a merge did, or would do in a dry run. */
+    MergeResult_CompanyView: {
+      dry_run: boolean;
+      /** @description The winner's fields that took the loser's value. */
+      fields: string[];
+      /** Format: uuid */
+      loser_id: string;
+      /**
+       * @description Rows that point (would point) at the winner instead: `deals`,
+       *     `activities`, and for companies `contacts`.
+       */
+      moved: {
+        [key: string]: number;
+      };
+      winner: {
+        /** Format: date-time */
+        created_at: string;
+        domain?: string | null;
+        /** Format: uuid */
+        id: string;
+        name: string;
+        /** Format: uuid */
+        owner_id?: string | null;
+        phone?: string | null;
+        /** Format: date-time */
+        updated_at: string;
+      };
+    };
+    /** @description What a merge did, or would do in a dry run. */
+    MergeResult_ContactView: {
+      dry_run: boolean;
+      /** @description The winner's fields that took the loser's value. */
+      fields: string[];
+      /** Format: uuid */
+      loser_id: string;
+      /**
+       * @description Rows that point (would point) at the winner instead: `deals`,
+       *     `activities`, and for companies `contacts`.
+       */
+      moved: {
+        [key: string]: number;
+      };
+      winner: {
+        /** Format: uuid */
+        company_id?: string | null;
+        /** Format: date-time */
+        created_at: string;
+        email?: string | null;
+        first_name: string;
+        /** Format: uuid */
+        id: string;
+        last_name: string;
+        /** Format: uuid */
+        owner_id?: string | null;
+        phone?: string | null;
+        title?: string | null;
+        /** Format: date-time */
+        updated_at: string;
+      };
     };
     MeView: {
       /**
@@ -3063,6 +3247,12 @@ export interface components {
       kind: string;
       /** @description A contact's or company's name, a deal's title, an activity's subject. */
       label: string;
+      /**
+       * Format: uuid
+       * @description The record it was merged into, when a merge sent it here (restoring
+       *     it undoes the merge).
+       */
+      merged_into?: string | null;
       /** Format: uuid */
       owner_id?: string | null;
       /**
@@ -5867,6 +6057,65 @@ export interface operations {
       };
     };
   };
+  companies_duplicates: {
+    parameters: {
+      query?: {
+        /** @description `next_cursor` of the previous page. */
+        cursor?: string;
+        /** @description 1..=200, default 50. */
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DuplicatePage'];
+        };
+      };
+      /** @description Not signed in, or the session ended */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The organization's request budget is spent; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The service is saturated; see Retry-After */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
   export_companies: {
     parameters: {
       query?: {
@@ -5915,6 +6164,116 @@ export interface operations {
         };
       };
       /** @description Too many imports and exports at once; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The service is saturated; see Retry-After */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  companies_merge: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['MergeBody'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MergeResult_CompanyView'];
+        };
+      };
+      /** @description The body is not well-formed */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not signed in, or the session ended */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body conflicts with the records' current state (named in errors) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body has the wrong media type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The organization's request budget is spent; see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -6710,6 +7069,65 @@ export interface operations {
       };
     };
   };
+  contacts_duplicates: {
+    parameters: {
+      query?: {
+        /** @description `next_cursor` of the previous page. */
+        cursor?: string;
+        /** @description 1..=200, default 50. */
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DuplicatePage'];
+        };
+      };
+      /** @description Not signed in, or the session ended */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The organization's request budget is spent; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The service is saturated; see Retry-After */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
   export_contacts: {
     parameters: {
       query?: {
@@ -6893,6 +7311,116 @@ export interface operations {
         };
       };
       /** @description Too many transfers at once, or the import quota is full */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The service is saturated; see Retry-After */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  contacts_merge: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['MergeBody'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MergeResult_ContactView'];
+        };
+      };
+      /** @description The body is not well-formed */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not signed in, or the session ended */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body conflicts with the records' current state (named in errors) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body has the wrong media type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The organization's request budget is spent; see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;

@@ -29,6 +29,7 @@ const TasksPage = lazyNamed(() => import('../features/tasks/TasksPage'), 'TasksP
 const ForecastPage = lazyNamed(() => import('../features/forecast/ForecastPage'), 'ForecastPage');
 const SettingsPage = lazyNamed(() => import('../features/settings/SettingsPage'), 'SettingsPage');
 const DataPage = lazyNamed(() => import('../features/data/DataPage'), 'DataPage');
+const DuplicatesPage = lazyNamed(() => import('../features/duplicates/DuplicatesPage'), 'DuplicatesPage');
 const TrashPage = lazyNamed(() => import('../features/trash/TrashPage'), 'TrashPage');
 const AccountPage = lazyNamed(() => import('../features/account/AccountPage'), 'AccountPage');
 
@@ -61,6 +62,7 @@ export const router = createBrowserRouter([
           { path: 'settings/:tab?', element: page(<SettingsPage />) },
           { path: 'data', element: page(<DataPage />) },
           { path: 'trash', element: page(<TrashPage />) },
+          { path: 'duplicates', element: page(<DuplicatesPage />) },
           { path: 'account', element: page(<AccountPage />) },
           { path: '*', element: <NotFoundPage /> },
         ],

@@ -12,6 +12,7 @@ pub mod export;
 pub mod gdpr;
 pub mod imports;
 pub mod jobs;
+pub mod merge;
 pub mod mfa;
 pub mod ops;
 pub mod organizations;

@@ -72,6 +72,9 @@ pub struct TrashEntryView {
     pub deleted_at: DateTime<Utc>,
     /// When it is deleted for good (the daily purge, 30 days on).
     pub purge_at: DateTime<Utc>,
+    /// The record it was merged into, when a merge sent it here (restoring
+    /// it undoes the merge).
+    pub merged_into: Option<Uuid>,
 }
 
 impl From<TrashEntry> for TrashEntryView {
@@ -85,6 +88,7 @@ impl From<TrashEntry> for TrashEntryView {
             deleted_by_name: e.deleted_by_name.clone(),
             deleted_at: e.deleted_at,
             purge_at: e.purge_at(),
+            merged_into: e.merged_into,
         }
     }
 }

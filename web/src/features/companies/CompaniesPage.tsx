@@ -58,11 +58,16 @@ export function CompaniesPage() {
         title="Companies"
         description="The organizations your contacts work for."
         actions={
-          canEdit && (
-            <Button leftSection={<IconPlus size={16} />} onClick={() => setParam('new', '1')}>
-              New company
+          <>
+            <Button variant="default" component={Link} to="/duplicates?kind=company">
+              Find duplicates
             </Button>
-          )
+            {canEdit && (
+              <Button leftSection={<IconPlus size={16} />} onClick={() => setParam('new', '1')}>
+                New company
+              </Button>
+            )}
+          </>
         }
       />
       <ViewTabs entity="company" allLabel="All companies" />

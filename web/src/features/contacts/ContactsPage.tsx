@@ -54,11 +54,16 @@ export function ContactsPage() {
         title="Contacts"
         description="Everyone you sell to. Search by name or e-mail."
         actions={
-          canEdit && (
-            <Button leftSection={<IconPlus size={16} />} onClick={() => setParam('new', '1')}>
-              New contact
+          <>
+            <Button variant="default" component={Link} to="/duplicates">
+              Find duplicates
             </Button>
-          )
+            {canEdit && (
+              <Button leftSection={<IconPlus size={16} />} onClick={() => setParam('new', '1')}>
+                New contact
+              </Button>
+            )}
+          </>
         }
       />
       <ViewTabs entity="contact" allLabel="All contacts" />

@@ -108,7 +108,14 @@ export function TrashPage() {
                 const target = { kind: e.kind as TrashKind, id: e.id, label: e.label };
                 return (
                   <Table.Tr key={e.id}>
-                    <Table.Td fw={500}>{e.label}</Table.Td>
+                    <Table.Td fw={500}>
+                      {e.label}
+                      {e.merged_into && (
+                        <Text size="xs" c="dimmed" fw={400}>
+                          Merged into another record; restoring it undoes the merge
+                        </Text>
+                      )}
+                    </Table.Td>
                     <Table.Td>
                       <Badge variant="light" color="gray">
                         {trashKinds[target.kind].label}
