@@ -12,6 +12,7 @@ pub mod otlp;
 pub mod postgres_server;
 pub mod process;
 pub mod redis_server;
+pub mod reports;
 pub mod smtp;
 mod spawn;
 pub mod stack;

@@ -21,6 +21,7 @@ pub enum Task {
     PurgeExpired,
     SendReminders,
     PurgeTrash,
+    SnapshotForecasts,
 }
 
 /// Expired single-use links, ended sessions, unconfirmed sign-ups, stale
@@ -47,10 +48,18 @@ pub const PURGE_TRASH: Schedule = Schedule {
     task: Task::PurgeTrash,
 };
 
+/// Every organization's forecast as it stands, kept for the
+/// forecast-accuracy report (ADR 0033).
+pub const SNAPSHOT_FORECASTS: Schedule = Schedule {
+    name: "snapshot_forecasts",
+    every: Duration::from_secs(7 * 24 * 60 * 60),
+    task: Task::SnapshotForecasts,
+};
+
 /// Reminders queued per run; more wait for the next run (30 s later).
 const REMINDERS_PER_RUN: i32 = 5_000;
 
-pub const SCHEDULES: [Schedule; 3] = [PURGE_EXPIRED, SEND_REMINDERS, PURGE_TRASH];
+pub const SCHEDULES: [Schedule; 4] = [PURGE_EXPIRED, SEND_REMINDERS, PURGE_TRASH, SNAPSHOT_FORECASTS];
 
 /// The e-mail of one reminder: links into the app, where the owner is
 /// signed in (no token in the mail can act on the task).
@@ -102,6 +111,7 @@ async fn run_once(store: &PgStore, base_url: &str, schedule: Schedule) {
     let outcome = match schedule.task {
         Task::PurgeExpired => store.purge_expired().await.map_err(|e| e.to_string()),
         Task::PurgeTrash => store.purge_trash().await.map_err(|e| e.to_string()),
+        Task::SnapshotForecasts => store.snapshot_forecasts().await.map_err(|e| e.to_string()),
         Task::SendReminders => store
             .queue_due_reminders(REMINDERS_PER_RUN, |due| reminder_email(base_url, due))
             .await

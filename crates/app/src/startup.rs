@@ -158,6 +158,7 @@ impl Application {
             mfa,
             views: ViewService::new(store.clone()),
             trash: clearview_kernel::trash::TrashService::new(store.clone(), store.clone()),
+            reports: clearview_pipelines::ReportService::new(store.clone(), store.clone(), store.clone()),
             contact_merges: clearview_contacts::ContactMergeService::new(
                 ContactService::new(store.clone(), store.clone()),
                 store.clone(),

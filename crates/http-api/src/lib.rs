@@ -213,6 +213,19 @@ pub fn configure(state: Data<ApiState>, settings: HttpSettings) -> impl FnOnce(&
                         web::get().to(routes::activities::deal_timeline),
                     )
                     .route("/reports/forecast", web::get().to(reports::forecast))
+                    .route("/reports/win-rate", web::get().to(routes::sales_reports::win_rate))
+                    .route(
+                        "/reports/sales-cycle",
+                        web::get().to(routes::sales_reports::sales_cycle),
+                    )
+                    .route("/reports/funnel", web::get().to(routes::sales_reports::funnel))
+                    .route("/reports/velocity", web::get().to(routes::sales_reports::velocity))
+                    .route("/reports/activities", web::get().to(routes::sales_reports::activities))
+                    .route("/reports/rotting", web::get().to(routes::sales_reports::rotting))
+                    .route(
+                        "/reports/forecast-accuracy",
+                        web::get().to(routes::sales_reports::forecast_accuracy),
+                    )
                     .route("/audit-log", web::get().to(routes::audit::list))
                     .route("/audit-log/verify", web::get().to(routes::audit::verify))
                     .route("/users/me/export", web::get().to(routes::gdpr::export))

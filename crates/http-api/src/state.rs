@@ -68,6 +68,7 @@ pub struct ApiState {
     pub contact_merges: clearview_contacts::ContactMergeService,
     pub company_merges: clearview_contacts::CompanyMergeService,
     pub rates: clearview_pipelines::RateService,
+    pub reports: clearview_pipelines::ReportService,
     pub webhooks: WebhookService,
     pub privacy: PrivacyService,
     pub exports: ExportService,

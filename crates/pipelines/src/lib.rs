@@ -9,6 +9,7 @@
 mod model;
 mod ports;
 mod rates;
+mod reports;
 mod rules;
 mod service;
 mod totals;
@@ -18,6 +19,10 @@ pub use ports::{BoardRow, ForecastRow, PipelineRepository};
 pub use rates::{
     BaseTotal, Converted, RATES_PER_REQUEST, Rate, RateInForce, RateRepository, RateService, base_total, convert,
     parse_rate,
+};
+pub use reports::{
+    AccuracyRow, ActivityWeekRow, CycleRow, Funnel, FunnelStage, ReportFilter, ReportRepository, ReportService,
+    RottingDeal, VelocityRow, WinRateRow,
 };
 pub use rules::{ensure_open_stage, reorder};
 pub use service::{PipelineError, PipelineService};

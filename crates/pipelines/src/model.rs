@@ -64,6 +64,9 @@ pub struct Stage {
     pub position: u32,
     pub probability: Probability,
     pub kind: StageKind,
+    /// Days without an activity after which an open deal here is rotting
+    /// (the rotting report); `None`: the report's default.
+    pub rotting_days: Option<u16>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -112,6 +115,8 @@ pub struct StagePatch {
     pub name: Option<String>,
     pub probability: Option<Probability>,
     pub kind: Option<StageKind>,
+    /// `Some(None)` clears the stage's own limit.
+    pub rotting_days: Option<Option<u16>>,
 }
 
 /// A validated new pipeline.

@@ -24,6 +24,7 @@ mod pipelines;
 mod rates;
 mod records;
 mod reminders;
+mod reports;
 mod rows;
 mod schedules;
 mod sealing;

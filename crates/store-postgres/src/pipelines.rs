@@ -13,12 +13,12 @@ use clearview_pipelines::{
 use sqlx::{PgConnection, Postgres, QueryBuilder};
 use uuid::Uuid;
 
-type StageRow = (Uuid, Uuid, String, i32, i16, String);
+type StageRow = (Uuid, Uuid, String, i32, i16, String, Option<i16>);
 type PipelineRow = (Uuid, String, bool, DateTime<Utc>, DateTime<Utc>);
-const STAGE_COLUMNS: &str = "id, pipeline_id, name, position, probability, kind";
+const STAGE_COLUMNS: &str = "id, pipeline_id, name, position, probability, kind, rotting_days";
 
 fn stage_from(row: StageRow) -> Result<Stage, RepoError> {
-    let (id, pipeline_id, name, position, probability, kind) = row;
+    let (id, pipeline_id, name, position, probability, kind, rotting_days) = row;
     Ok(Stage {
         id: StageId::from_uuid(id),
         pipeline_id: PipelineId::from_uuid(pipeline_id),
@@ -26,6 +26,7 @@ fn stage_from(row: StageRow) -> Result<Stage, RepoError> {
         position: position as u32,
         probability: Probability::new(i64::from(probability)).map_err(|e| RepoError::Unexpected(e.into()))?,
         kind: kind.parse::<StageKind>().map_err(|e| RepoError::Unexpected(e.into()))?,
+        rotting_days: rotting_days.map(|d| d.unsigned_abs()),
     })
 }
 
@@ -356,7 +357,8 @@ impl PipelineRepository for PgStore {
         let mut tx = self.tenant_tx(ctx.tenant_id).await.map_err(map_err)?;
         let row: StageRow = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "UPDATE pipeline_stages SET name = coalesce($4, name), probability = coalesce($5, probability), \
-             kind = coalesce($6, kind) WHERE tenant_id = $1 AND pipeline_id = $2 AND id = $3 RETURNING {STAGE_COLUMNS}"
+             kind = coalesce($6, kind), rotting_days = CASE WHEN $7 THEN $8 ELSE rotting_days END \
+             WHERE tenant_id = $1 AND pipeline_id = $2 AND id = $3 RETURNING {STAGE_COLUMNS}"
         )))
         .bind(tenant)
         .bind(pipeline.as_uuid())
@@ -364,6 +366,8 @@ impl PipelineRepository for PgStore {
         .bind(patch.name.as_deref())
         .bind(patch.probability.map(|p| i16::from(p.get())))
         .bind(patch.kind.map(|k| k.as_str()))
+        .bind(patch.rotting_days.is_some())
+        .bind(patch.rotting_days.flatten().map(|d| d as i16))
         .fetch_one(&mut *tx)
         .await
         .map_err(map_err)?;

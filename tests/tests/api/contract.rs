@@ -226,6 +226,13 @@ async fn every_documented_route_exists_and_every_route_is_documented() {
         "GET /api/companies/duplicates",
         "POST /api/contacts/merge",
         "POST /api/companies/merge",
+        "GET /api/reports/win-rate",
+        "GET /api/reports/sales-cycle",
+        "GET /api/reports/funnel",
+        "GET /api/reports/velocity",
+        "GET /api/reports/activities",
+        "GET /api/reports/rotting",
+        "GET /api/reports/forecast-accuracy",
     ];
     expected.sort();
     assert_eq!(documented, expected);

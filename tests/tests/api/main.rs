@@ -32,6 +32,7 @@ mod rates;
 mod redis;
 mod reminders;
 mod roles;
+mod sales_reports;
 mod schedules;
 mod shutdown;
 mod stack;

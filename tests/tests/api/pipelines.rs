@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 /// The default pipeline and its stage ids by name.
-async fn default_pipeline(user: &mut User) -> (Uuid, Vec<(String, Uuid)>) {
+pub(crate) async fn default_pipeline(user: &mut User) -> (Uuid, Vec<(String, Uuid)>) {
     let list = user.get("/api/pipelines").await;
     let pipeline = &list.json["data"][0];
     let stages = pipeline["stages"]

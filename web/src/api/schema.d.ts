@@ -1201,6 +1201,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/reports/activities': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Activities per owner and week (by their date: when they happened, or
+     *     are due), per kind.
+     */
+    get: operations['reports_activities'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/reports/forecast': {
     parameters: {
       query?: never;
@@ -1214,6 +1234,117 @@ export interface paths {
      *     range is listed, empty ones too.
      */
     get: operations['reports_forecast'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/reports/forecast-accuracy': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Forecast accuracy: for each month, the weighted forecast of the last
+     *     weekly snapshot before it began against what was won in it.
+     */
+    get: operations['reports_forecast_accuracy'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/reports/funnel': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Stage conversion: of the deals created in the range, how many reached
+     *     each stage (a deal that skipped a stage passed it).
+     */
+    get: operations['reports_funnel'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/reports/rotting': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Open deals with no activity for longer than their stage allows. */
+    get: operations['reports_rotting'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/reports/sales-cycle': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The average sales cycle (created → won) of the deals won each month. */
+    get: operations['reports_sales_cycle'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/reports/velocity': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Pipeline velocity per currency: open deals × average amount × win rate
+     *     ÷ average sales cycle.
+     */
+    get: operations['reports_velocity'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/reports/win-rate': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Deals won and lost per owner and month of closing, with the win rate. */
+    get: operations['reports_win_rate'];
     put?: never;
     post?: never;
     delete?: never;
@@ -1507,6 +1638,34 @@ export interface components {
       /** @description The token from the invitation link. */
       token: string;
     };
+    AccuracyReport: {
+      data: components['schemas']['AccuracyView'][];
+      /** Format: date */
+      from: string;
+      /** Format: date */
+      to: string;
+    };
+    AccuracyView: {
+      /** @description won ÷ weighted, 4 places; `null` without a forecast. */
+      accuracy?: string | null;
+      currency: string;
+      /**
+       * @description What it forecast for the month: open deals expected to close in it,
+       *     in all and weighted by probability.
+       */
+      expected: string;
+      /** @description YYYY-MM. */
+      month: string;
+      /**
+       * Format: date
+       * @description The day of the snapshot compared: the newest taken before the month
+       *     began; `null` when there was none.
+       */
+      snapshot_taken_on?: string | null;
+      weighted: string;
+      /** @description Deals won in the month. */
+      won: string;
+    };
     /** @description The fields a client sets when logging an activity. */
     ActivityBody: {
       /** @description Up to 10,000 characters; line breaks are kept. */
@@ -1580,6 +1739,13 @@ export interface components {
       remind_at?: string | null;
       subject?: string;
     };
+    ActivityReport: {
+      data: components['schemas']['ActivityWeekView'][];
+      /** Format: date */
+      from: string;
+      /** Format: date */
+      to: string;
+    };
     ActivityView: {
       body?: string | null;
       /** Format: uuid */
@@ -1617,6 +1783,21 @@ export interface components {
       timeline_at: string;
       /** Format: date-time */
       updated_at: string;
+    };
+    ActivityWeekView: {
+      /** @description Per kind: call, email, meeting, task, note (kinds with none left out). */
+      counts: {
+        [key: string]: number;
+      };
+      /** Format: uuid */
+      owner_id?: string | null;
+      /** Format: int64 */
+      total: number;
+      /**
+       * Format: date
+       * @description The Monday the week starts on (UTC).
+       */
+      week: string;
     };
     ApiKeyBody: {
       /**
@@ -1838,6 +2019,23 @@ export interface components {
       title?: string | null;
       /** Format: date-time */
       updated_at: string;
+    };
+    CycleReport: {
+      data: components['schemas']['CycleView'][];
+      /** Format: date */
+      from: string;
+      /** Format: date */
+      to: string;
+      /** @description All months together. */
+      total: components['schemas']['CycleView'];
+    };
+    CycleView: {
+      /** @description Average days from a deal's creation to its winning, 1 place. */
+      average_days?: string | null;
+      /** @description YYYY-MM, the month the deals were won in. */
+      month: string;
+      /** Format: int64 */
+      won: number;
     };
     /** @description The fields a client sets on create (POST) and replace (PUT). */
     DealBody: {
@@ -2339,6 +2537,41 @@ export interface components {
       currencies: components['schemas']['ForecastAmounts'][];
       /** @description YYYY-MM. */
       month: string;
+    };
+    FunnelReport: {
+      /**
+       * Format: int64
+       * @description Deals of the pipeline created in the range.
+       */
+      cohort: number;
+      /** Format: date */
+      from: string;
+      /**
+       * Format: int64
+       * @description Of those, lost now.
+       */
+      lost: number;
+      /** Format: uuid */
+      pipeline_id: string;
+      /**
+       * @description Open stages and the won stage, in board order (lost stages are not
+       *     steps of the funnel).
+       */
+      stages: components['schemas']['FunnelStageView'][];
+      /** Format: date */
+      to: string;
+    };
+    FunnelStageView: {
+      /** @description `reached` ÷ the previous stage's, 4 places; `null` for the first. */
+      conversion?: string | null;
+      name: string;
+      /**
+       * Format: int64
+       * @description Deals of the cohort that got at least this far.
+       */
+      reached: number;
+      /** Format: uuid */
+      stage_id: string;
     };
     IdentityExport: {
       /** Format: date-time */
@@ -3114,6 +3347,44 @@ export interface components {
        */
       role: 'admin' | 'manager' | 'rep' | 'viewer';
     };
+    RottingDealView: {
+      /** Format: uuid */
+      deal_id: string;
+      /**
+       * Format: int64
+       * @description Whole days idle.
+       */
+      idle_days: number;
+      /**
+       * Format: date-time
+       * @description Idle since (the last activity, or its creation).
+       */
+      idle_since: string;
+      /**
+       * Format: date-time
+       * @description Its newest activity up to now; `null`: none ever.
+       */
+      last_activity_at?: string | null;
+      /** Format: uuid */
+      owner_id?: string | null;
+      /**
+       * Format: int32
+       * @description The stage's limit (or the report's `days`).
+       */
+      rotting_days: number;
+      /** Format: uuid */
+      stage_id: string;
+      stage_name: string;
+      title: string;
+    };
+    RottingReport: {
+      data: components['schemas']['RottingDealView'][];
+      /**
+       * Format: int64
+       * @description The limit for stages without their own.
+       */
+      days: number;
+    };
     SavedViewList: {
       data: components['schemas']['SavedViewView'][];
     };
@@ -3199,6 +3470,11 @@ export interface components {
       kind?: 'open' | 'won' | 'lost' | null;
       name?: string | null;
       probability?: number | null;
+      /**
+       * Format: int64
+       * @description 1..=365 days, or `null` for the rotting report's default.
+       */
+      rotting_days?: number | null;
     };
     StageView: {
       /** Format: uuid */
@@ -3210,6 +3486,12 @@ export interface components {
       position: number;
       /** Format: int32 */
       probability: number;
+      /**
+       * Format: int32
+       * @description Days without an activity after which an open deal here counts as
+       *     rotting; `null`: the rotting report's default.
+       */
+      rotting_days?: number | null;
     };
     TotpConfirmBody: {
       /** @description The six-digit code the app shows now. */
@@ -3270,6 +3552,31 @@ export interface components {
       /** Format: uuid */
       id: string;
       name: string;
+    };
+    VelocityReport: {
+      data: components['schemas']['VelocityView'][];
+      /** Format: date */
+      from: string;
+      /** Format: date */
+      to: string;
+    };
+    VelocityView: {
+      /** @description Average days from creation to winning of those won (1 place). */
+      average_cycle_days?: string | null;
+      currency: string;
+      open_amount: string;
+      /**
+       * Format: int64
+       * @description Open deals now and their total amount.
+       */
+      open_deals: number;
+      /**
+       * @description open_amount × win_rate ÷ average_cycle_days: the amount per day the
+       *     pipeline turns into won business, to cents.
+       */
+      per_day?: string | null;
+      /** @description Of the deals closed in the range, the share won (4 places). */
+      win_rate?: string | null;
     };
     VerifyEmailBody: {
       /** @description The password chosen at sign-up. */
@@ -3360,6 +3667,36 @@ export interface components {
        */
       previous_secret_until?: string | null;
       url: string;
+    };
+    WinRateReport: {
+      data: components['schemas']['WinRateView'][];
+      /** Format: date */
+      from: string;
+      /** Format: date */
+      to: string;
+      total: components['schemas']['WinRateTotal'];
+    };
+    WinRateTotal: {
+      /** Format: int64 */
+      lost: number;
+      win_rate?: string | null;
+      /** Format: int64 */
+      won: number;
+    };
+    WinRateView: {
+      /** Format: int64 */
+      lost: number;
+      /** @description YYYY-MM, the month the deals were closed in. */
+      month: string;
+      /**
+       * Format: uuid
+       * @description `null`: deals with no owner.
+       */
+      owner_id?: string | null;
+      /** @description won ÷ (won + lost), 4 places. */
+      win_rate?: string | null;
+      /** Format: int64 */
+      won: number;
     };
   };
   responses: never;
@@ -10710,6 +11047,79 @@ export interface operations {
       };
     };
   };
+  reports_activities: {
+    parameters: {
+      query?: {
+        /** @description First day, YYYY-MM-DD (default: the first of the month 11 months ago). */
+        from?: string;
+        /** @description Only this pipeline (default: all; the funnel: the default pipeline). */
+        pipeline_id?: string;
+        /**
+         * @description Last day, YYYY-MM-DD (default: today). A range covers at most five
+         *     years: an older `from` is moved forward (the answer's `from` says
+         *     so); a `from` after `to` is an empty range.
+         */
+        to?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ActivityReport'];
+        };
+      };
+      /** @description Not signed in, or the session ended */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The organization's request budget is spent; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The service is saturated; see Retry-After */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
   reports_forecast: {
     parameters: {
       query?: {
@@ -10736,6 +11146,443 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['Forecast'];
+        };
+      };
+      /** @description Not signed in, or the session ended */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The organization's request budget is spent; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The service is saturated; see Retry-After */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  reports_forecast_accuracy: {
+    parameters: {
+      query?: {
+        /** @description First day, YYYY-MM-DD (default: the first of the month 11 months ago). */
+        from?: string;
+        /** @description Only this pipeline (default: all; the funnel: the default pipeline). */
+        pipeline_id?: string;
+        /**
+         * @description Last day, YYYY-MM-DD (default: today). A range covers at most five
+         *     years: an older `from` is moved forward (the answer's `from` says
+         *     so); a `from` after `to` is an empty range.
+         */
+        to?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AccuracyReport'];
+        };
+      };
+      /** @description Not signed in, or the session ended */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The organization's request budget is spent; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The service is saturated; see Retry-After */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  reports_funnel: {
+    parameters: {
+      query?: {
+        /** @description First day, YYYY-MM-DD (default: the first of the month 11 months ago). */
+        from?: string;
+        /** @description Only this pipeline (default: all; the funnel: the default pipeline). */
+        pipeline_id?: string;
+        /**
+         * @description Last day, YYYY-MM-DD (default: today). A range covers at most five
+         *     years: an older `from` is moved forward (the answer's `from` says
+         *     so); a `from` after `to` is an empty range.
+         */
+        to?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['FunnelReport'];
+        };
+      };
+      /** @description Not signed in, or the session ended */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The organization's request budget is spent; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The service is saturated; see Retry-After */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  reports_rotting: {
+    parameters: {
+      query?: {
+        /**
+         * @description Days without an activity for stages with no limit of their own
+         *     (`rotting_days` of the stage), 1..=365, default 30.
+         */
+        days?: number;
+        /** @description At most this many deals, idle longest first; 1..=500, default 100. */
+        limit?: number;
+        /** @description Only this pipeline (default: all). */
+        pipeline_id?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RottingReport'];
+        };
+      };
+      /** @description Not signed in, or the session ended */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The organization's request budget is spent; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The service is saturated; see Retry-After */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  reports_sales_cycle: {
+    parameters: {
+      query?: {
+        /** @description First day, YYYY-MM-DD (default: the first of the month 11 months ago). */
+        from?: string;
+        /** @description Only this pipeline (default: all; the funnel: the default pipeline). */
+        pipeline_id?: string;
+        /**
+         * @description Last day, YYYY-MM-DD (default: today). A range covers at most five
+         *     years: an older `from` is moved forward (the answer's `from` says
+         *     so); a `from` after `to` is an empty range.
+         */
+        to?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CycleReport'];
+        };
+      };
+      /** @description Not signed in, or the session ended */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The organization's request budget is spent; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The service is saturated; see Retry-After */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  reports_velocity: {
+    parameters: {
+      query?: {
+        /** @description First day, YYYY-MM-DD (default: the first of the month 11 months ago). */
+        from?: string;
+        /** @description Only this pipeline (default: all; the funnel: the default pipeline). */
+        pipeline_id?: string;
+        /**
+         * @description Last day, YYYY-MM-DD (default: today). A range covers at most five
+         *     years: an older `from` is moved forward (the answer's `from` says
+         *     so); a `from` after `to` is an empty range.
+         */
+        to?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['VelocityReport'];
+        };
+      };
+      /** @description Not signed in, or the session ended */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The organization's request budget is spent; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The service is saturated; see Retry-After */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  reports_win_rate: {
+    parameters: {
+      query?: {
+        /** @description First day, YYYY-MM-DD (default: the first of the month 11 months ago). */
+        from?: string;
+        /** @description Only this pipeline (default: all; the funnel: the default pipeline). */
+        pipeline_id?: string;
+        /**
+         * @description Last day, YYYY-MM-DD (default: today). A range covers at most five
+         *     years: an older `from` is moved forward (the answer's `from` says
+         *     so); a `from` after `to` is an empty range.
+         */
+        to?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WinRateReport'];
         };
       };
       /** @description Not signed in, or the session ended */

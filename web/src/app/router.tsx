@@ -30,6 +30,7 @@ const ForecastPage = lazyNamed(() => import('../features/forecast/ForecastPage')
 const SettingsPage = lazyNamed(() => import('../features/settings/SettingsPage'), 'SettingsPage');
 const DataPage = lazyNamed(() => import('../features/data/DataPage'), 'DataPage');
 const DuplicatesPage = lazyNamed(() => import('../features/duplicates/DuplicatesPage'), 'DuplicatesPage');
+const ReportsPage = lazyNamed(() => import('../features/reports/ReportsPage'), 'ReportsPage');
 const TrashPage = lazyNamed(() => import('../features/trash/TrashPage'), 'TrashPage');
 const AccountPage = lazyNamed(() => import('../features/account/AccountPage'), 'AccountPage');
 
@@ -59,6 +60,7 @@ export const router = createBrowserRouter([
           { path: 'deals/:id', element: page(<DealPage />) },
           { path: 'tasks', element: page(<TasksPage />) },
           { path: 'forecast', element: page(<ForecastPage />) },
+          { path: 'reports', element: page(<ReportsPage />) },
           { path: 'settings/:tab?', element: page(<SettingsPage />) },
           { path: 'data', element: page(<DataPage />) },
           { path: 'trash', element: page(<TrashPage />) },

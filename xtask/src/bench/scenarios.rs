@@ -265,6 +265,29 @@ pub async fn run_all(server: &Server, owner_url: &str, app_url: &str, s: &Settin
         ));
     }
 
+    // The sales reports of the whale over a year (issue 12: p95 < 100 ms
+    // each); 50 req/s, a manager's screen, not a hot path.
+    let reports: [(&str, &str); 7] = [
+        ("win rate by owner and month", "win-rate"),
+        ("average sales cycle", "sales-cycle"),
+        ("stage funnel (default pipeline)", "funnel"),
+        ("pipeline velocity", "velocity"),
+        ("activities per owner and week", "activities"),
+        ("forecast accuracy", "forecast-accuracy"),
+        ("rotting deals", "rotting"),
+    ];
+    for (scenario, report) in reports {
+        let path = format!("/api/reports/{report}");
+        let outcome = open_loop(&client, 50, d, get(&base, &whale, move |_| path.clone())).await;
+        rows.push(judged(
+            &format!("report: {scenario}, whale"),
+            "p95 < 100 ms",
+            "open, 50 req/s",
+            outcome.clone(),
+            ms(outcome.p95) < 100.0,
+        ));
+    }
+
     // A rep of the whale, which shows reps only their own records: the list
     // filters on the owner as well as the tenant.
     let rep = login(&client, &base, &whale_rep_email(0)).await?;

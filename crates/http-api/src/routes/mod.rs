@@ -21,6 +21,7 @@ mod patch;
 pub mod pipelines;
 pub mod rates;
 pub mod reports;
+pub mod sales_reports;
 mod spool;
 pub mod team;
 pub mod trash;

@@ -27,6 +27,9 @@ pub struct StageView {
     pub probability: u8,
     /// open, won or lost.
     pub kind: String,
+    /// Days without an activity after which an open deal here counts as
+    /// rotting; `null`: the rotting report's default.
+    pub rotting_days: Option<u16>,
 }
 
 impl From<&Stage> for StageView {
@@ -37,6 +40,7 @@ impl From<&Stage> for StageView {
             position: s.position,
             probability: s.probability.get(),
             kind: s.kind.as_str().into(),
+            rotting_days: s.rotting_days,
         }
     }
 }
@@ -103,6 +107,10 @@ pub struct StagePatchBody {
     pub name: Option<String>,
     pub probability: Option<i64>,
     pub kind: Option<String>,
+    /// 1..=365 days, or `null` for the rotting report's default.
+    #[serde(default, deserialize_with = "crate::routes::patch::present")]
+    #[schema(value_type = Option<i64>, minimum = 1, maximum = 365)]
+    pub rotting_days: Option<Option<i64>>,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -268,6 +276,18 @@ pub async fn update_stage(
             .probability
             .and_then(|p| errors.check("probability", Probability::new(p))),
         kind: body.kind.and_then(|k| errors.check("kind", k.parse())),
+        rotting_days: body.rotting_days.and_then(|days| match days {
+            None => Some(None),
+            Some(d) => errors
+                .check(
+                    "rotting_days",
+                    u16::try_from(d)
+                        .ok()
+                        .filter(|d| (1..=365).contains(d))
+                        .ok_or("must be between 1 and 365 days"),
+                )
+                .map(Some),
+        }),
     };
     errors.into_result().map_err(ApiError::invalid)?;
     let (pipeline, stage) = ids.into_inner();

@@ -78,7 +78,12 @@ pub struct Forecast {
     pub months: Vec<ForecastMonthView>,
 }
 
-fn date_param(errors: &mut ValidationErrors, name: &str, raw: Option<&str>, default: NaiveDate) -> NaiveDate {
+pub(crate) fn date_param(
+    errors: &mut ValidationErrors,
+    name: &str,
+    raw: Option<&str>,
+    default: NaiveDate,
+) -> NaiveDate {
     raw.and_then(|v| {
         errors.check(
             name,
