@@ -132,7 +132,9 @@ impl ReportRepository for PgStore {
         let tenant = ctx.tenant_id.as_uuid();
         // The cohort: deals of the pipeline created in the range. How far
         // each got: the furthest stage (not lost) it was ever in, by its
-        // history and its stage now; a deal that skipped a stage passed it.
+        // stage now and its history; a deal that skipped a stage passed it.
+        // Set-based (no per-deal subquery), then counted per furthest
+        // position: a handful of rows, whatever the cohort's size.
         let mut sql = QueryBuilder::new("WITH cohort AS (SELECT d.id, d.stage_id FROM deals d WHERE d.tenant_id = ");
         sql.push_bind(tenant)
             .push(" AND d.pipeline_id = ")
@@ -142,43 +144,41 @@ impl ReportRepository for PgStore {
             .push(" AND d.created_at < ")
             .push_bind(to);
         push_scope(&mut sql, "d", scope);
-        sql.push(
-            "), furthest AS (SELECT c.id, max(s.position) AS position FROM cohort c \
-             CROSS JOIN LATERAL (SELECT h.to_stage_id AS stage_id FROM deal_stage_changes h \
-                                 WHERE h.tenant_id = ",
+        sql.push("), stages AS (SELECT s.id, s.position, s.kind FROM pipeline_stages s WHERE s.tenant_id = ")
+            .push_bind(tenant)
+            .push(" AND s.pipeline_id = ")
+            .push_bind(pipeline.as_uuid())
+            .push(
+                "), positions AS (SELECT c.id, s.position FROM cohort c JOIN stages s ON s.id = c.stage_id                  WHERE s.kind <> 'lost' UNION ALL SELECT h.deal_id, s.position FROM deal_stage_changes h                  JOIN stages s ON s.id = h.to_stage_id WHERE s.kind <> 'lost' AND h.tenant_id = ",
+            )
+            .push_bind(tenant)
+            .push(
+                " AND h.deal_id IN (SELECT id FROM cohort)),                  furthest AS (SELECT max(position) AS position FROM positions GROUP BY id),                  reached AS (SELECT position, count(*) AS deals FROM furthest GROUP BY position)                  SELECT (SELECT count(*) FROM cohort) AS cohort,                  (SELECT count(*) FROM cohort c JOIN stages s ON s.id = c.stage_id WHERE s.kind = 'lost') AS lost,                  coalesce((SELECT array_agg(position) FROM reached), '{}') AS positions,                  coalesce((SELECT array_agg(deals) FROM reached), '{}') AS deals",
+            );
+        let mut tx = self.tenant_tx(ctx.tenant_id).await.map_err(map_err)?;
+        let (cohort, lost, positions, deals): (i64, i64, Vec<i32>, Vec<i64>) =
+            sql.build_query_as().fetch_one(&mut *tx).await.map_err(map_err)?;
+        let stages: Vec<(Uuid, String, i32)> = sqlx::query_as(
+            "SELECT id, name, position FROM pipeline_stages \
+             WHERE tenant_id = $1 AND pipeline_id = $2 AND kind <> 'lost' ORDER BY position",
         )
-        .push_bind(tenant)
-        .push(
-            " AND h.deal_id = c.id UNION ALL SELECT c.stage_id) AS x \
-             JOIN pipeline_stages s ON s.tenant_id = ",
-        )
-        .push_bind(tenant)
-        .push(" AND s.id = x.stage_id AND s.pipeline_id = ")
-        .push_bind(pipeline.as_uuid())
-        .push(
-            " AND s.kind <> 'lost' GROUP BY c.id) \
-             SELECT s.id, s.name, (SELECT count(*) FROM furthest f WHERE f.position >= s.position) AS reached, \
-             (SELECT count(*) FROM cohort) AS cohort, \
-             (SELECT count(*) FROM cohort c JOIN pipeline_stages l ON l.tenant_id = ",
-        )
-        .push_bind(tenant)
-        .push(" AND l.id = c.stage_id AND l.kind = 'lost') AS lost FROM pipeline_stages s WHERE s.tenant_id = ")
-        .push_bind(tenant)
-        .push(" AND s.pipeline_id = ")
-        .push_bind(pipeline.as_uuid())
-        .push(" AND s.kind <> 'lost' ORDER BY s.position");
-        let rows: Vec<(Uuid, String, i64, i64, i64)> = fetch(self, ctx, sql).await?;
-        let (cohort, lost) = rows.first().map(|r| (r.3, r.4)).unwrap_or((0, 0));
+        .bind(tenant)
+        .bind(pipeline.as_uuid())
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        tx.commit().await.map_err(map_err)?;
+        let furthest: Vec<(i32, i64)> = positions.into_iter().zip(deals).collect();
         Ok(Funnel {
             pipeline_id: pipeline,
             cohort,
             lost,
-            stages: rows
+            stages: stages
                 .into_iter()
-                .map(|(id, name, reached, _, _)| FunnelStage {
+                .map(|(id, name, position)| FunnelStage {
                     stage_id: StageId::from_uuid(id),
                     name,
-                    reached,
+                    reached: furthest.iter().filter(|(p, _)| *p >= position).map(|(_, n)| n).sum(),
                 })
                 .collect(),
         })
