@@ -9,8 +9,10 @@
 -- the 30 days) undoes the merge: `undo_merge` below, called by
 -- `restore_record` (migration 20261206000005).
 
--- Finding a contact by the digits of its phone number.
-CREATE INDEX contacts_phone_digits_idx ON contacts (tenant_id, regexp_replace(phone, '\D', '', 'g'))
+-- Finding a contact by its phone number without spaces, brackets, dots,
+-- dashes, slashes and plus signs. `translate`, not a regular expression:
+-- every contact written (a million-row import too) computes it.
+CREATE INDEX contacts_phone_digits_idx ON contacts (tenant_id, translate(phone, ' ()+-./', ''))
     WHERE phone IS NOT NULL;
 
 -- Sets some columns of one row from a JSON object of column values.

@@ -54,7 +54,8 @@ pub enum DuplicateReason {
     SameName,
     /// Names alike by trigram similarity (≥ 0.6), e.g. "Jon" and "John".
     SimilarName,
-    /// The same phone number, ignoring everything but digits.
+    /// The same phone number, ignoring spaces, brackets, dots, dashes,
+    /// slashes and plus signs.
     SamePhone,
 }
 

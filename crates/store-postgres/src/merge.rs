@@ -53,12 +53,12 @@ impl From<PairRow> for DuplicatePair {
     }
 }
 
-/// Both phones' digits, equal (and long enough to mean something).
+/// Both phones equal without separators (and long enough to mean something).
 fn same_phone(a: &str, b: &str) -> String {
     format!(
         "coalesce({a}.phone IS NOT NULL AND {b}.phone IS NOT NULL \
-         AND length(regexp_replace({a}.phone, '\\D', '', 'g')) >= 6 \
-         AND regexp_replace({b}.phone, '\\D', '', 'g') = regexp_replace({a}.phone, '\\D', '', 'g'), false)"
+         AND length(translate({a}.phone, ' ()+-./', '')) >= 6 \
+         AND translate({b}.phone, ' ()+-./', '') = translate({a}.phone, ' ()+-./', ''), false)"
     )
 }
 
@@ -79,7 +79,7 @@ const CONTACT_PAIRS: PairSource = PairSource {
     label: "{t}.first_name || ' ' || {t}.last_name",
     name: "lower({t}.first_name || ' ' || {t}.last_name)",
     candidates: "lower(c.last_name) = lower(a.last_name) OR (a.phone IS NOT NULL AND c.phone IS NOT NULL \
-                 AND regexp_replace(c.phone, '\\D', '', 'g') = regexp_replace(a.phone, '\\D', '', 'g'))",
+                 AND translate(c.phone, ' ()+-./', '') = translate(a.phone, ' ()+-./', ''))",
 };
 
 /// Names alike by trigram, through `companies_search_trgm`.
