@@ -4,6 +4,7 @@
 //! cents); a ratio with nothing to divide by is `null`.
 
 use crate::problem::{ApiError, Problem};
+use crate::routes::params::uuid_param;
 use crate::routes::reports::date_param;
 use crate::security::session::Session;
 use crate::state::ApiState;
@@ -33,10 +34,6 @@ pub struct ReportParams {
     /// so); a `from` after `to` is an empty range.
     #[param(value_type = Option<String>, format = Date)]
     pub to: Option<String>,
-}
-
-fn uuid_param(errors: &mut ValidationErrors, name: &str, raw: Option<&str>) -> Option<Uuid> {
-    raw.and_then(|v| errors.check(name, Uuid::try_parse(v).map_err(|_| "must be a UUID")))
 }
 
 impl ReportParams {

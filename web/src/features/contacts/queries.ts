@@ -6,7 +6,7 @@ import {
   useQueryClient,
 } from '@tanstack/react-query';
 import { api } from '../../api/client';
-import { send, unwrap } from '../../api/result';
+import { unwrap } from '../../api/result';
 import type { components } from '../../api/schema';
 import type { ContactListQuery, ContactSort } from '../../api/types';
 
@@ -67,13 +67,5 @@ export function useSaveContact(id?: string) {
         predicate: (q) => q.queryKey[1] !== 'one' || q.queryKey[2] !== contact.id,
       });
     },
-  });
-}
-
-export function useDeleteContact() {
-  const queryClient = useQueryClient();
-  return useMutation({
-    mutationFn: (id: string) => send(api.DELETE('/api/contacts/{id}', { params: { path: { id } } })),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['contacts'] }),
   });
 }
