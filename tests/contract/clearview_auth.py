@@ -90,10 +90,18 @@ class AdminSession:
 
 @schemathesis.hook
 def before_call(context, case, kwargs):
-    """A page cursor is an opaque token the server issued for one list and
+    """Custom field values are keyed by the organization's own fields
+    (ADR 0034); the contract test's organization defines none, so the only
+    valid `custom_fields` of a positive case is an empty object (a generated
+    key is rightly refused with a 422 naming it).
+
+    A page cursor is an opaque token the server issued for one list and
     sort: a valid request carries a real one. Positive cases get the cursor
     of the same list's first page (or none when it has one page); negative
     cases keep whatever was generated, which the server must refuse."""
+    positive = case.meta is not None and case.meta.generation.mode.is_positive
+    if positive and isinstance(case.body, dict) and isinstance(case.body.get("custom_fields"), dict):
+        case.body["custom_fields"] = {}
     query = case.query or {}
     if "cursor" not in query or case.meta is None or not case.meta.generation.mode.is_positive:
         return

@@ -7,6 +7,7 @@
 //! `TEST_REDIS_URL` (default `redis://127.0.0.1:6379`).
 
 mod client;
+pub mod custom_fields;
 pub mod imports;
 pub mod otlp;
 pub mod postgres_server;

@@ -7,6 +7,7 @@ use crate::query::ActivityQuery;
 use crate::{ActivityService, RecordError};
 use async_trait::async_trait;
 use chrono::Utc;
+use clearview_kernel::custom_fields::NoCustomFields;
 use clearview_kernel::records::{ReadScope, RecordRepository, RecordService, Visibility, VisibilitySettings};
 use clearview_kernel::{ActivityId, Page, RepoError, Role, TenantContext, TenantId, UserId};
 use std::sync::{Arc, Mutex};
@@ -83,7 +84,11 @@ impl VisibilitySettings for Setting {
 }
 
 fn service() -> ActivityService {
-    RecordService::new(Arc::new(Memory::default()), Arc::new(Setting(Visibility::All)))
+    RecordService::new(
+        Arc::new(Memory::default()),
+        Arc::new(Setting(Visibility::All)),
+        Arc::new(NoCustomFields),
+    )
 }
 
 #[tokio::test]

@@ -2,6 +2,7 @@
 
 use crate::contact::parse_phone;
 use chrono::{DateTime, Utc};
+use clearview_kernel::custom_fields::CustomValues;
 use clearview_kernel::{CompanyId, UserId, ValidationErrors, optional_text, required_text};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -11,6 +12,7 @@ pub struct Company {
     pub domain: Option<String>,
     pub phone: Option<String>,
     pub owner_id: Option<UserId>,
+    pub custom_fields: CustomValues,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -21,6 +23,9 @@ pub struct CompanyInput {
     pub domain: Option<String>,
     pub phone: Option<String>,
     pub owner_id: Option<UserId>,
+    /// Record: its values. Input: the values to set (`null` clears); a
+    /// draft: all the values, checked.
+    pub custom_fields: CustomValues,
 }
 
 impl From<&Company> for CompanyInput {
@@ -30,6 +35,8 @@ impl From<&Company> for CompanyInput {
             domain: c.domain.clone(),
             phone: c.phone.clone(),
             owner_id: c.owner_id,
+            // A change sets only what it names.
+            custom_fields: CustomValues::new(),
         }
     }
 }
@@ -40,6 +47,9 @@ pub struct CompanyDraft {
     pub domain: Option<Domain>,
     pub phone: Option<String>,
     pub owner_id: Option<UserId>,
+    /// Record: its values. Input: the values to set (`null` clears); a
+    /// draft: all the values, checked.
+    pub custom_fields: CustomValues,
 }
 
 impl CompanyInput {
@@ -58,6 +68,8 @@ impl CompanyInput {
                 domain,
                 phone,
                 owner_id: self.owner_id,
+                // Filled by the service once checked against the definitions.
+                custom_fields: CustomValues::new(),
             }),
             _ => Err(errors),
         }

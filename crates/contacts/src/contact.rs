@@ -1,6 +1,7 @@
 //! A contact: a person at a customer or prospect.
 
 use chrono::{DateTime, Utc};
+use clearview_kernel::custom_fields::CustomValues;
 use clearview_kernel::{CompanyId, ContactId, EmailAddress, UserId, ValidationErrors, optional_text, required_text};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,6 +14,7 @@ pub struct Contact {
     pub title: Option<String>,
     pub company_id: Option<CompanyId>,
     pub owner_id: Option<UserId>,
+    pub custom_fields: CustomValues,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -27,6 +29,9 @@ pub struct ContactInput {
     pub title: Option<String>,
     pub company_id: Option<CompanyId>,
     pub owner_id: Option<UserId>,
+    /// Record: its values. Input: the values to set (`null` clears); a
+    /// draft: all the values, checked.
+    pub custom_fields: CustomValues,
 }
 
 impl From<&Contact> for ContactInput {
@@ -39,6 +44,8 @@ impl From<&Contact> for ContactInput {
             title: c.title.clone(),
             company_id: c.company_id,
             owner_id: c.owner_id,
+            // A change sets only what it names.
+            custom_fields: CustomValues::new(),
         }
     }
 }
@@ -53,6 +60,9 @@ pub struct ContactDraft {
     pub title: Option<String>,
     pub company_id: Option<CompanyId>,
     pub owner_id: Option<UserId>,
+    /// Record: its values. Input: the values to set (`null` clears); a
+    /// draft: all the values, checked.
+    pub custom_fields: CustomValues,
 }
 
 impl ContactInput {
@@ -77,6 +87,8 @@ impl ContactInput {
                     title,
                     company_id: self.company_id,
                     owner_id: self.owner_id,
+                    // Filled by the service once checked against the definitions.
+                    custom_fields: CustomValues::new(),
                 })
             }
             _ => Err(errors),

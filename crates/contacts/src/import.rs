@@ -190,6 +190,7 @@ pub fn map_row<'a>(
         title: text(ImportField::Title).map(str::to_owned),
         company_id: None,
         owner_id: None,
+        custom_fields: Default::default(),
     };
     let contact = input.validate();
     let mut errors = match &contact {

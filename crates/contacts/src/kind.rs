@@ -3,8 +3,9 @@
 use crate::company::{Company, CompanyDraft, CompanyInput};
 use crate::contact::{Contact, ContactDraft, ContactInput};
 use crate::query::{CompanyQuery, ContactQuery};
+use clearview_kernel::custom_fields::{CustomEntity, CustomQuery, CustomValues};
 use clearview_kernel::records::RecordKind;
-use clearview_kernel::{CompanyId, ContactId, UserId, ValidationErrors};
+use clearview_kernel::{CompanyId, ContactId, PageRequest, UserId, ValidationErrors};
 
 pub struct Contacts;
 
@@ -14,6 +15,7 @@ impl RecordKind for Contacts {
     type Draft = ContactDraft;
     type Record = Contact;
     type Query = ContactQuery;
+    const CUSTOM_ENTITY: Option<CustomEntity> = Some(CustomEntity::Contact);
 
     fn new_id() -> ContactId {
         ContactId::generate()
@@ -30,6 +32,18 @@ impl RecordKind for Contacts {
     fn record_owner(record: &Contact) -> Option<UserId> {
         record.owner_id
     }
+    fn custom_changes(input: &ContactInput) -> Option<&CustomValues> {
+        Some(&input.custom_fields)
+    }
+    fn record_custom(record: &Contact) -> Option<&CustomValues> {
+        Some(&record.custom_fields)
+    }
+    fn set_custom(draft: &mut ContactDraft, values: CustomValues) {
+        draft.custom_fields = values;
+    }
+    fn custom_query(query: &mut ContactQuery) -> Option<(&mut CustomQuery, &PageRequest)> {
+        Some((&mut query.custom, &query.page))
+    }
 }
 
 pub struct Companies;
@@ -40,6 +54,7 @@ impl RecordKind for Companies {
     type Draft = CompanyDraft;
     type Record = Company;
     type Query = CompanyQuery;
+    const CUSTOM_ENTITY: Option<CustomEntity> = Some(CustomEntity::Company);
 
     fn new_id() -> CompanyId {
         CompanyId::generate()
@@ -55,5 +70,17 @@ impl RecordKind for Companies {
     }
     fn record_owner(record: &Company) -> Option<UserId> {
         record.owner_id
+    }
+    fn custom_changes(input: &CompanyInput) -> Option<&CustomValues> {
+        Some(&input.custom_fields)
+    }
+    fn record_custom(record: &Company) -> Option<&CustomValues> {
+        Some(&record.custom_fields)
+    }
+    fn set_custom(draft: &mut CompanyDraft, values: CustomValues) {
+        draft.custom_fields = values;
+    }
+    fn custom_query(query: &mut CompanyQuery) -> Option<(&mut CustomQuery, &PageRequest)> {
+        Some((&mut query.custom, &query.page))
     }
 }

@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::service_tests::{Memory, Setting, input};
+use clearview_kernel::custom_fields::NoCustomFields;
 use clearview_kernel::records::{ReadScope, Visibility, VisibilitySettings};
 use clearview_kernel::{Role, TenantId, UserId};
 use mockall::mock;
@@ -49,7 +50,7 @@ fn a_plan_names_every_unknown_field_and_side_and_refuses_a_record_merged_into_it
 
 async fn service(merges: MockMerges) -> (MergeService<Contacts>, RecordService<Contacts>) {
     let settings: Arc<dyn VisibilitySettings> = Arc::new(Setting(Visibility::All));
-    let records = RecordService::new(Arc::new(Memory::default()), settings.clone());
+    let records = RecordService::new(Arc::new(Memory::default()), settings.clone(), Arc::new(NoCustomFields));
     (MergeService::new(records.clone(), Arc::new(merges), settings), records)
 }
 

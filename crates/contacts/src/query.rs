@@ -1,5 +1,6 @@
 //! List queries: filters, search and a page.
 
+use clearview_kernel::custom_fields::CustomQuery;
 use clearview_kernel::{CompanyId, PageRequest, SearchTerm, UserId};
 
 pub const CONTACT_SORTS: &[&str] = &["created_at", "updated_at", "first_name", "last_name"];
@@ -10,6 +11,7 @@ pub struct ContactQuery {
     pub search: Option<SearchTerm>,
     pub owner_id: Option<UserId>,
     pub company_id: Option<CompanyId>,
+    pub custom: CustomQuery,
     pub page: PageRequest,
 }
 
@@ -17,5 +19,6 @@ pub struct ContactQuery {
 pub struct CompanyQuery {
     pub search: Option<SearchTerm>,
     pub owner_id: Option<UserId>,
+    pub custom: CustomQuery,
     pub page: PageRequest,
 }

@@ -6,6 +6,7 @@ use crate::kind::Contacts;
 use crate::query::ContactQuery;
 use async_trait::async_trait;
 use chrono::Utc;
+use clearview_kernel::custom_fields::NoCustomFields;
 use clearview_kernel::records::{
     ReadScope, RecordError, RecordRepository, RecordService, Visibility, VisibilitySettings,
 };
@@ -29,6 +30,7 @@ fn stored(id: ContactId, draft: &ContactDraft) -> Contact {
         title: draft.title.clone(),
         company_id: draft.company_id,
         owner_id: draft.owner_id,
+        custom_fields: draft.custom_fields.clone(),
         created_at: Utc::now(),
         updated_at: Utc::now(),
     }
@@ -82,7 +84,11 @@ impl VisibilitySettings for Setting {
 }
 
 fn service(visibility: Visibility) -> ContactService {
-    RecordService::new(Arc::new(Memory::default()), Arc::new(Setting(visibility)))
+    RecordService::new(
+        Arc::new(Memory::default()),
+        Arc::new(Setting(visibility)),
+        Arc::new(NoCustomFields),
+    )
 }
 
 pub(crate) fn input(name: &str) -> ContactInput {

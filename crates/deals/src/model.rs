@@ -1,6 +1,7 @@
 //! Deals and their inputs.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use clearview_kernel::custom_fields::{CustomQuery, CustomValues};
 use clearview_kernel::{
     Amount, CompanyId, ContactId, Currency, DealId, Decimal, PageRequest, PipelineId, SearchTerm, StageId, UserId,
     ValidationErrors, optional_text, required_text,
@@ -28,6 +29,7 @@ pub struct Deal {
     pub expected_close_date: Option<NaiveDate>,
     pub closed_at: Option<DateTime<Utc>>,
     pub lost_reason: Option<String>,
+    pub custom_fields: CustomValues,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -53,6 +55,9 @@ pub struct DealInput {
     pub probability: Option<i64>,
     pub owner_id: Option<UserId>,
     pub lost_reason: Option<String>,
+    /// Input: the custom values to set (`null` clears). Draft: all of
+    /// them, checked by the service.
+    pub custom_fields: CustomValues,
 }
 
 impl From<&Deal> for DealInput {
@@ -69,6 +74,8 @@ impl From<&Deal> for DealInput {
             probability: d.probability.map(i64::from),
             owner_id: d.owner_id,
             lost_reason: d.lost_reason.clone(),
+            // A change sets only what it names.
+            custom_fields: CustomValues::new(),
         }
     }
 }
@@ -87,6 +94,9 @@ pub struct DealDraft {
     pub probability: Option<Probability>,
     pub owner_id: Option<UserId>,
     pub lost_reason: Option<String>,
+    /// Input: the custom values to set (`null` clears). Draft: all of
+    /// them, checked by the service.
+    pub custom_fields: CustomValues,
 }
 
 pub const MAX_CONTACTS: usize = 50;
@@ -122,6 +132,7 @@ impl DealInput {
                     probability,
                     owner_id: self.owner_id,
                     lost_reason,
+                    custom_fields: CustomValues::new(),
                 })
             }
             _ => Err(errors),
@@ -171,6 +182,7 @@ pub struct DealQuery {
     pub company_id: Option<CompanyId>,
     /// Contained in the title.
     pub search: Option<SearchTerm>,
+    pub custom: CustomQuery,
     pub page: PageRequest,
 }
 

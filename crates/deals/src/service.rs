@@ -4,6 +4,7 @@ use crate::model::{Board, Deal, DealInput, DealQuery, DealWrite, StageChange};
 use crate::ports::DealRepository;
 use crate::rules::{closed_at_after_move, lost_reason_after_move};
 use chrono::Utc;
+use clearview_kernel::custom_fields::{CustomEntity, FieldDefinitions, checked_values, resolve_query};
 use clearview_kernel::records::{ReadScope, RecordError, VisibilitySettings, policy};
 use clearview_kernel::{DealId, Page, PipelineId, RepoError, TenantContext};
 use std::sync::Arc;
@@ -12,11 +13,16 @@ use std::sync::Arc;
 pub struct DealService {
     repo: Arc<dyn DealRepository>,
     settings: Arc<dyn VisibilitySettings>,
+    fields: Arc<dyn FieldDefinitions>,
 }
 
 impl DealService {
-    pub fn new(repo: Arc<dyn DealRepository>, settings: Arc<dyn VisibilitySettings>) -> Self {
-        Self { repo, settings }
+    pub fn new(
+        repo: Arc<dyn DealRepository>,
+        settings: Arc<dyn VisibilitySettings>,
+        fields: Arc<dyn FieldDefinitions>,
+    ) -> Self {
+        Self { repo, settings, fields }
     }
 
     pub async fn scope(&self, ctx: &TenantContext) -> Result<ReadScope, RecordError> {
@@ -31,7 +37,26 @@ impl DealService {
         input: &DealInput,
         current: Option<&Deal>,
     ) -> Result<DealWrite, RecordError> {
-        let mut draft = input.validate().map_err(RecordError::Invalid)?;
+        let draft = input.validate();
+        let custom = checked_values(
+            self.fields.as_ref(),
+            ctx,
+            CustomEntity::Deal,
+            current.map(|d| &d.custom_fields),
+            &input.custom_fields,
+        )
+        .await?;
+        let mut draft = match (draft, custom) {
+            (Ok(mut draft), Ok(values)) => {
+                draft.custom_fields = values;
+                draft
+            }
+            (Err(mut errors), Err(more)) => {
+                errors.merge(more);
+                return Err(RecordError::Invalid(errors));
+            }
+            (Err(errors), _) | (_, Err(errors)) => return Err(RecordError::Invalid(errors)),
+        };
         // Moving to another pipeline without naming a stage lands in its
         // first open stage, not in a stage id of the old pipeline.
         let stage_id = match current {
@@ -90,7 +115,16 @@ impl DealService {
 
     pub async fn list(&self, ctx: &TenantContext, query: &DealQuery) -> Result<Page<Deal>, RecordError> {
         let scope = self.scope(ctx).await?;
-        Ok(self.repo.list(ctx, query, scope).await?)
+        let mut query = query.clone();
+        resolve_query(
+            self.fields.as_ref(),
+            ctx,
+            CustomEntity::Deal,
+            &mut query.custom,
+            &query.page,
+        )
+        .await?;
+        Ok(self.repo.list(ctx, &query, scope).await?)
     }
 
     pub async fn replace(&self, ctx: &TenantContext, id: DealId, input: DealInput) -> Result<Deal, RecordError> {
@@ -157,6 +191,7 @@ mod tests {
     use super::*;
     use crate::model::{StageChange, StageRef};
     use async_trait::async_trait;
+    use clearview_kernel::custom_fields::NoCustomFields;
     use clearview_kernel::records::Visibility;
     use clearview_kernel::{Role, StageId, TenantId, UserId};
     use clearview_pipelines::StageKind;
@@ -207,6 +242,7 @@ mod tests {
                 expected_close_date: w.draft.expected_close_date,
                 closed_at: w.closed_at,
                 lost_reason: w.draft.lost_reason.clone(),
+                custom_fields: w.draft.custom_fields.clone(),
                 created_at: Utc::now(),
                 updated_at: Utc::now(),
             }
@@ -280,7 +316,7 @@ mod tests {
     #[tokio::test]
     async fn a_new_deal_lands_in_the_first_open_stage_with_its_probability() {
         let fake = Arc::new(Fake::new());
-        let deals = DealService::new(fake.clone(), Arc::new(AllVisible));
+        let deals = DealService::new(fake.clone(), Arc::new(AllVisible), Arc::new(NoCustomFields));
         let ctx = TenantContext::new(TenantId::generate(), UserId::generate(), Role::Rep);
         let deal = deals.create(&ctx, input()).await.unwrap();
         assert_eq!(deal.stage_id, fake.stages[0].stage_id);
@@ -293,7 +329,7 @@ mod tests {
     #[tokio::test]
     async fn a_probability_override_wins_and_winning_closes_the_deal() {
         let fake = Arc::new(Fake::new());
-        let deals = DealService::new(fake.clone(), Arc::new(AllVisible));
+        let deals = DealService::new(fake.clone(), Arc::new(AllVisible), Arc::new(NoCustomFields));
         let ctx = TenantContext::new(TenantId::generate(), UserId::generate(), Role::Manager);
         let deal = deals.create(&ctx, input()).await.unwrap();
         let deal = deals.patch(&ctx, deal.id, |i| i.probability = Some(60)).await.unwrap();
@@ -310,7 +346,7 @@ mod tests {
     #[tokio::test]
     async fn a_lost_reason_needs_a_lost_stage_and_goes_when_the_deal_reopens() {
         let fake = Arc::new(Fake::new());
-        let deals = DealService::new(fake.clone(), Arc::new(AllVisible));
+        let deals = DealService::new(fake.clone(), Arc::new(AllVisible), Arc::new(NoCustomFields));
         let ctx = TenantContext::new(TenantId::generate(), UserId::generate(), Role::Admin);
         let deal = deals.create(&ctx, input()).await.unwrap();
         let err = deals
@@ -340,7 +376,7 @@ mod tests {
 
     #[tokio::test]
     async fn an_unknown_stage_is_a_missing_reference() {
-        let deals = DealService::new(Arc::new(Fake::new()), Arc::new(AllVisible));
+        let deals = DealService::new(Arc::new(Fake::new()), Arc::new(AllVisible), Arc::new(NoCustomFields));
         let ctx = TenantContext::new(TenantId::generate(), UserId::generate(), Role::Admin);
         let input = DealInput {
             stage_id: Some(StageId::generate()),

@@ -100,6 +100,10 @@ pub fn configure(state: Data<ApiState>, settings: HttpSettings) -> impl FnOnce(&
                         "/activities/{id}/restore",
                         web::post().to(routes::trash::restore_activity),
                     )
+                    .route("/custom-fields", web::get().to(routes::custom_fields::list))
+                    .route("/custom-fields", web::post().to(routes::custom_fields::create))
+                    .route("/custom-fields/{id}", web::patch().to(routes::custom_fields::patch))
+                    .route("/custom-fields/{id}", web::delete().to(routes::custom_fields::delete))
                     .route("/views", web::get().to(routes::views::list))
                     .route("/views", web::post().to(routes::views::create))
                     .route("/views/{id}", web::patch().to(routes::views::patch))
@@ -220,7 +224,7 @@ pub fn configure(state: Data<ApiState>, settings: HttpSettings) -> impl FnOnce(&
                     )
                     .route("/reports/funnel", web::get().to(routes::sales_reports::funnel))
                     .route("/reports/velocity", web::get().to(routes::sales_reports::velocity))
-                    .route("/reports/activities", web::get().to(routes::sales_reports::activities))
+                    .route("/reports/activity", web::get().to(routes::sales_reports::activities))
                     .route("/reports/rotting", web::get().to(routes::sales_reports::rotting))
                     .route(
                         "/reports/forecast-accuracy",

@@ -64,6 +64,7 @@ pub struct ApiState {
     pub api_keys: ApiKeyService,
     pub mfa: MfaService,
     pub views: ViewService,
+    pub custom_fields: clearview_kernel::custom_fields::CustomFieldService,
     pub trash: clearview_kernel::trash::TrashService,
     pub contact_merges: clearview_contacts::ContactMergeService,
     pub company_merges: clearview_contacts::CompanyMergeService,

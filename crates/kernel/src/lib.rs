@@ -6,6 +6,7 @@
 //! `export` holds the CSV export port and use case.
 
 mod context;
+pub mod custom_fields;
 mod email;
 mod error;
 pub mod export;

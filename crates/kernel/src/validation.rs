@@ -39,6 +39,11 @@ impl ValidationErrors {
         }
     }
 
+    /// Adds every error of `other` after these.
+    pub fn merge(&mut self, other: ValidationErrors) {
+        self.0.extend(other.0);
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

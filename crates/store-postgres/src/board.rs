@@ -80,7 +80,7 @@ async fn newest_per_stage(
     let mut sql = QueryBuilder::new(
         "SELECT d.id, d.title, d.amount, d.currency::text AS currency, d.pipeline_id, d.stage_id, \
                 st.kind AS status, st.probability AS stage_probability, d.probability, d.company_id, d.owner_id, \
-                d.expected_close_date, d.closed_at, d.lost_reason, d.created_at, d.updated_at, \
+                d.expected_close_date, d.closed_at, d.lost_reason, d.custom_fields, d.created_at, d.updated_at, \
                 ARRAY(SELECT dc.contact_id FROM deal_contacts dc WHERE dc.tenant_id = d.tenant_id AND dc.deal_id = d.id \
                       ORDER BY dc.contact_id) AS contact_ids \
          FROM pipeline_stages st CROSS JOIN LATERAL ( \

@@ -1,10 +1,12 @@
 //! `DealRepository` over PostgreSQL. A deal is read through one SELECT that
 //! joins its stage (status, stage probability) and gathers its contacts.
 
+use crate::custom_fields::push_filters_and_page;
 use crate::db::PgStore;
 use crate::errors::map_err;
 use crate::pipelines::currency_from;
-use crate::records::{delete_row, like_literal, push_page, select};
+use crate::records::{delete_row, like_literal, select};
+use crate::rows::cursor_after;
 use crate::rows::timestamp_cursor;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -27,7 +29,7 @@ use uuid::Uuid;
 /// the first page: 10 ms instead of 0.5 ms.
 const DEALS: &str = "(SELECT d.tenant_id, d.id, d.title, d.amount, d.currency::text AS currency, d.pipeline_id, \
      d.stage_id, s.kind AS status, s.probability AS stage_probability, d.probability, d.company_id, d.owner_id, \
-     d.expected_close_date, d.closed_at, d.lost_reason, d.created_at, d.updated_at, \
+     d.expected_close_date, d.closed_at, d.lost_reason, d.custom_fields, d.created_at, d.updated_at, \
      ARRAY(SELECT dc.contact_id FROM deal_contacts dc WHERE dc.tenant_id = d.tenant_id AND dc.deal_id = d.id \
            ORDER BY dc.contact_id) AS contact_ids \
      FROM deals d CROSS JOIN LATERAL (SELECT s.kind, s.probability FROM pipeline_stages s \
@@ -50,6 +52,7 @@ pub(crate) struct DealRow {
     expected_close_date: Option<NaiveDate>,
     closed_at: Option<DateTime<Utc>>,
     lost_reason: Option<String>,
+    custom_fields: sqlx::types::Json<clearview_kernel::custom_fields::CustomValues>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
 }
@@ -75,6 +78,7 @@ impl DealRow {
             expected_close_date: self.expected_close_date,
             closed_at: self.closed_at,
             lost_reason: self.lost_reason,
+            custom_fields: self.custom_fields.0,
             created_at: self.created_at,
             updated_at: self.updated_at,
         })
@@ -158,9 +162,10 @@ fn push_values(sql: &mut QueryBuilder<Postgres>, write: &DealWrite) {
     values.push_bind(d.probability.map(|p| i16::from(p.get())));
     values.push_bind(write.closed_at);
     values.push_bind(d.lost_reason.clone());
+    values.push_bind(sqlx::types::Json(d.custom_fields.clone()));
 }
 
-const WRITE_COLUMNS: &str = "title, amount, currency, pipeline_id, stage_id, company_id, owner_id, expected_close_date, probability, closed_at, lost_reason";
+const WRITE_COLUMNS: &str = "title, amount, currency, pipeline_id, stage_id, company_id, owner_id, expected_close_date, probability, closed_at, lost_reason, custom_fields";
 
 #[async_trait]
 impl DealRepository for PgStore {
@@ -289,7 +294,7 @@ impl DealRepository for PgStore {
             sql.push(" AND lower(title) LIKE ")
                 .push_bind(format!("%{}%", like_literal(term)));
         }
-        push_page(&mut sql, &query.page)?;
+        push_filters_and_page(&mut sql, "deal", &query.custom, &query.page)?;
         let mut tx = self.tenant_tx(ctx.tenant_id).await.map_err(map_err)?;
         let rows: Vec<DealRow> = sql.build_query_as().fetch_all(&mut *tx).await.map_err(map_err)?;
         tx.commit().await.map_err(map_err)?;
@@ -297,8 +302,13 @@ impl DealRepository for PgStore {
             .into_iter()
             .map(DealRow::into_deal)
             .collect::<Result<Vec<_>, _>>()?;
-        let field = query.page.sort.field;
-        Ok(Page::from_rows(deals, &query.page, |d| deal_cursor(field, d)))
+        let cursor = cursor_after(
+            &query.custom,
+            &query.page,
+            |d: &Deal| (&d.custom_fields, d.id.as_uuid()),
+            deal_cursor,
+        );
+        Ok(Page::from_rows(deals, &query.page, cursor))
     }
 
     async fn board(

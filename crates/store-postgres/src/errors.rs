@@ -28,6 +28,7 @@ const CONSTRAINTS: &[(&str, Meaning)] = &[
     ("activities_company_fkey", Meaning::MissingReference("company_id")),
     ("activities_owner_fkey", Meaning::MissingReference("owner_id")),
     ("saved_views_name_key", Meaning::Duplicate("name")),
+    ("custom_fields_key_key", Meaning::Duplicate("key")),
 ];
 
 /// The meaning of a constraint violation, if it is one the domain knows.

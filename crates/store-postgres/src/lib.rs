@@ -11,6 +11,7 @@ mod activities;
 mod api_keys;
 mod audit;
 mod board;
+mod custom_fields;
 mod db;
 mod deals;
 mod ended_sessions;

@@ -1,8 +1,11 @@
 //! Contacts and companies over PostgreSQL, with keyset-paged lists.
 
+use crate::custom_fields::push_filters_and_page;
 use crate::db::PgStore;
 use crate::errors::map_err;
-use crate::rows::{COMPANY_COLUMNS, CONTACT_COLUMNS, CompanyRow, ContactRow, company_cursor, contact_cursor};
+use crate::rows::{
+    COMPANY_COLUMNS, CONTACT_COLUMNS, CompanyRow, ContactRow, company_cursor, contact_cursor, cursor_after,
+};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use clearview_contacts::{
@@ -172,13 +175,14 @@ fn contact_values(sql: &mut QueryBuilder<Postgres>, draft: &ContactDraft) {
     values.push_bind(draft.title.clone());
     values.push_bind(draft.company_id.map(|c| c.as_uuid()));
     values.push_bind(draft.owner_id.map(|o| o.as_uuid()));
+    values.push_bind(sqlx::types::Json(draft.custom_fields.clone()));
 }
 
 #[async_trait]
 impl RecordRepository<Contacts> for PgStore {
     async fn insert(&self, ctx: &TenantContext, id: ContactId, draft: &ContactDraft) -> Result<Contact, RepoError> {
         let mut sql = QueryBuilder::new(
-            "INSERT INTO contacts (tenant_id, id, first_name, last_name, email, phone, title, company_id, owner_id) VALUES (",
+            "INSERT INTO contacts (tenant_id, id, first_name, last_name, email, phone, title, company_id, owner_id, custom_fields) VALUES (",
         );
         sql.push_bind(ctx.tenant_id.as_uuid())
             .push(", ")
@@ -200,7 +204,7 @@ impl RecordRepository<Contacts> for PgStore {
 
     async fn update(&self, ctx: &TenantContext, id: ContactId, draft: &ContactDraft) -> Result<Contact, RepoError> {
         let mut sql = QueryBuilder::new(
-            "UPDATE contacts SET updated_at = now(), (first_name, last_name, email, phone, title, company_id, owner_id) = ROW(",
+            "UPDATE contacts SET updated_at = now(), (first_name, last_name, email, phone, title, company_id, owner_id, custom_fields) = ROW(",
         );
         contact_values(&mut sql, draft);
         sql.push(") WHERE tenant_id = ").push_bind(ctx.tenant_id.as_uuid());
@@ -268,12 +272,17 @@ impl RecordRepository<Contacts> for PgStore {
                 }
             }
         }
-        push_page(&mut sql, &query.page)?;
+        push_filters_and_page(&mut sql, "contacts", &query.custom, &query.page)?;
         let rows: Vec<ContactRow> = sql.build_query_as().fetch_all(&mut *tx).await.map_err(map_err)?;
         tx.commit().await.map_err(map_err)?;
         let rows: Vec<Contact> = rows.into_iter().map(Contact::from).collect();
-        let field = query.page.sort.field;
-        Ok(Page::from_rows(rows, &query.page, |c| contact_cursor(field, c)))
+        let cursor = cursor_after(
+            &query.custom,
+            &query.page,
+            |c: &Contact| (&c.custom_fields, c.id.as_uuid()),
+            contact_cursor,
+        );
+        Ok(Page::from_rows(rows, &query.page, cursor))
     }
 }
 
@@ -283,13 +292,15 @@ fn company_values(sql: &mut QueryBuilder<Postgres>, draft: &CompanyDraft) {
     values.push_bind(draft.domain.as_ref().map(|d| d.as_str().to_owned()));
     values.push_bind(draft.phone.clone());
     values.push_bind(draft.owner_id.map(|o| o.as_uuid()));
+    values.push_bind(sqlx::types::Json(draft.custom_fields.clone()));
 }
 
 #[async_trait]
 impl RecordRepository<Companies> for PgStore {
     async fn insert(&self, ctx: &TenantContext, id: CompanyId, draft: &CompanyDraft) -> Result<Company, RepoError> {
-        let mut sql =
-            QueryBuilder::new("INSERT INTO companies (tenant_id, id, name, domain, phone, owner_id) VALUES (");
+        let mut sql = QueryBuilder::new(
+            "INSERT INTO companies (tenant_id, id, name, domain, phone, owner_id, custom_fields) VALUES (",
+        );
         sql.push_bind(ctx.tenant_id.as_uuid())
             .push(", ")
             .push_bind(id.as_uuid())
@@ -309,8 +320,9 @@ impl RecordRepository<Companies> for PgStore {
     }
 
     async fn update(&self, ctx: &TenantContext, id: CompanyId, draft: &CompanyDraft) -> Result<Company, RepoError> {
-        let mut sql =
-            QueryBuilder::new("UPDATE companies SET updated_at = now(), (name, domain, phone, owner_id) = ROW(");
+        let mut sql = QueryBuilder::new(
+            "UPDATE companies SET updated_at = now(), (name, domain, phone, owner_id, custom_fields) = ROW(",
+        );
         company_values(&mut sql, draft);
         sql.push(") WHERE tenant_id = ").push_bind(ctx.tenant_id.as_uuid());
         sql.push(" AND id = ").push_bind(id.as_uuid());
@@ -339,10 +351,15 @@ impl RecordRepository<Companies> for PgStore {
             sql.push(" AND lower(name || ' ' || coalesce(domain, '')) LIKE ")
                 .push_bind(format!("%{}%", like_literal(term)));
         }
-        push_page(&mut sql, &query.page)?;
+        push_filters_and_page(&mut sql, "companies", &query.custom, &query.page)?;
         let rows = fetch_all_scoped::<CompanyRow, Company>(self, ctx, sql).await?;
-        let field = query.page.sort.field;
-        Ok(Page::from_rows(rows, &query.page, |c| company_cursor(field, c)))
+        let cursor = cursor_after(
+            &query.custom,
+            &query.page,
+            |c: &Company| (&c.custom_fields, c.id.as_uuid()),
+            company_cursor,
+        );
+        Ok(Page::from_rows(rows, &query.page, cursor))
     }
 }
 

@@ -2,12 +2,14 @@
 
 use chrono::{DateTime, Utc};
 use clearview_contacts::{Company, Contact};
-use clearview_kernel::{CompanyId, ContactId, Cursor, UserId};
+use clearview_kernel::custom_fields::{CustomQuery, CustomValues};
+use clearview_kernel::{CompanyId, ContactId, Cursor, PageRequest, UserId};
+use sqlx::types::Json;
 use uuid::Uuid;
 
 pub(crate) const CONTACT_COLUMNS: &str =
-    "id, first_name, last_name, email, phone, title, company_id, owner_id, created_at, updated_at";
-pub(crate) const COMPANY_COLUMNS: &str = "id, name, domain, phone, owner_id, created_at, updated_at";
+    "id, first_name, last_name, email, phone, title, company_id, owner_id, custom_fields, created_at, updated_at";
+pub(crate) const COMPANY_COLUMNS: &str = "id, name, domain, phone, owner_id, custom_fields, created_at, updated_at";
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct ContactRow {
@@ -19,6 +21,7 @@ pub(crate) struct ContactRow {
     title: Option<String>,
     company_id: Option<Uuid>,
     owner_id: Option<Uuid>,
+    custom_fields: Json<CustomValues>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
 }
@@ -34,6 +37,7 @@ impl From<ContactRow> for Contact {
             title: r.title,
             company_id: r.company_id.map(CompanyId::from_uuid),
             owner_id: r.owner_id.map(UserId::from_uuid),
+            custom_fields: r.custom_fields.0,
             created_at: r.created_at,
             updated_at: r.updated_at,
         }
@@ -47,6 +51,7 @@ pub(crate) struct CompanyRow {
     domain: Option<String>,
     phone: Option<String>,
     owner_id: Option<Uuid>,
+    custom_fields: Json<CustomValues>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
 }
@@ -59,6 +64,7 @@ impl From<CompanyRow> for Company {
             domain: r.domain,
             phone: r.phone,
             owner_id: r.owner_id.map(UserId::from_uuid),
+            custom_fields: r.custom_fields.0,
             created_at: r.created_at,
             updated_at: r.updated_at,
         }
@@ -67,6 +73,24 @@ impl From<CompanyRow> for Company {
 
 pub(crate) fn timestamp_cursor(at: DateTime<Utc>, id: Uuid) -> Cursor {
     Cursor::at(at, id)
+}
+
+/// The cursor after a record under the page's sort, a custom field's or a
+/// column's (`by_column`).
+pub(crate) fn cursor_after<T>(
+    custom: &CustomQuery,
+    page: &PageRequest,
+    values: impl Fn(&T) -> (&CustomValues, Uuid),
+    by_column: impl Fn(&str, &T) -> Cursor,
+) -> impl Fn(&T) -> Cursor {
+    let field = page.sort.field;
+    move |record| match &custom.sort {
+        Some(sort) => {
+            let (values, id) = values(record);
+            sort.cursor_after(values, id)
+        }
+        None => by_column(field, record),
+    }
 }
 
 pub(crate) fn contact_cursor(field: &str, c: &Contact) -> Cursor {

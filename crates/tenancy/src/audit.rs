@@ -60,6 +60,10 @@ pub mod actions {
     /// A contact or company was merged into another (target: the winner;
     /// `details.loser_id`: the one sent to the trash).
     pub const CONTACTS_MERGED: &str = "contacts.merged";
+    /// An admin defined, changed or deleted a custom field (ADR 0034).
+    pub const CUSTOM_FIELD_CREATED: &str = "custom_field.created";
+    pub const CUSTOM_FIELD_UPDATED: &str = "custom_field.updated";
+    pub const CUSTOM_FIELD_DELETED: &str = "custom_field.deleted";
     pub const COMPANIES_MERGED: &str = "companies.merged";
 }
 

@@ -142,6 +142,19 @@ pub struct ViewInput {
     pub columns: Option<Vec<String>>,
 }
 
+/// `cf.<key>` (a filter may add `.gte` / `.lte`): a custom field (ADR
+/// 0034). Whether the field exists is checked when the list runs, since
+/// fields come and go after a view is saved.
+fn names_custom_field(name: &str) -> bool {
+    name.strip_prefix("cf.").is_some_and(|rest| {
+        (1..=44).contains(&rest.len())
+            && rest.starts_with(|c: char| c.is_ascii_lowercase())
+            && rest
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.')
+    })
+}
+
 impl ViewInput {
     /// The draft this input makes of `base` (a stored view's parts, or an
     /// empty view of `entity` when creating), every error named.
@@ -154,7 +167,7 @@ impl ViewInput {
         };
         let filters = self.filters.unwrap_or(base.filters);
         for (key, value) in &filters {
-            if !entity.filters().contains(&key.as_str()) {
+            if !entity.filters().contains(&key.as_str()) && !names_custom_field(key) {
                 errors.add(
                     "filters",
                     format!("`{key}` is not a filter of the {} list", entity.as_str()),
@@ -169,11 +182,15 @@ impl ViewInput {
         let sort = self.sort.unwrap_or(base.sort);
         if let Some(sort) = &sort
             && !entity.sorts().contains(&sort.trim_start_matches('-'))
+            && !names_custom_field(sort.trim_start_matches('-'))
         {
             errors.add("sort", format!("must be one of {}", entity.sorts().join(", ")));
         }
         let columns = self.columns.unwrap_or(base.columns);
-        if let Some(unknown) = columns.iter().find(|c| !entity.columns().contains(&c.as_str())) {
+        if let Some(unknown) = columns
+            .iter()
+            .find(|c| !entity.columns().contains(&c.as_str()) && !names_custom_field(c))
+        {
             errors.add(
                 "columns",
                 format!("`{unknown}` is not a column of the {} list", entity.as_str()),

@@ -63,6 +63,22 @@ fn a_view_holds_only_what_its_list_understands() {
 }
 
 #[test]
+fn a_view_may_filter_sort_and_show_custom_fields() {
+    let custom = ViewInput {
+        filters: Some(BTreeMap::from([("cf.seats.gte".to_owned(), "10".to_owned())])),
+        sort: Some(Some("-cf.tier".into())),
+        columns: Some(vec!["cf.tier".into(), "domain".into()]),
+        ..input("Big accounts")
+    };
+    assert!(custom.apply(ViewDraft::empty(ViewEntity::Company)).is_ok());
+    let malformed = ViewInput {
+        columns: Some(vec!["cf.".into(), "cf.Tier".into()]),
+        ..input("Odd")
+    };
+    assert!(malformed.apply(ViewDraft::empty(ViewEntity::Company)).is_err());
+}
+
+#[test]
 fn a_change_keeps_what_it_does_not_mention() {
     let base = ViewDraft {
         name: "Old".into(),

@@ -8,6 +8,7 @@ mod audit_chain;
 mod auth;
 mod contacts;
 mod contract;
+mod custom_fields;
 mod database;
 mod database_faults;
 mod deals;

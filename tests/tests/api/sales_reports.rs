@@ -249,7 +249,7 @@ async fn activities_per_owner_and_week_and_deals_rotting_past_their_stages_limit
             .await;
         assert_eq!(logged.status, 201, "{}", logged.body);
     }
-    let weeks = admin.get("/api/reports/activities?from=2026-03-01&to=2026-03-31").await;
+    let weeks = admin.get("/api/reports/activity?from=2026-03-01&to=2026-03-31").await;
     assert_eq!(weeks.status, 200, "{}", weeks.body);
     let me = admin.user_id.to_string();
     assert_eq!(

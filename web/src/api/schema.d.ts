@@ -702,6 +702,42 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/custom-fields': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The organization's custom fields, by entity and position. */
+    get: operations['custom_fields_list'];
+    put?: never;
+    /** Defines a field (admins). */
+    post: operations['custom_fields_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/custom-fields/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** Deletes a field and every value of it (admins). */
+    delete: operations['custom_fields_delete'];
+    options?: never;
+    head?: never;
+    /** Renames a field, changes its options, required flag or position (admins). */
+    patch: operations['custom_fields_patch'];
+    trace?: never;
+  };
   '/api/deals': {
     parameters: {
       query?: never;
@@ -1201,7 +1237,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/reports/activities': {
+  '/api/reports/activity': {
     parameters: {
       query?: never;
       header?: never;
@@ -1212,7 +1248,7 @@ export interface paths {
      * Activities per owner and week (by their date: when they happened, or
      *     are due), per kind.
      */
-    get: operations['reports_activities'];
+    get: operations['reports_activity'];
     put?: never;
     post?: never;
     delete?: never;
@@ -1941,6 +1977,13 @@ export interface components {
       ok: boolean;
     };
     CompanyBody: {
+      /**
+       * @description Custom field values by key (`GET /api/custom-fields`): a value
+       *     sets the field, `null` clears it, keys not named keep their value.
+       */
+      custom_fields?: {
+        [key: string]: unknown;
+      } | null;
       /** @description A web domain, unique in the organization; URLs are reduced to it. */
       domain?: string | null;
       name: string;
@@ -1953,6 +1996,13 @@ export interface components {
       next_cursor?: string | null;
     };
     CompanyPatch: {
+      /**
+       * @description Custom field values by key (`GET /api/custom-fields`): a value
+       *     sets the field, `null` clears it, keys not named keep their value.
+       */
+      custom_fields?: {
+        [key: string]: unknown;
+      } | null;
       domain?: string | null;
       name?: string;
       /** Format: uuid */
@@ -1962,6 +2012,10 @@ export interface components {
     CompanyView: {
       /** Format: date-time */
       created_at: string;
+      /** @description Custom field values by key; a field without a value is absent. */
+      custom_fields: {
+        [key: string]: unknown;
+      };
       domain?: string | null;
       /** Format: uuid */
       id: string;
@@ -1976,6 +2030,13 @@ export interface components {
     ContactBody: {
       /** Format: uuid */
       company_id?: string | null;
+      /**
+       * @description Custom field values by key (`GET /api/custom-fields`): a value
+       *     sets the field, `null` clears it, keys not named keep their value.
+       */
+      custom_fields?: {
+        [key: string]: unknown;
+      } | null;
       email?: string | null;
       first_name: string;
       last_name: string;
@@ -1995,6 +2056,13 @@ export interface components {
     ContactPatch: {
       /** Format: uuid */
       company_id?: string | null;
+      /**
+       * @description Custom field values by key (`GET /api/custom-fields`): a value
+       *     sets the field, `null` clears it, keys not named keep their value.
+       */
+      custom_fields?: {
+        [key: string]: unknown;
+      } | null;
       email?: string | null;
       first_name?: string;
       last_name?: string;
@@ -2008,6 +2076,10 @@ export interface components {
       company_id?: string | null;
       /** Format: date-time */
       created_at: string;
+      /** @description Custom field values by key; a field without a value is absent. */
+      custom_fields: {
+        [key: string]: unknown;
+      };
       email?: string | null;
       first_name: string;
       /** Format: uuid */
@@ -2019,6 +2091,59 @@ export interface components {
       title?: string | null;
       /** Format: date-time */
       updated_at: string;
+    };
+    CustomFieldBody: {
+      /** @description Currency fields only, and required for them (ISO 4217). */
+      currency?: string | null;
+      /** @description `contact`, `company` or `deal`. */
+      entity: string;
+      /**
+       * @description A lower-case letter, then lower-case letters, digits or `_` (at most
+       *     40); unique per entity; cannot change later.
+       */
+      key: string;
+      label: string;
+      /** @description Single- and multi-select fields only (1 to 200). */
+      options?: components['schemas']['FieldOption'][];
+      /** Format: int32 */
+      position?: number | null;
+      /** @description New records must have a value; existing ones may not clear it. */
+      required?: boolean;
+      type: string;
+    };
+    CustomFieldList: {
+      data: components['schemas']['CustomFieldView'][];
+    };
+    /**
+     * @description What may change: the key, type, entity and currency stay. Options
+     *     missing from a new list are removed with their values.
+     */
+    CustomFieldPatch: {
+      label?: string | null;
+      options?: components['schemas']['FieldOption'][] | null;
+      /** Format: int32 */
+      position?: number | null;
+      required?: boolean | null;
+    };
+    CustomFieldView: {
+      /** @description The currency of a currency field's amounts. */
+      currency?: string | null;
+      /** @description `contact`, `company` or `deal`. */
+      entity: string;
+      /** Format: uuid */
+      id: string;
+      /** @description The name in `custom_fields`, filters (`cf.<key>`) and CSV columns. */
+      key: string;
+      label: string;
+      options: components['schemas']['FieldOption'][];
+      /** Format: int32 */
+      position: number;
+      required: boolean;
+      /**
+       * @description text, long_text, number, currency, date, boolean, single_select,
+       *     multi_select.
+       */
+      type: string;
     };
     CycleReport: {
       data: components['schemas']['CycleView'][];
@@ -2205,6 +2330,13 @@ export interface components {
         | 'ZAR'
         | 'ZMW'
         | 'ZWG';
+      /**
+       * @description Custom field values by key (`GET /api/custom-fields`): a value
+       *     sets the field, `null` clears it, keys not named keep their value.
+       */
+      custom_fields?: {
+        [key: string]: unknown;
+      } | null;
       /** Format: date */
       expected_close_date?: string | null;
       /** @description Only for a deal in a lost stage. */
@@ -2396,6 +2528,13 @@ export interface components {
         | 'ZAR'
         | 'ZMW'
         | 'ZWG';
+      /**
+       * @description Custom field values by key (`GET /api/custom-fields`): a value
+       *     sets the field, `null` clears it, keys not named keep their value.
+       */
+      custom_fields?: {
+        [key: string]: unknown;
+      } | null;
       /** Format: date */
       expected_close_date?: string | null;
       lost_reason?: string | null;
@@ -2418,6 +2557,10 @@ export interface components {
       /** Format: date-time */
       created_at: string;
       currency: string;
+      /** @description Custom field values by key; a field without a value is absent. */
+      custom_fields: {
+        [key: string]: unknown;
+      };
       /** Format: date */
       expected_close_date?: string | null;
       /** Format: uuid */
@@ -2498,6 +2641,14 @@ export interface components {
       id: string;
       /** @description A contact's full name or a company's name. */
       name: string;
+    };
+    FieldOption: {
+      /**
+       * @description Stable: values hold it. Omit for a new option (made from the label);
+       *     keep it to rename an option without touching its values.
+       */
+      key?: string | null;
+      label: string;
     };
     Forecast: {
       /** Format: date */
@@ -2762,6 +2913,10 @@ export interface components {
       winner: {
         /** Format: date-time */
         created_at: string;
+        /** @description Custom field values by key; a field without a value is absent. */
+        custom_fields: {
+          [key: string]: unknown;
+        };
         domain?: string | null;
         /** Format: uuid */
         id: string;
@@ -2792,6 +2947,10 @@ export interface components {
         company_id?: string | null;
         /** Format: date-time */
         created_at: string;
+        /** @description Custom field values by key; a field without a value is absent. */
+        custom_fields: {
+          [key: string]: unknown;
+        };
         email?: string | null;
         first_name: string;
         /** Format: uuid */
@@ -6243,7 +6402,11 @@ export interface operations {
         pipeline_id?: string;
         /** @description Contained in the title. */
         q?: string;
-        /** @description created_at, updated_at, title or amount; `-` for descending. Default `-created_at`. */
+        /**
+         * @description created_at, updated_at, title, amount or `cf.<key>` (a custom
+         *     field); `-` for descending. Default `-created_at`. Custom field
+         *     filters: `cf.<key>=`, `cf.<key>.gte=`, `cf.<key>.lte=`.
+         */
         sort?:
           | 'created_at'
           | '-created_at'
@@ -7255,7 +7418,11 @@ export interface operations {
         pipeline_id?: string;
         /** @description Contained in the title. */
         q?: string;
-        /** @description created_at, updated_at, title or amount; `-` for descending. Default `-created_at`. */
+        /**
+         * @description created_at, updated_at, title, amount or `cf.<key>` (a custom
+         *     field); `-` for descending. Default `-created_at`. Custom field
+         *     filters: `cf.<key>=`, `cf.<key>.gte=`, `cf.<key>.lte=`.
+         */
         sort?:
           | 'created_at'
           | '-created_at'
@@ -7777,6 +7944,350 @@ export interface operations {
       };
     };
   };
+  custom_fields_list: {
+    parameters: {
+      query?: {
+        /** @description Only the fields of `contact`, `company` or `deal`. */
+        entity?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CustomFieldList'];
+        };
+      };
+      /** @description Not signed in, or the session ended */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The organization's request budget is spent; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The service is saturated; see Retry-After */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  custom_fields_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CustomFieldBody'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CustomFieldView'];
+        };
+      };
+      /** @description The body is not well-formed */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not signed in, or the session ended */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A record the path or the body names does not exist (named in errors) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The entity has a field with this key */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body has the wrong media type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The organization's request budget is spent; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The service is saturated; see Retry-After */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  custom_fields_delete: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The field */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Not signed in, or the session ended */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The organization's request budget is spent; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The service is saturated; see Retry-After */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  custom_fields_patch: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The field */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CustomFieldPatch'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CustomFieldView'];
+        };
+      };
+      /** @description The body is not well-formed */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not signed in, or the session ended */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body conflicts with the records' current state (named in errors) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body has the wrong media type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The organization's request budget is spent; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The service is saturated; see Retry-After */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
   deals_list: {
     parameters: {
       query?: {
@@ -7788,7 +8299,11 @@ export interface operations {
         pipeline_id?: string;
         /** @description Contained in the title. */
         q?: string;
-        /** @description created_at, updated_at, title or amount; `-` for descending. Default `-created_at`. */
+        /**
+         * @description created_at, updated_at, title, amount or `cf.<key>` (a custom
+         *     field); `-` for descending. Default `-created_at`. Custom field
+         *     filters: `cf.<key>=`, `cf.<key>.gte=`, `cf.<key>.lte=`.
+         */
         sort?:
           | 'created_at'
           | '-created_at'
@@ -11047,7 +11562,7 @@ export interface operations {
       };
     };
   };
-  reports_activities: {
+  reports_activity: {
     parameters: {
       query?: {
         /** @description First day, YYYY-MM-DD (default: the first of the month 11 months ago). */

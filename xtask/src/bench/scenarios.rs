@@ -272,7 +272,7 @@ pub async fn run_all(server: &Server, owner_url: &str, app_url: &str, s: &Settin
         ("average sales cycle", "sales-cycle"),
         ("stage funnel (default pipeline)", "funnel"),
         ("pipeline velocity", "velocity"),
-        ("activities per owner and week", "activities"),
+        ("activities per owner and week", "activity"),
         ("forecast accuracy", "forecast-accuracy"),
         ("rotting deals", "rotting"),
     ];

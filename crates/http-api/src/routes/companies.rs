@@ -4,15 +4,16 @@
 use crate::json::ValidJson;
 use crate::problem::{ApiError, Problem};
 use crate::routes::contacts::{ContactPage, contact_query};
-use crate::routes::params::ListParams;
+use crate::routes::params::{ListParams, ListQuery, custom_query};
 use crate::routes::patch::{present, required_change, set_optional};
 use crate::security::session::Session;
 use crate::state::ApiState;
 use actix_web::HttpResponse;
 use actix_web::http::header::LOCATION;
-use actix_web::web::{Data, Path, Query};
+use actix_web::web::{Data, Path};
 use chrono::{DateTime, Utc};
 use clearview_contacts::{COMPANY_SORTS, Company, CompanyInput, CompanyQuery};
+use clearview_kernel::custom_fields::CustomValues;
 use clearview_kernel::{CompanyId, Page, UserId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -26,6 +27,11 @@ pub struct CompanyBody {
     pub domain: Option<String>,
     pub phone: Option<String>,
     pub owner_id: Option<Uuid>,
+    /// Custom field values by key (`GET /api/custom-fields`): a value
+    /// sets the field, `null` clears it, keys not named keep their value.
+    #[serde(default)]
+    #[schema(value_type = Option<HashMap<String, serde_json::Value>>)]
+    pub custom_fields: Option<CustomValues>,
 }
 
 impl From<CompanyBody> for CompanyInput {
@@ -35,6 +41,7 @@ impl From<CompanyBody> for CompanyInput {
             domain: b.domain,
             phone: b.phone,
             owner_id: b.owner_id.map(UserId::from_uuid),
+            custom_fields: b.custom_fields.unwrap_or_default(),
         }
     }
 }
@@ -50,6 +57,11 @@ pub struct CompanyPatch {
     pub phone: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
     pub owner_id: Option<Option<Uuid>>,
+    /// Custom field values by key (`GET /api/custom-fields`): a value
+    /// sets the field, `null` clears it, keys not named keep their value.
+    #[serde(default)]
+    #[schema(value_type = Option<HashMap<String, serde_json::Value>>)]
+    pub custom_fields: Option<CustomValues>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -59,6 +71,9 @@ pub struct CompanyView {
     pub domain: Option<String>,
     pub phone: Option<String>,
     pub owner_id: Option<Uuid>,
+    /// Custom field values by key; a field without a value is absent.
+    #[schema(value_type = HashMap<String, serde_json::Value>)]
+    pub custom_fields: CustomValues,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -71,6 +86,7 @@ impl From<Company> for CompanyView {
             domain: c.domain,
             phone: c.phone,
             owner_id: c.owner_id.map(|id| id.as_uuid()),
+            custom_fields: c.custom_fields,
             created_at: c.created_at,
             updated_at: c.updated_at,
         }
@@ -97,16 +113,17 @@ impl From<Page<Company>> for CompanyPage {
 pub async fn list(
     session: Session,
     state: Data<ApiState>,
-    params: Query<ListParams>,
+    params: ListQuery<ListParams>,
 ) -> Result<HttpResponse, ApiError> {
-    if params.company_id.is_some() {
+    if params.params.company_id.is_some() {
         return Err(ApiError::invalid_field(
             "company_id",
             "is not a parameter of this route",
         ));
     }
-    let parsed = params.parse(COMPANY_SORTS)?;
+    let parsed = params.params.parse(COMPANY_SORTS)?;
     let query = CompanyQuery {
+        custom: custom_query(params.params.sort.as_deref(), params.custom),
         search: parsed.search,
         owner_id: parsed.owner_id.map(UserId::from_uuid),
         page: parsed.page,
@@ -171,6 +188,7 @@ pub async fn patch(
             set_optional(&mut input.domain, body.domain);
             set_optional(&mut input.phone, body.phone);
             set_optional(&mut input.owner_id, body.owner_id.map(|o| o.map(UserId::from_uuid)));
+            input.custom_fields = body.custom_fields.unwrap_or_default();
         })
         .await?;
     Ok(HttpResponse::Ok().json(CompanyView::from(company)))
@@ -190,12 +208,12 @@ pub async fn contacts(
     session: Session,
     state: Data<ApiState>,
     id: Path<Uuid>,
-    params: Query<ListParams>,
+    params: ListQuery<ListParams>,
 ) -> Result<HttpResponse, ApiError> {
     let company = CompanyId::from_uuid(*id);
     // 404 for a company the caller cannot see, not an empty list.
     state.companies.get(&session.ctx, company).await?;
-    let query = contact_query(&params, Some(company))?;
+    let query = contact_query(params, Some(company))?;
     let page = state.contacts.list(&session.ctx, &query).await?;
     Ok(HttpResponse::Ok().json(ContactPage::from(page)))
 }

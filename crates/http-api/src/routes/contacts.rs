@@ -2,15 +2,16 @@
 
 use crate::json::ValidJson;
 use crate::problem::{ApiError, Problem};
-use crate::routes::params::ListParams;
+use crate::routes::params::{ListParams, ListQuery, custom_query};
 use crate::routes::patch::{present, required_change, set_optional};
 use crate::security::session::Session;
 use crate::state::ApiState;
 use actix_web::HttpResponse;
 use actix_web::http::header::LOCATION;
-use actix_web::web::{Data, Path, Query};
+use actix_web::web::{Data, Path};
 use chrono::{DateTime, Utc};
 use clearview_contacts::{CONTACT_SORTS, Contact, ContactInput, ContactQuery};
+use clearview_kernel::custom_fields::CustomValues;
 use clearview_kernel::{CompanyId, ContactId, Page, UserId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -28,6 +29,11 @@ pub struct ContactBody {
     pub company_id: Option<Uuid>,
     /// Defaults to the creator; only admins and managers may name another.
     pub owner_id: Option<Uuid>,
+    /// Custom field values by key (`GET /api/custom-fields`): a value
+    /// sets the field, `null` clears it, keys not named keep their value.
+    #[serde(default)]
+    #[schema(value_type = Option<HashMap<String, serde_json::Value>>)]
+    pub custom_fields: Option<CustomValues>,
 }
 
 impl From<ContactBody> for ContactInput {
@@ -40,6 +46,7 @@ impl From<ContactBody> for ContactInput {
             title: b.title,
             company_id: b.company_id.map(CompanyId::from_uuid),
             owner_id: b.owner_id.map(UserId::from_uuid),
+            custom_fields: b.custom_fields.unwrap_or_default(),
         }
     }
 }
@@ -62,6 +69,11 @@ pub struct ContactPatch {
     pub company_id: Option<Option<Uuid>>,
     #[serde(default, deserialize_with = "present")]
     pub owner_id: Option<Option<Uuid>>,
+    /// Custom field values by key (`GET /api/custom-fields`): a value
+    /// sets the field, `null` clears it, keys not named keep their value.
+    #[serde(default)]
+    #[schema(value_type = Option<HashMap<String, serde_json::Value>>)]
+    pub custom_fields: Option<CustomValues>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -74,6 +86,9 @@ pub struct ContactView {
     pub title: Option<String>,
     pub company_id: Option<Uuid>,
     pub owner_id: Option<Uuid>,
+    /// Custom field values by key; a field without a value is absent.
+    #[schema(value_type = HashMap<String, serde_json::Value>)]
+    pub custom_fields: CustomValues,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -89,6 +104,7 @@ impl From<Contact> for ContactView {
             title: c.title,
             company_id: c.company_id.map(|id| id.as_uuid()),
             owner_id: c.owner_id.map(|id| id.as_uuid()),
+            custom_fields: c.custom_fields,
             created_at: c.created_at,
             updated_at: c.updated_at,
         }
@@ -112,9 +128,13 @@ impl From<Page<Contact>> for ContactPage {
 
 /// Builds the domain query from list parameters; `company` scopes it to one
 /// company (for `/api/companies/{id}/contacts`).
-pub(crate) fn contact_query(params: &ListParams, company: Option<CompanyId>) -> Result<ContactQuery, ApiError> {
-    let parsed = params.parse(CONTACT_SORTS)?;
+pub(crate) fn contact_query(
+    params: ListQuery<ListParams>,
+    company: Option<CompanyId>,
+) -> Result<ContactQuery, ApiError> {
+    let parsed = params.params.parse(CONTACT_SORTS)?;
     Ok(ContactQuery {
+        custom: custom_query(params.params.sort.as_deref(), params.custom),
         search: parsed.search,
         owner_id: parsed.owner_id.map(UserId::from_uuid),
         company_id: company.or(parsed.company_id.map(CompanyId::from_uuid)),
@@ -127,9 +147,9 @@ pub(crate) fn contact_query(params: &ListParams, company: Option<CompanyId>) -> 
 pub async fn list(
     session: Session,
     state: Data<ApiState>,
-    params: Query<ListParams>,
+    params: ListQuery<ListParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let query = contact_query(&params, None)?;
+    let query = contact_query(params, None)?;
     let page = state.contacts.list(&session.ctx, &query).await?;
     Ok(HttpResponse::Ok().json(ContactPage::from(page)))
 }
@@ -200,6 +220,7 @@ pub async fn patch(
                 body.company_id.map(|c| c.map(CompanyId::from_uuid)),
             );
             set_optional(&mut input.owner_id, body.owner_id.map(|o| o.map(UserId::from_uuid)));
+            input.custom_fields = body.custom_fields.unwrap_or_default();
         })
         .await?;
     Ok(HttpResponse::Ok().json(ContactView::from(contact)))

@@ -3,15 +3,16 @@
 
 use crate::json::ValidJson;
 use crate::problem::{ApiError, Problem};
-use crate::routes::params::{page_param, sort_param, uuid_param};
+use crate::routes::params::{ListQuery, custom_query, list_sort, page_param, uuid_param};
 use crate::routes::patch::{present, required_change, set_optional};
 use crate::security::session::Session;
 use crate::state::ApiState;
 use actix_web::HttpResponse;
 use actix_web::http::header::LOCATION;
-use actix_web::web::{Data, Path, Query};
+use actix_web::web::{Data, Path};
 use chrono::{DateTime, NaiveDate, Utc};
 use clearview_deals::{DEAL_SORTS, Deal, DealInput, DealQuery, StageChange};
+use clearview_kernel::custom_fields::CustomValues;
 use clearview_kernel::{
     CompanyId, ContactId, Cursor, DealId, Page, PipelineId, SearchTerm, Sort, StageId, UserId, ValidationErrors,
     money_string,
@@ -43,6 +44,11 @@ pub struct DealBody {
     pub owner_id: Option<Uuid>,
     /// Only for a deal in a lost stage.
     pub lost_reason: Option<String>,
+    /// Custom field values by key (`GET /api/custom-fields`): a value
+    /// sets the field, `null` clears it, keys not named keep their value.
+    #[serde(default)]
+    #[schema(value_type = Option<HashMap<String, serde_json::Value>>)]
+    pub custom_fields: Option<CustomValues>,
 }
 
 impl From<DealBody> for DealInput {
@@ -59,6 +65,7 @@ impl From<DealBody> for DealInput {
             probability: b.probability,
             owner_id: b.owner_id.map(UserId::from_uuid),
             lost_reason: b.lost_reason,
+            custom_fields: b.custom_fields.unwrap_or_default(),
         }
     }
 }
@@ -90,6 +97,11 @@ pub struct DealPatch {
     pub owner_id: Option<Option<Uuid>>,
     #[serde(default, deserialize_with = "present")]
     pub lost_reason: Option<Option<String>>,
+    /// Custom field values by key (`GET /api/custom-fields`): a value
+    /// sets the field, `null` clears it, keys not named keep their value.
+    #[serde(default)]
+    #[schema(value_type = Option<HashMap<String, serde_json::Value>>)]
+    pub custom_fields: Option<CustomValues>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -114,6 +126,9 @@ pub struct DealView {
     pub expected_close_date: Option<NaiveDate>,
     pub closed_at: Option<DateTime<Utc>>,
     pub lost_reason: Option<String>,
+    /// Custom field values by key; a field without a value is absent.
+    #[schema(value_type = HashMap<String, serde_json::Value>)]
+    pub custom_fields: CustomValues,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -139,6 +154,7 @@ impl From<Deal> for DealView {
             expected_close_date: d.expected_close_date,
             closed_at: d.closed_at,
             lost_reason: d.lost_reason,
+            custom_fields: d.custom_fields,
             created_at: d.created_at,
             updated_at: d.updated_at,
         }
@@ -216,7 +232,9 @@ pub struct DealListParams {
     pub company_id: Option<String>,
     /// Contained in the title.
     pub q: Option<String>,
-    /// created_at, updated_at, title or amount; `-` for descending. Default `-created_at`.
+    /// created_at, updated_at, title, amount or `cf.<key>` (a custom
+    /// field); `-` for descending. Default `-created_at`. Custom field
+    /// filters: `cf.<key>=`, `cf.<key>.gte=`, `cf.<key>.lte=`.
     pub sort: Option<String>,
     #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
     pub limit: Option<String>,
@@ -224,7 +242,7 @@ pub struct DealListParams {
 }
 
 impl DealListParams {
-    fn into_query(self) -> Result<DealQuery, ApiError> {
+    fn into_query(self, custom: Vec<(String, String)>) -> Result<DealQuery, ApiError> {
         let mut errors = ValidationErrors::new();
         let pipeline_id = uuid_param(&mut errors, "pipeline_id", self.pipeline_id.as_deref());
         let stage_id = uuid_param(&mut errors, "stage_id", self.stage_id.as_deref());
@@ -235,7 +253,8 @@ impl DealListParams {
         let search = errors
             .check("q", SearchTerm::parse(self.q.as_deref().unwrap_or_default()))
             .flatten();
-        let sort = sort_param(&mut errors, self.sort.as_deref(), "-created_at", DEAL_SORTS);
+        let sort = list_sort(&mut errors, self.sort.as_deref(), "-created_at", DEAL_SORTS);
+        let custom = custom_query(self.sort.as_deref(), custom);
         let page = page_param(&mut errors, sort, self.limit.as_deref(), self.cursor.as_deref());
         match page {
             Some(page) if errors.is_empty() => Ok(DealQuery {
@@ -246,6 +265,7 @@ impl DealListParams {
                 contact_id: contact_id.map(ContactId::from_uuid),
                 company_id: company_id.map(CompanyId::from_uuid),
                 search,
+                custom,
                 page,
             }),
             _ => Err(ApiError::invalid(errors)),
@@ -258,9 +278,9 @@ impl DealListParams {
 pub async fn list(
     session: Session,
     state: Data<ApiState>,
-    params: Query<DealListParams>,
+    params: ListQuery<DealListParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let query = params.into_inner().into_query()?;
+    let query = params.params.into_query(params.custom)?;
     let page = state.deals.list(&session.ctx, &query).await?;
     Ok(HttpResponse::Ok().json(DealPage::from(page)))
 }
@@ -347,6 +367,7 @@ pub async fn patch(
             set_optional(&mut input.probability, body.probability);
             set_optional(&mut input.owner_id, body.owner_id.map(|o| o.map(UserId::from_uuid)));
             set_optional(&mut input.lost_reason, body.lost_reason);
+            input.custom_fields = body.custom_fields.unwrap_or_default();
         })
         .await?;
     Ok(HttpResponse::Ok().json(DealView::from(deal)))
@@ -376,11 +397,11 @@ pub async fn of_contact(
     session: Session,
     state: Data<ApiState>,
     id: Path<Uuid>,
-    params: Query<DealListParams>,
+    params: ListQuery<DealListParams>,
 ) -> Result<HttpResponse, ApiError> {
     let contact = ContactId::from_uuid(*id);
     state.contacts.get(&session.ctx, contact).await?;
-    let mut query = params.into_inner().into_query()?;
+    let mut query = params.params.into_query(params.custom)?;
     query.contact_id = Some(contact);
     let page = state.deals.list(&session.ctx, &query).await?;
     Ok(HttpResponse::Ok().json(DealPage::from(page)))
@@ -393,11 +414,11 @@ pub async fn of_company(
     session: Session,
     state: Data<ApiState>,
     id: Path<Uuid>,
-    params: Query<DealListParams>,
+    params: ListQuery<DealListParams>,
 ) -> Result<HttpResponse, ApiError> {
     let company = CompanyId::from_uuid(*id);
     state.companies.get(&session.ctx, company).await?;
-    let mut query = params.into_inner().into_query()?;
+    let mut query = params.params.into_query(params.custom)?;
     query.company_id = Some(company);
     let page = state.deals.list(&session.ctx, &query).await?;
     Ok(HttpResponse::Ok().json(DealPage::from(page)))

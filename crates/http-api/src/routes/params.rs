@@ -3,13 +3,17 @@
 
 use crate::problem::ApiError;
 use clearview_contacts::SearchTerm;
+use clearview_kernel::custom_fields::{CustomQuery, SORT_FIELD};
 use clearview_kernel::{Cursor, Limit, PageRequest, Sort, ValidationErrors};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-/// `?q&owner_id&company_id&sort&limit&cursor`. Unknown parameters are
-/// refused (a typo must not silently return everything).
+/// `?q&owner_id&company_id&sort&limit&cursor`, and custom field filters
+/// `cf.<key>=<value>` (any of a comma-separated list for selects),
+/// `cf.<key>.gte=` and `cf.<key>.lte=` (numbers, amounts, dates); `sort`
+/// also takes `cf.<key>`. Unknown parameters are refused (a typo must not
+/// silently return everything).
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -92,7 +96,7 @@ impl ListParams {
             .flatten();
         let owner_id = uuid_param(&mut errors, "owner_id", self.owner_id.as_deref());
         let company_id = uuid_param(&mut errors, "company_id", self.company_id.as_deref());
-        let sort = sort_param(&mut errors, self.sort.as_deref(), "-created_at", sorts);
+        let sort = list_sort(&mut errors, self.sort.as_deref(), "-created_at", sorts);
         let page = page_param(&mut errors, sort, self.limit.as_deref(), self.cursor.as_deref());
         match page {
             Some(page) if errors.is_empty() => Ok(Parsed {
@@ -115,4 +119,75 @@ pub fn query_error(err: actix_web::error::QueryPayloadError, _: &actix_web::Http
         .map(str::to_owned)
         .unwrap_or_else(|| "query".to_owned());
     ApiError::invalid_field(field, "is not a parameter of this route").into()
+}
+
+/// A list's query string with its `cf.<key>[.gte|.lte]` parameters (custom
+/// field filters, ADR 0034) split off: the rest is read as `T`, whose
+/// unknown parameters are still refused.
+pub struct ListQuery<T> {
+    pub params: T,
+    pub custom: Vec<(String, String)>,
+}
+
+impl<T: serde::de::DeserializeOwned> ListQuery<T> {
+    fn parse(req: &actix_web::HttpRequest) -> Result<Self, actix_web::Error> {
+        let pairs = actix_web::web::Query::<Vec<(String, String)>>::from_query(req.query_string())
+            .map_err(|err| query_error(err, req))?
+            .into_inner();
+        let (custom, rest): (Vec<_>, Vec<_>) = pairs.into_iter().partition(|(name, _)| name.starts_with("cf."));
+        let custom = custom
+            .into_iter()
+            .map(|(name, value)| (name["cf.".len()..].to_owned(), value))
+            .collect();
+        // The rest, encoded again, goes through the same reader as `Query`.
+        let rest = serde_urlencoded::to_string(rest).map_err(|_| ApiError::invalid_field("query", "is malformed"))?;
+        let params = actix_web::web::Query::<T>::from_query(&rest)
+            .map_err(|err| query_error(err, req))?
+            .into_inner();
+        Ok(ListQuery { params, custom })
+    }
+}
+
+impl<T: serde::de::DeserializeOwned> actix_web::FromRequest for ListQuery<T> {
+    type Error = actix_web::Error;
+    type Future = std::future::Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &actix_web::HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        std::future::ready(Self::parse(req))
+    }
+}
+
+/// `-cf.tier` → `(true, "tier")`.
+fn custom_sort_key(raw: &str) -> Option<(bool, &str)> {
+    let (descending, name) = match raw.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, raw),
+    };
+    name.strip_prefix("cf.").map(|key| (descending, key))
+}
+
+/// `sort`: a field of the list, or `cf.<key>` for a custom field (whose
+/// key is checked once the definitions are read).
+pub(crate) fn list_sort(
+    errors: &mut ValidationErrors,
+    raw: Option<&str>,
+    default: &str,
+    allowed: &[&'static str],
+) -> Option<Sort> {
+    match raw.and_then(custom_sort_key) {
+        Some((descending, _)) => Some(Sort {
+            field: SORT_FIELD,
+            descending,
+        }),
+        None => sort_param(errors, raw, default, allowed),
+    }
+}
+
+/// The custom-field part of a list query, to be resolved by the service.
+pub(crate) fn custom_query(sort: Option<&str>, filters: Vec<(String, String)>) -> CustomQuery {
+    CustomQuery {
+        filters,
+        sort_key: sort.and_then(custom_sort_key).map(|(_, key)| key.to_owned()),
+        ..Default::default()
+    }
 }

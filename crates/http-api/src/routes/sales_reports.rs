@@ -293,7 +293,7 @@ pub struct ActivityReport {
 
 /// Activities per owner and week (by their date: when they happened, or
 /// are due), per kind.
-#[utoipa::path(get, operation_id = "reports_activities", path = "/api/reports/activities", tag = "reports", params(ReportParams),
+#[utoipa::path(get, operation_id = "reports_activity", path = "/api/reports/activity", tag = "reports", params(ReportParams),
     responses((status = 200, body = ActivityReport), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn activities(
     session: Session,

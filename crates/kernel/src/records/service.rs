@@ -4,6 +4,7 @@
 use super::kind::RecordKind;
 use super::policy::{self, ReadScope};
 use super::ports::{RecordRepository, VisibilitySettings};
+use crate::custom_fields::{FieldDefinitions, checked_values, resolve_query};
 use crate::{Page, RepoError, TenantContext, ValidationErrors};
 use std::sync::Arc;
 use thiserror::Error;
@@ -60,6 +61,7 @@ impl From<RepoError> for RecordError {
 pub struct RecordService<K: RecordKind> {
     repo: Arc<dyn RecordRepository<K>>,
     settings: Arc<dyn VisibilitySettings>,
+    fields: Arc<dyn FieldDefinitions>,
 }
 
 impl<K: RecordKind> Clone for RecordService<K> {
@@ -67,13 +69,49 @@ impl<K: RecordKind> Clone for RecordService<K> {
         Self {
             repo: self.repo.clone(),
             settings: self.settings.clone(),
+            fields: self.fields.clone(),
         }
     }
 }
 
 impl<K: RecordKind> RecordService<K> {
-    pub fn new(repo: Arc<dyn RecordRepository<K>>, settings: Arc<dyn VisibilitySettings>) -> Self {
-        Self { repo, settings }
+    pub fn new(
+        repo: Arc<dyn RecordRepository<K>>,
+        settings: Arc<dyn VisibilitySettings>,
+        fields: Arc<dyn FieldDefinitions>,
+    ) -> Self {
+        Self { repo, settings, fields }
+    }
+
+    /// Validates a write: the kind's own rules and its custom values
+    /// (`current` is the record being changed, `None` on create), every
+    /// error reported at once.
+    async fn checked(
+        &self,
+        ctx: &TenantContext,
+        input: &K::Input,
+        current: Option<&K::Record>,
+    ) -> Result<K::Draft, RecordError> {
+        let draft = K::validate(input);
+        let custom = match (K::CUSTOM_ENTITY, K::custom_changes(input)) {
+            (Some(entity), Some(changes)) => {
+                let current = current.and_then(K::record_custom);
+                Some(checked_values(self.fields.as_ref(), ctx, entity, current, changes).await?)
+            }
+            _ => None,
+        };
+        match (draft, custom) {
+            (Ok(mut draft), Some(Ok(values))) => {
+                K::set_custom(&mut draft, values);
+                Ok(draft)
+            }
+            (Ok(draft), None) => Ok(draft),
+            (Err(mut errors), Some(Err(more))) => {
+                errors.merge(more);
+                Err(RecordError::Invalid(errors))
+            }
+            (Err(errors), _) | (Ok(_), Some(Err(errors))) => Err(RecordError::Invalid(errors)),
+        }
     }
 
     async fn scope(&self, ctx: &TenantContext) -> Result<ReadScope, RecordError> {
@@ -83,7 +121,7 @@ impl<K: RecordKind> RecordService<K> {
     pub async fn create(&self, ctx: &TenantContext, mut input: K::Input) -> Result<K::Record, RecordError> {
         let owner = policy::owner_on_create(ctx, *K::input_owner(&mut input)).map_err(RecordError::Forbidden)?;
         *K::input_owner(&mut input) = Some(owner);
-        let draft = K::validate(&input).map_err(RecordError::Invalid)?;
+        let draft = self.checked(ctx, &input, None).await?;
         match self.repo.insert(ctx, K::new_id(), &draft).await {
             Ok(record) => Ok(record),
             Err(err) => Err(self.within_scope(ctx, err).await),
@@ -113,7 +151,11 @@ impl<K: RecordKind> RecordService<K> {
 
     pub async fn list(&self, ctx: &TenantContext, query: &K::Query) -> Result<Page<K::Record>, RecordError> {
         let scope = self.scope(ctx).await?;
-        Ok(self.repo.list(ctx, query, scope).await?)
+        let mut query = query.clone();
+        if let (Some(entity), Some((custom, page))) = (K::CUSTOM_ENTITY, K::custom_query(&mut query)) {
+            resolve_query(self.fields.as_ref(), ctx, entity, custom, page).await?;
+        }
+        Ok(self.repo.list(ctx, &query, scope).await?)
     }
 
     /// Replaces every client-settable field (PUT).
@@ -147,7 +189,7 @@ impl<K: RecordKind> RecordService<K> {
         let mut input = change(K::input_of(&current));
         let new_owner = *K::input_owner(&mut input);
         policy::may_reassign(ctx, current_owner, new_owner).map_err(RecordError::Forbidden)?;
-        let draft = K::validate(&input).map_err(RecordError::Invalid)?;
+        let draft = self.checked(ctx, &input, Some(&current)).await?;
         match self.repo.update(ctx, id, &draft).await {
             Ok(record) => Ok(record),
             Err(err) => Err(self.within_scope(ctx, err).await),

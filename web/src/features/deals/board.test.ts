@@ -16,6 +16,7 @@ function deal(id: string, stageId: string): Deal {
     probability_overridden: false,
     weighted_amount: '1.00',
     contact_ids: [],
+    custom_fields: {},
     created_at: '2026-01-01T00:00:00Z',
     updated_at: '2026-01-01T00:00:00Z',
   };
