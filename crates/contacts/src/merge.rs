@@ -95,14 +95,27 @@ pub struct DuplicateQuery {
     pub after: Option<(Uuid, Uuid)>,
 }
 
+/// `cf.<key>`: a custom field's value (ADR 0034). A key neither record
+/// holds is simply not taken.
+fn is_custom_field(name: &str) -> bool {
+    name.strip_prefix("cf.").is_some_and(|key| {
+        (1..=40).contains(&key.len())
+            && key.starts_with(|c: char| c.is_ascii_lowercase())
+            && key
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    })
+}
+
 /// A checked merge request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MergePlan {
     pub winner: Uuid,
     pub loser: Uuid,
-    /// The fields whose value comes from the loser; every other field keeps
-    /// the winner's value, or takes the loser's when the winner has none.
-    pub from_loser: Vec<&'static str>,
+    /// The fields whose value comes from the loser (custom fields as
+    /// `cf.<key>`); every other field keeps the winner's value, or takes the
+    /// loser's when the winner has none.
+    pub from_loser: Vec<String>,
     /// Work it all out and roll back: nothing is written.
     pub dry_run: bool,
 }
@@ -123,15 +136,19 @@ impl MergePlan {
         }
         let mut from_loser = Vec::new();
         for (name, side) in choices {
-            let Some(field) = K::MERGE_FIELDS.iter().find(|f| **f == name) else {
+            let known = K::MERGE_FIELDS.contains(&name.as_str()) || is_custom_field(name);
+            if !known {
                 errors.add(
                     format!("fields.{name}"),
-                    format!("is not a field a merge chooses; one of {}", K::MERGE_FIELDS.join(", ")),
+                    format!(
+                        "is not a field a merge chooses; one of {} or cf.<key>",
+                        K::MERGE_FIELDS.join(", ")
+                    ),
                 );
                 continue;
-            };
+            }
             match side.as_str() {
-                "loser" => from_loser.push(*field),
+                "loser" => from_loser.push(name.clone()),
                 "winner" => {}
                 _ => errors.add(format!("fields.{name}"), "must be winner or loser"),
             }
@@ -154,7 +171,8 @@ pub struct MergeOutcome<R> {
     /// Rows that point (would point) at the winner instead of the loser,
     /// per kind: `deals`, `activities`, and for companies `contacts`.
     pub moved: BTreeMap<String, i64>,
-    /// The winner's fields that took the loser's value.
+    /// The winner's fields that took the loser's value (custom fields as
+    /// `cf.<key>`).
     pub fields: Vec<String>,
 }
 

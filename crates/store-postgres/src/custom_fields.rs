@@ -128,7 +128,8 @@ impl CustomFieldRepository for PgStore {
         let mut tx = self.tenant_tx(ctx.tenant_id).await.map_err(map_err)?;
         let row: FieldRow = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "INSERT INTO custom_fields (tenant_id, id, entity, key, label, field_type, options, currency, required, position) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING {COLUMNS}"
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, coalesce($10, (SELECT coalesce(max(position) + 1, 0) \
+             FROM custom_fields WHERE tenant_id = $1 AND entity = $3))) RETURNING {COLUMNS}"
         )))
         .bind(ctx.tenant_id.as_uuid())
         .bind(id)
@@ -165,7 +166,8 @@ impl CustomFieldRepository for PgStore {
                 .map_err(map_err)?;
         }
         let row: FieldRow = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "UPDATE custom_fields SET updated_at = now(), label = $3, options = $4, required = $5, position = $6 \
+            "UPDATE custom_fields SET updated_at = now(), label = $3, options = $4, required = $5, \
+             position = coalesce($6, position) \
              WHERE tenant_id = $1 AND id = $2 RETURNING {COLUMNS}"
         )))
         .bind(ctx.tenant_id.as_uuid())

@@ -17,6 +17,7 @@
 use crate::db::PgStore;
 use crate::records::like_literal;
 use async_trait::async_trait;
+use clearview_kernel::custom_fields::{CustomEntity, FieldDefinition, FieldDefinitions, FieldType};
 use clearview_kernel::export::{ByteSource, CsvExport, ExportError, ExportFilters, ExportKind, ExportQuery};
 use clearview_kernel::{RepoError, SearchTerm, TenantContext};
 use futures_util::StreamExt;
@@ -69,13 +70,33 @@ fn timestamp(expr: &str, name: &str) -> String {
     format!("to_char({expr} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS {name}")
 }
 
+/// One column per custom field, headed `cf.<key>` (the name the import
+/// maps and the API uses): the stored value as text, a multi-select's
+/// option keys joined with `; `. Keys are `[a-z0-9_]` (a check constraint)
+/// and still go in as literals.
+fn custom_columns(alias: &str, fields: &[FieldDefinition]) -> String {
+    fields
+        .iter()
+        .map(|f| {
+            let key = quote_literal(&f.key);
+            let value = match f.field_type {
+                FieldType::MultiSelect => format!(
+                    "array_to_string(ARRAY(SELECT jsonb_array_elements_text({alias}.custom_fields -> {key})), '; ')"
+                ),
+                _ => format!("({alias}.custom_fields ->> {key})"),
+            };
+            format!(", {}", safe(&value, &format!("\"cf.{}\"", f.key)))
+        })
+        .collect()
+}
+
 fn contains(term: &SearchTerm) -> String {
     quote_literal(&format!("%{}%", like_literal(term)))
 }
 
-fn contacts_select(tenant: &str, f: &ExportFilters) -> String {
+fn contacts_select(tenant: &str, f: &ExportFilters, fields: &[FieldDefinition]) -> String {
     let mut sql = format!(
-        "SELECT c.id, {}, {}, {}, {}, {}, c.company_id, {}, c.owner_id, {}, {}, {} \
+        "SELECT c.id, {}, {}, {}, {}, {}, c.company_id, {}, c.owner_id, {}, {}, {}{} \
          FROM contacts c \
          LEFT JOIN companies co ON co.tenant_id = c.tenant_id AND co.id = c.company_id \
          LEFT JOIN users u ON u.id = c.owner_id \
@@ -89,6 +110,7 @@ fn contacts_select(tenant: &str, f: &ExportFilters) -> String {
         safe("u.email", "owner_email"),
         timestamp("c.created_at", "created_at"),
         timestamp("c.updated_at", "updated_at"),
+        custom_columns("c", fields),
     );
     if let Some(owner) = f.owner_id {
         sql.push_str(&format!(" AND c.owner_id = {}", uuid_literal(owner.as_uuid())));
@@ -111,14 +133,15 @@ fn contacts_select(tenant: &str, f: &ExportFilters) -> String {
     sql
 }
 
-fn companies_select(tenant: &str, f: &ExportFilters) -> String {
+fn companies_select(tenant: &str, f: &ExportFilters, fields: &[FieldDefinition]) -> String {
     let mut sql = format!(
-        "SELECT c.id, {}, {}, {}, c.owner_id, {}, {} FROM companies c WHERE c.tenant_id = {tenant}",
+        "SELECT c.id, {}, {}, {}, c.owner_id, {}, {}{} FROM companies c WHERE c.tenant_id = {tenant}",
         safe("c.name", "name"),
         safe("c.domain", "domain"),
         safe("c.phone", "phone"),
         timestamp("c.created_at", "created_at"),
         timestamp("c.updated_at", "updated_at"),
+        custom_columns("c", fields),
     );
     if let Some(owner) = f.owner_id {
         sql.push_str(&format!(" AND c.owner_id = {}", uuid_literal(owner.as_uuid())));
@@ -133,11 +156,11 @@ fn companies_select(tenant: &str, f: &ExportFilters) -> String {
     sql
 }
 
-fn deals_select(tenant: &str, f: &ExportFilters) -> String {
+fn deals_select(tenant: &str, f: &ExportFilters, fields: &[FieldDefinition]) -> String {
     let mut sql = format!(
         "SELECT d.id, {}, d.amount::text AS amount, {}, {}, {}, s.kind AS status, \
          coalesce(d.probability, s.probability) AS probability, d.expected_close_date, {}, {}, \
-         d.company_id, d.owner_id, {}, {} \
+         d.company_id, d.owner_id, {}, {}{} \
          FROM deals d \
          JOIN pipeline_stages s ON s.tenant_id = d.tenant_id AND s.id = d.stage_id \
          JOIN pipelines p ON p.tenant_id = d.tenant_id AND p.id = d.pipeline_id \
@@ -150,6 +173,7 @@ fn deals_select(tenant: &str, f: &ExportFilters) -> String {
         safe("d.lost_reason", "lost_reason"),
         timestamp("d.created_at", "created_at"),
         timestamp("d.updated_at", "updated_at"),
+        custom_columns("d", fields),
     );
     if let Some(p) = f.pipeline_id {
         sql.push_str(&format!(" AND d.pipeline_id = {}", uuid_literal(p.as_uuid())));
@@ -193,13 +217,22 @@ fn push_row(chunk: &mut Vec<u8>, row: &[u8]) {
     }
 }
 
-/// The whole `COPY` statement for one export.
-pub(crate) fn copy_statement(ctx: &TenantContext, query: &ExportQuery) -> String {
+fn custom_entity(kind: ExportKind) -> CustomEntity {
+    match kind {
+        ExportKind::Contacts => CustomEntity::Contact,
+        ExportKind::Companies => CustomEntity::Company,
+        ExportKind::Deals => CustomEntity::Deal,
+    }
+}
+
+/// The whole `COPY` statement for one export; `fields` are the kind's
+/// custom fields, a column each after the standard ones.
+pub(crate) fn copy_statement(ctx: &TenantContext, query: &ExportQuery, fields: &[FieldDefinition]) -> String {
     let tenant = uuid_literal(ctx.tenant_id.as_uuid());
     let select = match query.kind {
-        ExportKind::Contacts => contacts_select(&tenant, &query.filters),
-        ExportKind::Companies => companies_select(&tenant, &query.filters),
-        ExportKind::Deals => deals_select(&tenant, &query.filters),
+        ExportKind::Contacts => contacts_select(&tenant, &query.filters, fields),
+        ExportKind::Companies => companies_select(&tenant, &query.filters, fields),
+        ExportKind::Deals => deals_select(&tenant, &query.filters, fields),
     };
     format!("COPY ({select}) TO STDOUT WITH (FORMAT csv, HEADER)")
 }
@@ -296,7 +329,8 @@ async fn run(
 #[async_trait]
 impl CsvExport for PgStore {
     async fn export_csv(&self, ctx: &TenantContext, query: &ExportQuery) -> Result<Box<dyn ByteSource>, RepoError> {
-        let statement = copy_statement(ctx, query);
+        let fields = self.definitions(ctx, custom_entity(query.kind)).await?;
+        let statement = copy_statement(ctx, query, &fields);
         let (tx, mut rx) = mpsc::channel(CHANNEL_CAPACITY);
         tokio::spawn(run(
             self.pool.clone(),
@@ -374,7 +408,7 @@ mod tests {
                 ..ExportFilters::default()
             },
         };
-        let sql = copy_statement(&ctx, &query);
+        let sql = copy_statement(&ctx, &query, &[]);
         assert!(sql.starts_with("COPY (SELECT c.id,"));
         assert!(sql.ends_with("ORDER BY c.created_at, c.id) TO STDOUT WITH (FORMAT csv, HEADER)"));
         assert!(sql.contains(&format!("c.tenant_id = '{}'::uuid", ctx.tenant_id)));

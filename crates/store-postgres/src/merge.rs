@@ -177,7 +177,7 @@ where
     let choices: serde_json::Map<String, serde_json::Value> = plan
         .from_loser
         .iter()
-        .map(|field| ((*field).to_owned(), serde_json::Value::from("loser")))
+        .map(|field| (field.clone(), serde_json::Value::from("loser")))
         .collect();
     let mut tx = store.tenant_tx(ctx.tenant_id).await.map_err(map_err)?;
     let done: Option<serde_json::Value> = sqlx::query_scalar("SELECT merge_records($1, $2, $3, $4, $5, $6)")
@@ -209,10 +209,13 @@ where
         .as_object()
         .map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_i64().unwrap_or(0))).collect())
         .unwrap_or_else(BTreeMap::new);
-    let fields = done["fields"]
+    let mut fields: Vec<String> = done["fields"]
         .as_object()
         .map(|f| f.keys().cloned().collect())
         .unwrap_or_default();
+    if let Some(custom) = done["custom_fields"].as_array() {
+        fields.extend(custom.iter().filter_map(|k| k.as_str()).map(|k| format!("cf.{k}")));
+    }
     Ok(MergeOutcome {
         winner: winner.into(),
         moved,

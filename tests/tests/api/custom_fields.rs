@@ -256,3 +256,95 @@ async fn only_admins_define_fields_and_another_organizations_field_is_404() {
     let unchanged = admin.get("/api/custom-fields?entity=deal").await;
     assert_eq!(unchanged.json["data"][0]["label"], "Source");
 }
+
+#[tokio::test]
+async fn a_merge_takes_custom_values_and_restoring_the_loser_gives_them_back() {
+    let app = spawn_app().await;
+    let mut admin = app.register("Merge Fields").await;
+    define(
+        &mut admin,
+        json!({"entity": "contact", "key": "tier", "label": "Tier", "type": "text"}),
+    )
+    .await;
+    define(
+        &mut admin,
+        json!({"entity": "contact", "key": "seats", "label": "Seats", "type": "number"}),
+    )
+    .await;
+    let contact = |custom: Value| json!({"first_name": "Ada", "last_name": "Byron", "custom_fields": custom});
+    let winner = admin.post("/api/contacts", &contact(json!({"tier": "a"}))).await.id();
+    let loser = admin
+        .post("/api/contacts", &contact(json!({"tier": "b", "seats": 5})))
+        .await
+        .id();
+
+    let body = json!({"winner_id": winner, "loser_id": loser, "fields": {"cf.tier": "loser"}, "dry_run": true});
+    let dry = admin.post("/api/contacts/merge", &body).await;
+    assert_eq!(dry.status, 200, "{}", dry.body);
+    assert_eq!(dry.json["fields"], json!(["cf.seats", "cf.tier"]));
+    assert_eq!(dry.json["winner"]["custom_fields"], json!({"tier": "b", "seats": "5"}));
+    let unchanged = admin.get(&format!("/api/contacts/{winner}")).await;
+    assert_eq!(unchanged.json["custom_fields"], json!({"tier": "a"}));
+
+    let mut real = body.clone();
+    real["dry_run"] = json!(false);
+    let merged = admin.post("/api/contacts/merge", &real).await;
+    assert_eq!(
+        merged.json["winner"]["custom_fields"],
+        json!({"tier": "b", "seats": "5"})
+    );
+    let page = admin.get("/api/contacts?cf.seats.gte=5").await;
+    assert_eq!(ids(&page.json), [winner.to_string()]);
+
+    let bad = admin
+        .post(
+            "/api/contacts/merge",
+            &json!({"winner_id": winner, "loser_id": loser, "fields": {"cf.": "loser"}}),
+        )
+        .await;
+    assert_eq!(bad.error_fields(), ["fields.cf."]);
+
+    let restored = admin.post(&format!("/api/contacts/{loser}/restore"), &json!({})).await;
+    assert_eq!(restored.status, 200, "{}", restored.body);
+    assert_eq!(restored.json["custom_fields"], json!({"tier": "b", "seats": "5"}));
+    let given_back = admin.get(&format!("/api/contacts/{winner}")).await;
+    assert_eq!(given_back.json["custom_fields"], json!({"tier": "a"}));
+}
+
+#[tokio::test]
+async fn exports_have_a_column_per_custom_field() {
+    let app = spawn_app().await;
+    let mut admin = app.register("Export Fields").await;
+    define(
+        &mut admin,
+        json!({"entity": "company", "key": "tags", "label": "Tags", "type": "multi_select",
+               "options": [{"label": "Partner"}, {"label": "Press"}]}),
+    )
+    .await;
+    define(
+        &mut admin,
+        json!({"entity": "company", "key": "motto", "label": "Motto", "type": "text"}),
+    )
+    .await;
+    company_with(
+        &mut admin,
+        "Acme",
+        json!({"tags": ["press", "partner"], "motto": "=1+1"}),
+    )
+    .await;
+    company_with(&mut admin, "Bolt", json!({})).await;
+    let response = admin.get("/api/companies/export").await;
+    assert_eq!(response.status, 200, "{}", response.body);
+    let mut reader = csv::ReaderBuilder::new().from_reader(response.body.as_bytes());
+    let headers: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
+    assert_eq!(headers[headers.len() - 2..], ["cf.tags", "cf.motto"]);
+    let rows: Vec<Vec<String>> = reader
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect();
+    let acme = rows.iter().find(|r| r[1] == "Acme").unwrap();
+    // Options in the field's order; a formula neutralised like every cell.
+    assert_eq!(acme[acme.len() - 2..], ["partner; press", "'=1+1"]);
+    let bolt = rows.iter().find(|r| r[1] == "Bolt").unwrap();
+    assert_eq!(bolt[bolt.len() - 2..], ["", ""]);
+}

@@ -183,7 +183,8 @@ pub struct FieldDraft {
     pub options: Vec<SelectOption>,
     pub currency: Option<Currency>,
     pub required: bool,
-    pub position: i32,
+    /// `None`: after the kind's other fields.
+    pub position: Option<i32>,
 }
 
 const MAX_OPTIONS: usize = 200;
@@ -293,7 +294,7 @@ impl FieldInput {
                     options,
                     currency,
                     required: self.required,
-                    position: self.position.unwrap_or(0),
+                    position: self.position,
                 })
             }
             _ => Err(errors),
@@ -330,7 +331,7 @@ impl FieldPatch {
                     options,
                     currency: current.currency,
                     required: self.required.unwrap_or(current.required),
-                    position: self.position.unwrap_or(current.position),
+                    position: Some(self.position.unwrap_or(current.position)),
                 },
                 removed,
             )),
