@@ -31,6 +31,8 @@ export type SignInAnswer = S['SignInView'];
 export type SavedView = S['SavedViewView'];
 export type MfaStatus = S['MfaStatusView'];
 export type TotpEnrollment = S['TotpEnrollmentView'];
+export type CustomField = S['CustomFieldView'];
+export type FieldOption = S['FieldOption'];
 
 /** A correct password that still needs a code from the authenticator app. */
 export function needsSecondFactor(answer: SignInAnswer): answer is S['MfaRequired'] {

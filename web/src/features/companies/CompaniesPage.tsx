@@ -11,6 +11,7 @@ import { ErrorState } from '../../ui/ErrorState';
 import { LoadingRows } from '../../ui/LoadingRows';
 import { PageHeader } from '../../ui/PageHeader';
 import { UrlSearchInput } from '../../ui/UrlSearchInput';
+import { CustomCells, customColumns, useCustomFields } from '../customFields';
 import { ColumnPicker, OwnerFilter } from '../views/ListControls';
 import { visibleColumns } from '../views/listParams';
 import { ViewTabs } from '../views/ViewTabs';
@@ -48,6 +49,9 @@ export function CompaniesPage() {
   const q = (params.get('q') ?? '').trim();
   const owner = params.get('owner_id');
   const list = useCompanyList({ q, sort, owner_id: owner });
+  // Custom fields can be shown as columns too (`cf.<key>`, after the built-in ones).
+  const customFields = useCustomFields('company').data ?? [];
+  const allColumns = [...columns, ...customColumns(customFields)];
   const shown = visibleColumns(params, defaultColumns);
   const show = (column: string) => shown.includes(column);
   const rows = list.data?.pages.flatMap((p) => p.data) ?? [];
@@ -82,7 +86,7 @@ export function CompaniesPage() {
           allowDeselect={false}
           w={200}
         />
-        <ColumnPicker columns={columns} defaults={defaultColumns} />
+        <ColumnPicker columns={allColumns} defaults={defaultColumns} />
       </Group>
       {list.isPending ? (
         <LoadingRows rows={10} />
@@ -109,7 +113,7 @@ export function CompaniesPage() {
               <Table.Thead>
                 <Table.Tr>
                   <Table.Th>Name</Table.Th>
-                  {columns
+                  {allColumns
                     .filter((c) => show(c.value))
                     .map((c) => (
                       <Table.Th key={c.value}>{c.label}</Table.Th>
@@ -129,6 +133,7 @@ export function CompaniesPage() {
                     {show('owner') && <Table.Td>{ownerName(c.owner_id)}</Table.Td>}
                     {show('created_at') && <Table.Td>{formatDate(c.created_at)}</Table.Td>}
                     {show('updated_at') && <Table.Td>{formatDate(c.updated_at)}</Table.Td>}
+                    <CustomCells fields={customFields} show={show} values={c.custom_fields} />
                   </Table.Tr>
                 ))}
               </Table.Tbody>

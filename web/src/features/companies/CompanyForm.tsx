@@ -3,6 +3,7 @@ import { useForm } from '@mantine/form';
 import type { Company } from '../../api/types';
 import { FormAlert } from '../../ui/FormAlert';
 import { blankToNull, showFieldErrors } from '../../ui/forms';
+import { CustomFieldInputs, newRecordValues, useCustomFields } from '../customFields';
 import { useSaveCompany } from './queries';
 
 interface Props {
@@ -35,8 +36,17 @@ function CompanyFields({
   onSaved?: (c: Company) => void;
 }) {
   const save = useSaveCompany(company?.id);
+  // A new record needs its required custom fields (the server refuses it
+  // without them); the others are filled in on the record's page.
+  const fields = useCustomFields('company').data ?? [];
+  const required = company ? [] : fields.filter((f) => f.required);
   const form = useForm({
-    initialValues: { name: company?.name ?? '', domain: company?.domain ?? '', phone: company?.phone ?? '' },
+    initialValues: {
+      name: company?.name ?? '',
+      domain: company?.domain ?? '',
+      phone: company?.phone ?? '',
+      custom_fields: {},
+    },
   });
   const submit = form.onSubmit((v) =>
     save.mutate(
@@ -45,6 +55,7 @@ function CompanyFields({
         domain: blankToNull(v.domain),
         phone: blankToNull(v.phone),
         owner_id: company?.owner_id ?? null,
+        ...(company ? {} : { custom_fields: newRecordValues(required, v.custom_fields) }),
       },
       {
         onSuccess: (saved) => {
@@ -66,6 +77,7 @@ function CompanyFields({
           {...form.getInputProps('domain')}
         />
         <TextInput label="Phone" type="tel" {...form.getInputProps('phone')} />
+        {required.length > 0 && <CustomFieldInputs fields={required} getInputProps={form.getInputProps} />}
         <FormAlert error={save.error} />
         <Group justify="flex-end">
           <Button variant="default" onClick={onDone}>

@@ -9,6 +9,7 @@ import { MoveToTrashButton } from '../trash';
 import { LoadingRows } from '../../ui/LoadingRows';
 import { Money } from '../../ui/Money';
 import { LogActivity, Timeline } from '../activities';
+import { CustomFieldsCard } from '../customFields';
 import { NewDealButton } from '../deals';
 import { CompanyForm } from './CompanyForm';
 import { useCompany, useCompanyContacts, useCompanyDeals } from './queries';
@@ -105,6 +106,7 @@ export function CompanyPage() {
       <Grid>
         <Grid.Col span={{ base: 12, md: 4 }}>
           <Stack>
+            <CustomFieldsCard entity="company" recordId={c.id} values={c.custom_fields} />
             <Card withBorder>
               <Title order={4} mb="xs">
                 People

@@ -8,6 +8,7 @@ import { usePermissions } from '../../app/session';
 import { FormAlert } from '../../ui/FormAlert';
 import { blankToNull, showFieldErrors } from '../../ui/forms';
 import { CompanySelect } from '../companies';
+import { CustomFieldInputs, newRecordValues, useCustomFields } from '../customFields';
 import { useSaveContact } from './queries';
 
 interface Props {
@@ -44,6 +45,10 @@ function ContactFields({
   const save = useSaveContact(contact?.id);
   const { canManage } = usePermissions();
   const members = useMembers();
+  // A new record needs its required custom fields (the server refuses it
+  // without them); the others are filled in on the record's page.
+  const fields = useCustomFields('contact').data ?? [];
+  const required = contact ? [] : fields.filter((f) => f.required);
   const form = useForm({
     initialValues: {
       first_name: contact?.first_name ?? '',
@@ -53,6 +58,7 @@ function ContactFields({
       title: contact?.title ?? '',
       company_id: contact?.company_id ?? null,
       owner_id: contact?.owner_id ?? null,
+      custom_fields: {},
     },
   });
 
@@ -69,6 +75,7 @@ function ContactFields({
         title: blankToNull(v.title),
         company_id: v.company_id,
         owner_id: v.owner_id,
+        ...(contact ? {} : { custom_fields: newRecordValues(required, v.custom_fields) }),
       },
       {
         onSuccess: (saved) => {
@@ -104,6 +111,9 @@ function ContactFields({
             />
           )}
         </SimpleGrid>
+        {required.length > 0 && (
+          <CustomFieldInputs fields={required} getInputProps={form.getInputProps} cols={2} />
+        )}
         <FormAlert error={save.error} />
         {existingId && (
           <Anchor component={Link} to={`/contacts/${existingId}`} size="sm" onClick={onDone}>

@@ -11,6 +11,7 @@ import { LoadingRows } from '../../ui/LoadingRows';
 import { Money } from '../../ui/Money';
 import { LogActivity, Timeline } from '../activities';
 import { CompanyLink } from '../companies';
+import { CustomFieldsCard } from '../customFields';
 import { NewDealButton } from '../deals';
 import { ContactForm } from './ContactForm';
 import { useContact, useContactDeals } from './queries';
@@ -121,6 +122,7 @@ export function ContactPage() {
                 <Field label="Added">{formatDate(c.created_at)}</Field>
               </Stack>
             </Card>
+            <CustomFieldsCard entity="contact" recordId={c.id} values={c.custom_fields} />
             <Card withBorder>
               <Group justify="space-between" mb="xs">
                 <Title order={4}>Deals</Title>

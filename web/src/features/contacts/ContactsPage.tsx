@@ -11,6 +11,7 @@ import { ErrorState } from '../../ui/ErrorState';
 import { LoadingRows } from '../../ui/LoadingRows';
 import { PageHeader } from '../../ui/PageHeader';
 import { UrlSearchInput } from '../../ui/UrlSearchInput';
+import { CustomCells, customColumns, useCustomFields } from '../customFields';
 import { ColumnPicker, OwnerFilter } from '../views/ListControls';
 import { visibleColumns } from '../views/listParams';
 import { ViewTabs } from '../views/ViewTabs';
@@ -43,6 +44,9 @@ export function ContactsPage() {
   const q = (params.get('q') ?? '').trim();
   const owner = params.get('owner_id');
   const list = useContactList({ q, sort, owner_id: owner });
+  // Custom fields can be shown as columns too (`cf.<key>`, after the built-in ones).
+  const customFields = useCustomFields('contact').data ?? [];
+  const allColumns = [...columns, ...customColumns(customFields)];
   const shown = visibleColumns(params, defaultColumns);
   const show = (column: string) => shown.includes(column);
   const creating = params.get('new') === '1';
@@ -78,7 +82,7 @@ export function ContactsPage() {
           allowDeselect={false}
           w={200}
         />
-        <ColumnPicker columns={columns} defaults={defaultColumns} />
+        <ColumnPicker columns={allColumns} defaults={defaultColumns} />
       </Group>
       {list.isPending ? (
         <LoadingRows rows={10} />
@@ -116,7 +120,7 @@ export function ContactsPage() {
               <Table.Thead>
                 <Table.Tr>
                   <Table.Th>Name</Table.Th>
-                  {columns
+                  {allColumns
                     .filter((c) => show(c.value))
                     .map((c) => (
                       <Table.Th key={c.value}>{c.label}</Table.Th>
@@ -137,6 +141,7 @@ export function ContactsPage() {
                     {show('owner') && <Table.Td>{ownerName(c.owner_id)}</Table.Td>}
                     {show('created_at') && <Table.Td>{formatDate(c.created_at)}</Table.Td>}
                     {show('updated_at') && <Table.Td>{formatDate(c.updated_at)}</Table.Td>}
+                    <CustomCells fields={customFields} show={show} values={c.custom_fields} />
                   </Table.Tr>
                 ))}
               </Table.Tbody>

@@ -7,6 +7,7 @@ import { usePermissions, useSession } from '../../app/session';
 import { FormAlert } from '../../ui/FormAlert';
 import { blankToNull, showFieldErrors } from '../../ui/forms';
 import { CompanySelect } from '../companies';
+import { CustomFieldInputs, newRecordValues, useCustomFields } from '../customFields';
 import { useSaveDeal } from './queries';
 
 interface Props {
@@ -48,6 +49,10 @@ function DealFields({
   const me = useSession();
   const { canManage } = usePermissions();
   const members = useMembers();
+  // A new record needs its required custom fields (the server refuses it
+  // without them); the others are filled in on the record's page.
+  const fields = useCustomFields('deal').data ?? [];
+  const required = deal ? [] : fields.filter((f) => f.required);
   const save = useSaveDeal(deal?.id);
   const navigate = useNavigate();
   const openStages = pipeline.stages.filter((s) => s.kind === 'open');
@@ -60,6 +65,7 @@ function DealFields({
       company_id: deal?.company_id ?? preset?.companyId ?? null,
       expected_close_date: deal?.expected_close_date ?? '',
       owner_id: deal?.owner_id ?? null,
+      custom_fields: {},
     },
     validate: {
       title: (v) => (v.trim() === '' ? 'Give the deal a name' : null),
@@ -81,6 +87,7 @@ function DealFields({
         expected_close_date: blankToNull(v.expected_close_date),
         owner_id: v.owner_id,
         lost_reason: deal?.lost_reason ?? null,
+        ...(deal ? {} : { custom_fields: newRecordValues(required, v.custom_fields) }),
       },
       {
         onSuccess: (saved) => {
@@ -127,6 +134,9 @@ function DealFields({
             />
           )}
         </SimpleGrid>
+        {required.length > 0 && (
+          <CustomFieldInputs fields={required} getInputProps={form.getInputProps} cols={2} />
+        )}
         <FormAlert error={save.error} />
         <Group justify="flex-end">
           <Button variant="default" onClick={onDone}>

@@ -11,6 +11,7 @@ import { LoadingRows } from '../../ui/LoadingRows';
 import { Money } from '../../ui/Money';
 import { LogActivity, Timeline } from '../activities';
 import { CompanyLink } from '../companies';
+import { CustomFieldsCard } from '../customFields';
 import { DealForm } from './DealForm';
 import { LostReasonModal } from './LostReasonModal';
 import { useDeal, usePipelines } from './queries';
@@ -133,6 +134,7 @@ export function DealPage() {
                 {d.lost_reason && <Field label="Lost because">{d.lost_reason}</Field>}
               </Stack>
             </Card>
+            <CustomFieldsCard entity="deal" recordId={d.id} values={d.custom_fields} />
             <Card withBorder>
               <Title order={4} mb="xs">
                 Stage history

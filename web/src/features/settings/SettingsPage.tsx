@@ -1,6 +1,7 @@
 import { Tabs } from '@mantine/core';
 import { useNavigate, useParams } from 'react-router';
 import { usePermissions } from '../../app/session';
+import { CustomFieldsPanel } from '../customFields';
 import { PageHeader } from '../../ui/PageHeader';
 import { ApiKeysPanel } from './ApiKeysPanel';
 import { AuditLogPanel } from './AuditLogPanel';
@@ -28,6 +29,7 @@ export function SettingsPage() {
           <Tabs.Tab value="pipelines">Pipelines</Tabs.Tab>
           <Tabs.Tab value="members">Members</Tabs.Tab>
           <Tabs.Tab value="rates">Exchange rates</Tabs.Tab>
+          {isAdmin && <Tabs.Tab value="custom-fields">Custom fields</Tabs.Tab>}
           {canReadAudit && <Tabs.Tab value="audit">Audit log</Tabs.Tab>}
           {isAdmin && <Tabs.Tab value="jobs">Jobs</Tabs.Tab>}
           {isAdmin && <Tabs.Tab value="api-keys">API keys</Tabs.Tab>}
@@ -44,6 +46,9 @@ export function SettingsPage() {
         </Tabs.Panel>
         <Tabs.Panel value="rates">
           <RatesPanel />
+        </Tabs.Panel>
+        <Tabs.Panel value="custom-fields">
+          <CustomFieldsPanel />
         </Tabs.Panel>
         <Tabs.Panel value="audit">
           <AuditLogPanel />

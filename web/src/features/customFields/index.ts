@@ -1,0 +1,7 @@
+/** The custom fields feature's public face for other features. */
+export { CustomCells } from './CustomCells';
+export { CustomFieldInputs } from './CustomFieldInputs';
+export { CustomFieldsCard } from './CustomFieldsCard';
+export { CustomFieldsPanel } from './CustomFieldsPanel';
+export { useCustomFields } from './queries';
+export { customColumns, displayValue, newRecordValues, type InputValue } from './values';
