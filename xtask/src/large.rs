@@ -180,6 +180,7 @@ pub async fn seed(owner_url: &str, size: Size, quick: bool) -> anyhow::Result<St
             "benchmark dataset already present in {} ({present} contacts)",
             size.database(quick)
         );
+        crate::large_custom::seed(&mut conn).await?;
         return Ok(url);
     }
     let started = Instant::now();
@@ -446,6 +447,7 @@ pub async fn seed(owner_url: &str, size: Size, quick: bool) -> anyhow::Result<St
         .bind(ids)
         .execute(&mut conn)
         .await?;
+    crate::large_custom::seed(&mut conn).await?;
     sqlx::query("ANALYZE").execute(&mut conn).await?;
     println!(
         "benchmark dataset loaded into {} in {:.1} s: {} organizations, {} contacts; every admin's password is `{BENCH_PASSWORD}` (benchmarks only)",

@@ -35,6 +35,7 @@ mod demo_deals;
 mod demo_tests;
 mod dev;
 mod large;
+mod large_custom;
 mod names;
 mod pgurl;
 mod seed;

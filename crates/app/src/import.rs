@@ -6,7 +6,9 @@
 use clearview_contacts::{
     ImportBatch, ImportFailure, ImportJob, ImportRunPort, ImportSettings, ImportStorageError, run_import,
 };
+use clearview_kernel::custom_fields::{CustomEntity, FieldDefinitions};
 use clearview_kernel::queue::{ClaimedJob, JobQueue};
+use clearview_kernel::{Role, TenantContext, UserId};
 use clearview_store_postgres::PgStore;
 use clearview_tenancy::{AuditEntry, AuditLog, RequestOrigin, actions};
 use std::time::Duration;
@@ -23,12 +25,23 @@ pub async fn run(
     lease: Duration,
     settings: &ImportSettings,
 ) -> Result<(), String> {
-    let Some(import) = store.import_job(job.tenant_id, id).await.map_err(|e| e.to_string())? else {
+    let Some(mut import) = store.import_job(job.tenant_id, id).await.map_err(|e| e.to_string())? else {
         return Ok(()); // deleted with its organization
     };
     if !import.is_pending() {
         return Ok(()); // already finished by an earlier attempt
     }
+    // The custom fields as they are now: a row's values are checked like a
+    // new contact's (ADR 0034). Only the tenant of the context is read.
+    let ctx = TenantContext::new(
+        job.tenant_id,
+        UserId::from_uuid(import.created_by.unwrap_or_default()),
+        Role::Admin,
+    );
+    import.custom_fields = store
+        .definitions(&ctx, CustomEntity::Contact)
+        .await
+        .map_err(|e| e.to_string())?;
     let port = PgImportPort {
         store: store.clone(),
         handle: Handle::current(),

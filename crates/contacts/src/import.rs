@@ -6,6 +6,7 @@
 use crate::company::Domain;
 use crate::contact::{ContactDraft, ContactInput};
 use chrono::{DateTime, Utc};
+use clearview_kernel::custom_fields::{CustomValues, FieldDefinition, FieldType, validate_values};
 use clearview_kernel::records::RecordError;
 use clearview_kernel::{RepoError, Role, TenantContext, ValidationErrors, optional_text};
 use std::str::FromStr;
@@ -82,16 +83,33 @@ impl FromStr for ImportField {
 
 /// Which column fills which field: header → field, in header order. Every
 /// field is filled by at most one column.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ColumnMapping {
     /// `(header, field)` pairs.
     pub columns: Vec<(String, ImportField)>,
+    /// `(header, key)` pairs: columns that fill custom fields (ADR 0034),
+    /// mapped as `cf.<key>` (the header an export gives them).
+    pub custom: Vec<(String, String)>,
+}
+
+/// `cf.<key>` → `key`, when the key is well formed (whether the field
+/// exists is checked against the definitions).
+pub fn custom_field_key(name: &str) -> Option<&str> {
+    name.strip_prefix("cf.").filter(|key| {
+        (1..=40).contains(&key.len())
+            && key.starts_with(|c: char| c.is_ascii_lowercase())
+            && key
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    })
 }
 
 /// A mapping fitted to a file's header row: the column index of each field.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct MappedColumns {
     index: [Option<usize>; 7],
+    /// `(column index, custom field key)`.
+    custom: Vec<(usize, String)>,
 }
 
 impl MappedColumns {
@@ -101,45 +119,61 @@ impl MappedColumns {
     pub fn has(&self, field: ImportField) -> bool {
         self.get(field).is_some()
     }
+    pub fn has_custom(&self) -> bool {
+        !self.custom.is_empty()
+    }
 }
 
 impl ColumnMapping {
     /// Infers the mapping from the header row; returns it and the headers
     /// no field matched. The first column naming a field wins.
     pub fn infer(headers: &[String]) -> (Self, Vec<String>) {
-        let mut columns: Vec<(String, ImportField)> = Vec::new();
+        let mut mapping = Self::default();
         let mut ignored = Vec::new();
         for header in headers {
+            if let Some(key) = custom_field_key(header.trim())
+                && !mapping.custom.iter().any(|(_, k)| k == key)
+            {
+                mapping.custom.push((header.clone(), key.to_owned()));
+                continue;
+            }
             match ImportField::from_header(header) {
-                Some(field) if !columns.iter().any(|(_, f)| *f == field) => {
-                    columns.push((header.clone(), field));
+                Some(field) if !mapping.columns.iter().any(|(_, f)| *f == field) => {
+                    mapping.columns.push((header.clone(), field));
                 }
                 _ => ignored.push(header.clone()),
             }
         }
-        (Self { columns }, ignored)
+        (mapping, ignored)
     }
 
     /// A given mapping, checked against the header row: every header it
     /// names exists, no field twice. Returns the ignored headers.
     pub fn given(pairs: Vec<(String, String)>, headers: &[String]) -> Result<(Self, Vec<String>), String> {
-        let mut columns: Vec<(String, ImportField)> = Vec::new();
+        let mut mapping = Self::default();
         for (header, field) in pairs {
-            let field: ImportField = field.parse()?;
             if !headers.iter().any(|h| h == &header) {
                 return Err(format!("names the column `{header}`, which the file does not have"));
             }
-            if columns.iter().any(|(_, f)| *f == field) {
+            if let Some(key) = custom_field_key(&field) {
+                if mapping.custom.iter().any(|(_, k)| k == key) {
+                    return Err(format!("maps two columns to `{field}`"));
+                }
+                mapping.custom.push((header, key.to_owned()));
+                continue;
+            }
+            let field: ImportField = field.parse()?;
+            if mapping.columns.iter().any(|(_, f)| *f == field) {
                 return Err(format!("maps two columns to `{}`", field.as_str()));
             }
-            columns.push((header, field));
+            mapping.columns.push((header, field));
         }
         let ignored = headers
             .iter()
-            .filter(|h| !columns.iter().any(|(c, _)| c == *h))
+            .filter(|h| !mapping.columns.iter().any(|(c, _)| c == *h) && !mapping.custom.iter().any(|(c, _)| c == *h))
             .cloned()
             .collect();
-        Ok((Self { columns }, ignored))
+        Ok((mapping, ignored))
     }
 
     /// A contact needs both names: a mapping without them is refused.
@@ -162,6 +196,13 @@ impl ColumnMapping {
                 .ok_or_else(|| format!("the file has no column `{header}`"))?;
             mapped.index[*field as usize] = Some(index);
         }
+        for (header, key) in &self.custom {
+            let index = headers
+                .iter()
+                .position(|h| h == header)
+                .ok_or_else(|| format!("the file has no column `{header}`"))?;
+            mapped.custom.push((index, key.clone()));
+        }
         Ok(mapped)
     }
 }
@@ -175,11 +216,52 @@ pub struct ImportRow {
     pub company_domain: Option<Domain>,
 }
 
+/// A custom field's cell as the JSON value the API would take: yes/no
+/// words for booleans, `;` or `,` between a multi-select's options.
+fn custom_cell(def: Option<&FieldDefinition>, text: &str) -> serde_json::Value {
+    use serde_json::Value;
+    match def.map(|d| d.field_type) {
+        Some(FieldType::Boolean) => match text.to_ascii_lowercase().as_str() {
+            "true" | "yes" | "y" | "1" => Value::Bool(true),
+            "false" | "no" | "n" | "0" => Value::Bool(false),
+            _ => Value::String(text.to_owned()),
+        },
+        Some(FieldType::MultiSelect) => Value::Array(
+            text.split([';', ','])
+                .map(str::trim)
+                .filter(|o| !o.is_empty())
+                .map(|o| Value::String(o.to_owned()))
+                .collect(),
+        ),
+        _ => Value::String(text.to_owned()),
+    }
+}
+
+/// The row's custom values, checked like a new record's (required fields
+/// need a value); errors name `custom_fields.<key>`.
+fn custom_values<'a>(
+    mapped: &MappedColumns,
+    fields: &[FieldDefinition],
+    cell: impl Fn(usize) -> Option<&'a str>,
+) -> Result<CustomValues, ValidationErrors> {
+    let mut changes = CustomValues::new();
+    for (index, key) in &mapped.custom {
+        let text = cell(*index).map(str::trim).unwrap_or_default();
+        if !text.is_empty() {
+            let def = fields.iter().find(|d| &d.key == key);
+            changes.insert(key.clone(), custom_cell(def, text));
+        }
+    }
+    validate_values(fields, &CustomValues::new(), &changes, true)
+}
+
 /// Maps one CSV record and validates it with `ContactInput::validate` (the
-/// rules of `POST /api/contacts`), plus the company columns.
+/// rules of `POST /api/contacts`), plus the company columns and the custom
+/// fields (`fields`: the organization's contact fields).
 pub fn map_row<'a>(
     mapped: &MappedColumns,
-    cell: impl Fn(usize) -> Option<&'a str>,
+    fields: &[FieldDefinition],
+    cell: impl Fn(usize) -> Option<&'a str> + Copy,
 ) -> Result<ImportRow, ValidationErrors> {
     let text = |field| mapped.get(field).and_then(&cell);
     let input = ContactInput {
@@ -192,11 +274,16 @@ pub fn map_row<'a>(
         owner_id: None,
         custom_fields: Default::default(),
     };
-    let contact = input.validate();
+    let mut contact = input.validate();
     let mut errors = match &contact {
         Ok(_) => ValidationErrors::new(),
         Err(errors) => errors.clone(),
     };
+    match (custom_values(mapped, fields, cell), &mut contact) {
+        (Ok(values), Ok(draft)) => draft.custom_fields = values,
+        (Ok(_), Err(_)) => {}
+        (Err(more), _) => errors.merge(more),
+    }
     let company_name = errors.check("company", optional_text(text(ImportField::Company), 200));
     let company_domain = match optional_text(text(ImportField::CompanyDomain), 253) {
         Ok(Some(raw)) => errors.check("company_domain", Domain::parse(&raw)).map(Some),
@@ -432,11 +519,11 @@ mod tests {
         .unwrap();
         let mapped = mapping.fit(&h).unwrap();
         let row = ["Ada", "", "nope", "localhost"];
-        let errors = map_row(&mapped, |i| row.get(i).copied()).unwrap_err();
+        let errors = map_row(&mapped, &[], |i| row.get(i).copied()).unwrap_err();
         let fields: Vec<_> = errors.fields().iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["last_name", "email", "company_domain"]);
         let row = ["Ada", "Lovelace", "ada@x.io", "https://www.X.io/"];
-        let ok = map_row(&mapped, |i| row.get(i).copied()).unwrap();
+        let ok = map_row(&mapped, &[], |i| row.get(i).copied()).unwrap();
         assert_eq!(ok.company_domain.unwrap().as_str(), "x.io");
     }
 }

@@ -11,8 +11,11 @@
 //! its port are synchronous: the worker calls it on a blocking thread and
 //! its adapter reaches the database from there.
 
-use crate::import::{ColumnMapping, ImportField, ImportMode, ImportRow, ImportRowError, MappedColumns, map_row};
+use crate::import::{
+    ColumnMapping, ImportField, ImportMode, ImportRow, ImportRowError, MappedColumns, custom_field_key, map_row,
+};
 use clearview_kernel::TenantId;
+use clearview_kernel::custom_fields::FieldDefinition;
 use sha2::{Digest, Sha256};
 use std::collections::HashSet;
 use std::io::Read;
@@ -36,8 +39,10 @@ pub struct ImportJob {
     pub status: String,
     pub mode: ImportMode,
     pub create_companies: bool,
-    /// `(header, field)` pairs.
+    /// `(header, field)` pairs; a custom field as `cf.<key>`.
     pub mapping: Vec<(String, String)>,
+    /// The organization's contact custom fields, read when the run starts.
+    pub custom_fields: Vec<FieldDefinition>,
     /// Set by the first run's counting pass.
     pub total_rows: Option<i64>,
     /// Data rows of the file already committed by earlier runs.
@@ -65,6 +70,8 @@ pub struct ImportBatch {
     pub maps_phone: bool,
     pub maps_title: bool,
     pub maps_company: bool,
+    /// Whether any column fills a custom field (updates merge those keys).
+    pub maps_custom: bool,
 }
 
 /// Storage (or the lease) failed; the job is retried and resumes.
@@ -139,6 +146,11 @@ pub fn run_import(port: &dyn ImportRunPort, job: &ImportJob, settings: &ImportSe
             .iter()
             .filter_map(|(column, field)| Some((column.clone(), field.parse::<ImportField>().ok()?)))
             .collect(),
+        custom: job
+            .mapping
+            .iter()
+            .filter_map(|(column, field)| Some((column.clone(), custom_field_key(field)?.to_owned())))
+            .collect(),
     };
     let mapped: MappedColumns = mapping.fit(&headers).map_err(ImportFailure::Final)?;
     let mut seen: HashSet<u128> = HashSet::new();
@@ -146,7 +158,7 @@ pub fn run_import(port: &dyn ImportRunPort, job: &ImportJob, settings: &ImportSe
     let mut row_number: i64 = 0;
     while csv.read_byte_record(&mut record).map_err(read_error)? {
         row_number += 1;
-        let outcome = check_row(&mapped, &record, &mut seen);
+        let outcome = check_row(&mapped, &job.custom_fields, &record, &mut seen);
         if row_number <= job.processed_rows {
             continue; // written by an earlier run; read only for `seen`
         }
@@ -181,12 +193,13 @@ pub fn run_import(port: &dyn ImportRunPort, job: &ImportJob, settings: &ImportSe
 /// row with an e-mail seen earlier in the file is an error.
 fn check_row(
     mapped: &MappedColumns,
+    fields: &[FieldDefinition],
     record: &csv::ByteRecord,
     seen: &mut HashSet<u128>,
 ) -> Result<ImportRow, Vec<(String, String)>> {
     let text = csv::StringRecord::from_byte_record(record.clone())
         .map_err(|_| vec![("row".to_owned(), "is not valid UTF-8".to_owned())])?;
-    let row = map_row(mapped, |i| text.get(i)).map_err(|errors| {
+    let row = map_row(mapped, fields, |i| text.get(i)).map_err(|errors| {
         errors
             .fields()
             .iter()
@@ -282,5 +295,6 @@ fn new_batch(mapped: &MappedColumns, processed_before: i64) -> ImportBatch {
         maps_phone: mapped.has(ImportField::Phone),
         maps_title: mapped.has(ImportField::Title),
         maps_company: mapped.has(ImportField::Company) || mapped.has(ImportField::CompanyDomain),
+        maps_custom: mapped.has_custom(),
     }
 }

@@ -61,6 +61,7 @@ impl MemoryStore {
                 ("Last".into(), "last_name".into()),
                 ("Email".into(), "email".into()),
             ],
+            custom_fields: Vec::new(),
             total_rows: stored.total_rows,
             processed_rows: stored.processed_rows,
         }
@@ -237,4 +238,34 @@ fn a_lost_lease_stops_the_run_before_its_next_batch() {
     let failed = run_import(&store, &store.job(), &SETTINGS);
     assert_eq!(failed, Err(ImportFailure::Retry("lost the job's lease".into())));
     assert_eq!(store.written_rows(), [1, 2, 3], "nothing after the lease was lost");
+}
+
+#[test]
+fn custom_field_columns_are_checked_with_the_fields_rules() {
+    use clearview_kernel::custom_fields::{CustomEntity, FieldDefinition, FieldType, SelectOption};
+    let store = MemoryStore::new(
+        "First,Last,Email,Tier,VIP\nA,L,a@x.test,Gold,yes\nB,L,b@x.test,bronze,no\n",
+        7,
+    );
+    let mut job = store.job();
+    job.mapping.push(("Tier".into(), "cf.tier".into()));
+    job.mapping.push(("VIP".into(), "cf.vip".into()));
+    let field = |key: &str, field_type| FieldDefinition {
+        id: Uuid::now_v7(),
+        entity: CustomEntity::Contact,
+        key: key.into(),
+        label: key.into(),
+        field_type,
+        options: vec![SelectOption {
+            key: "gold".into(),
+            label: "Gold".into(),
+        }],
+        currency: None,
+        required: false,
+        position: 0,
+    };
+    job.custom_fields = vec![field("tier", FieldType::SingleSelect), field("vip", FieldType::Boolean)];
+    run_import(&store, &job, &SETTINGS).unwrap();
+    assert_eq!(store.written_rows(), [1]);
+    assert_eq!(store.error_rows(), [(2, "custom_fields.tier".to_owned())]);
 }

@@ -106,12 +106,13 @@ fn refine_operation(path: &str, operation: &mut Operation) {
             // `content` form of a parameter, which utoipa's type lacks, so it
             // goes in as the extension `x-content`, renamed by `finish`.
             "metadata" => json_parameter(parameter, serde_json::json!({"type": "object"})),
-            // CSV header → contact field.
+            // CSV header → contact field, or `cf.<key>` for a custom field.
             "mapping" => {
                 let fields: Vec<&str> = ImportField::ALL.iter().map(|f| f.as_str()).collect();
                 json_parameter(
                     parameter,
-                    serde_json::json!({"type": "object", "additionalProperties": {"type": "string", "enum": fields}}),
+                    serde_json::json!({"type": "object", "additionalProperties": {"type": "string",
+                        "anyOf": [{"enum": fields}, {"pattern": "^cf\\.[a-z][a-z0-9_]{0,39}$"}]}}),
                 );
             }
             _ => {}

@@ -49,6 +49,13 @@ fn mapping_json(import: &NewImport) -> serde_json::Value {
             .columns
             .iter()
             .map(|(column, field)| serde_json::json!({"column": column, "field": field.as_str()}))
+            .chain(
+                import
+                    .mapping
+                    .custom
+                    .iter()
+                    .map(|(column, key)| serde_json::json!({"column": column, "field": format!("cf.{key}")})),
+            )
             .collect(),
     )
 }
@@ -286,9 +293,9 @@ impl ImportRepository for PgStore {
         // did not create), then what the import created.
         sqlx::query(
             "UPDATE contacts c SET (first_name, last_name, email, phone, title, company_id, owner_id, \
-                 created_at, updated_at) = \
+                 custom_fields, created_at, updated_at) = \
                (p.first_name, p.last_name, p.email, p.phone, p.title, p.company_id, p.owner_id, \
-                 p.created_at, p.updated_at) \
+                 p.custom_fields, p.created_at, p.updated_at) \
              FROM import_changes ch CROSS JOIN LATERAL jsonb_populate_record(NULL::contacts, ch.previous) p \
              WHERE ch.tenant_id = $1 AND ch.import_id = $2 AND ch.entity = 'contact' AND ch.action = 'updated' \
                AND c.tenant_id = $1 AND c.id = ch.record_id AND c.updated_at <= $3",
@@ -371,6 +378,8 @@ impl PgStore {
                 mode: mode.parse().unwrap_or(ImportMode::Skip),
                 create_companies,
                 mapping: mapping_pairs(&mapping),
+                // Read by the worker before the run (FieldDefinitions).
+                custom_fields: Vec::new(),
                 total_rows,
                 processed_rows,
             },
@@ -506,9 +515,10 @@ impl PgStore {
 
         if !new.ids.is_empty() {
             sqlx::query(
-                "INSERT INTO contacts (tenant_id, id, first_name, last_name, email, phone, title, company_id, owner_id) \
+                "INSERT INTO contacts (tenant_id, id, first_name, last_name, email, phone, title, company_id, \
+                   custom_fields, owner_id) \
                  SELECT $1, u.* , $9 FROM UNNEST($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], \
-                   $7::text[], $8::uuid[]) AS u",
+                   $7::text[], $8::uuid[], $10::jsonb[]) AS u",
             )
             .bind(tenant)
             .bind(&new.ids)
@@ -519,6 +529,7 @@ impl PgStore {
             .bind(&new.title)
             .bind(&new.company)
             .bind(job.created_by)
+            .bind(&new.custom)
             .execute(&mut *tx)
             .await?;
             record_changes(&mut tx, job, "contact", &new.ids, None).await?;
@@ -532,11 +543,19 @@ impl PgStore {
                     format!("c.{column}")
                 }
             };
+            // Custom values merge key by key: a column the file does not
+            // have leaves its field alone.
+            let custom = if batch.maps_custom {
+                "c.custom_fields || u.custom_fields"
+            } else {
+                "c.custom_fields"
+            };
             let sql = format!(
-                "UPDATE contacts c SET updated_at = now(), (first_name, last_name, email, phone, title, company_id) = \
-                   (u.first_name, u.last_name, u.email, {}, {}, {}) \
-                 FROM UNNEST($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::uuid[]) \
-                   AS u(id, first_name, last_name, email, phone, title, company_id) \
+                "UPDATE contacts c SET updated_at = now(), \
+                   (first_name, last_name, email, phone, title, company_id, custom_fields) = \
+                   (u.first_name, u.last_name, u.email, {}, {}, {}, {custom}) \
+                 FROM UNNEST($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::uuid[], \
+                   $9::jsonb[]) AS u(id, first_name, last_name, email, phone, title, company_id, custom_fields) \
                  WHERE c.tenant_id = $1 AND c.id = u.id",
                 set(batch.maps_phone, "phone"),
                 set(batch.maps_title, "title"),
@@ -551,6 +570,7 @@ impl PgStore {
                 .bind(&upd.phone)
                 .bind(&upd.title)
                 .bind(&upd.company)
+                .bind(&upd.custom)
                 .execute(&mut *tx)
                 .await?;
             record_changes(&mut tx, job, "contact", &upd.ids, Some(&previous)).await?;
@@ -685,6 +705,7 @@ struct NewContacts {
     phone: Vec<Option<String>>,
     title: Vec<Option<String>>,
     company: Vec<Option<Uuid>>,
+    custom: Vec<serde_json::Value>,
 }
 
 impl NewContacts {
@@ -697,6 +718,8 @@ impl NewContacts {
         self.phone.push(c.phone.clone());
         self.title.push(c.title.clone());
         self.company.push(company);
+        self.custom
+            .push(serde_json::to_value(&c.custom_fields).unwrap_or_default());
     }
 }
 

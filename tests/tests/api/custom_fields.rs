@@ -348,3 +348,67 @@ async fn exports_have_a_column_per_custom_field() {
     let bolt = rows.iter().find(|r| r[1] == "Bolt").unwrap();
     assert_eq!(bolt[bolt.len() - 2..], ["", ""]);
 }
+
+#[tokio::test]
+async fn imports_map_columns_to_custom_fields_checked_like_the_api() {
+    use clearview_tests::imports::{import, query_value};
+    let app = spawn_app().await;
+    let mut admin = app.register("Import Fields").await;
+    define(
+        &mut admin,
+        json!({"entity": "contact", "key": "tier", "label": "Tier", "type": "single_select",
+               "options": [{"label": "Gold"}, {"label": "Silver"}]}),
+    )
+    .await;
+    define(
+        &mut admin,
+        json!({"entity": "contact", "key": "seats", "label": "Seats", "type": "number"}),
+    )
+    .await;
+    // A `cf.<key>` header maps itself; another header is mapped explicitly.
+    let mapping = json!({"First": "first_name", "Last": "last_name", "Email": "email", "cf.tier": "cf.tier",
+                         "Seats": "cf.seats"});
+    let query = format!("?mapping={}", query_value(&mapping.to_string()));
+    let csv = "First,Last,Email,cf.tier,Seats\nAda,L,ada@x.test,Gold,12\nBob,L,bob@x.test,Bronze,3\n";
+    let done = import(&mut admin, &query, csv).await;
+    assert_eq!(
+        (done["created"].as_i64(), done["failed"].as_i64()),
+        (Some(1), Some(1)),
+        "{done}"
+    );
+    assert_eq!(done["errors"][0]["field"], "custom_fields.tier");
+    let ada = admin.get("/api/contacts?cf.tier=gold").await;
+    assert_eq!(
+        ada.json["data"][0]["custom_fields"],
+        json!({"tier": "gold", "seats": "12"})
+    );
+
+    // An update merges the mapped fields and leaves the others.
+    let query = format!(
+        "?mode=update&mapping={}",
+        query_value(
+            &json!({"Email": "email", "First": "first_name", "Last": "last_name", "Seats": "cf.seats"}).to_string()
+        )
+    );
+    let done = import(&mut admin, &query, "Email,First,Last,Seats\nada@x.test,Ada,L,20\n").await;
+    assert_eq!(done["updated"].as_i64(), Some(1), "{done}");
+    let ada = admin.get("/api/contacts?cf.seats.gte=20").await;
+    assert_eq!(
+        ada.json["data"][0]["custom_fields"],
+        json!({"tier": "gold", "seats": "20"})
+    );
+
+    let unknown = admin
+        .post_csv(
+            &format!(
+                "/api/contacts/import?mapping={}",
+                query_value(r#"{"F":"first_name","L":"last_name","X":"cf.nope"}"#)
+            ),
+            "F,L,X\nA,B,C\n",
+        )
+        .await;
+    assert_eq!(
+        (unknown.status, unknown.error_fields()),
+        (422, vec!["mapping".to_owned()])
+    );
+}

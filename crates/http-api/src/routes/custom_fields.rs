@@ -87,19 +87,14 @@ pub struct CustomFieldListParams {
 #[serde(deny_unknown_fields)]
 pub struct CustomFieldBody {
     /// `contact`, `company` or `deal`.
-    #[schema(pattern = "^(contact|company|deal)$")]
     pub entity: String,
     /// A lower-case letter, then lower-case letters, digits or `_` (at most
     /// 40); unique per entity; cannot change later.
     #[schema(pattern = "^[a-z][a-z0-9_]{0,39}$")]
     pub key: String,
-    #[schema(min_length = 1, max_length = 100)]
     pub label: String,
     #[serde(rename = "type")]
-    #[schema(
-        rename = "type",
-        pattern = "^(text|long_text|number|currency|date|boolean|single_select|multi_select)$"
-    )]
+    #[schema(rename = "type")]
     pub field_type: String,
     /// Single- and multi-select fields only (1 to 200).
     #[serde(default)]

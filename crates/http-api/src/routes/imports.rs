@@ -15,6 +15,7 @@ use chrono::{DateTime, Utc};
 use clearview_contacts::RecordError;
 use clearview_contacts::{ColumnMapping, Import, ImportMode, ImportRowError, ImportService, ImportUpload, NewImport};
 use clearview_kernel::TenantContext;
+use clearview_kernel::custom_fields::CustomEntity;
 use clearview_tenancy::{AuditEntry, actions};
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
@@ -40,8 +41,9 @@ pub struct ImportParams {
     #[param(value_type = Option<bool>)]
     pub create_companies: Option<String>,
     /// A JSON object from header to field (`first_name`, `last_name`,
-    /// `email`, `phone`, `title`, `company`, `company_domain`); inferred
-    /// from the headers when absent.
+    /// `email`, `phone`, `title`, `company`, `company_domain`, or
+    /// `cf.<key>` for a contact custom field); inferred from the headers
+    /// when absent (a `cf.<key>` header maps to that custom field).
     pub mapping: Option<String>,
 }
 
@@ -228,6 +230,25 @@ fn mapping_for(start: &[u8], given: Option<Vec<(String, String)>>) -> Result<(Co
     Ok((mapping, ignored))
 }
 
+/// Every `cf.<key>` the mapping names is a contact custom field.
+async fn check_custom_fields(state: &ApiState, ctx: &TenantContext, mapping: &ColumnMapping) -> Result<(), ApiError> {
+    if mapping.custom.is_empty() {
+        return Ok(());
+    }
+    let fields = state.custom_fields.list(ctx, Some(CustomEntity::Contact)).await?;
+    match mapping
+        .custom
+        .iter()
+        .find(|(_, key)| !fields.iter().any(|f| &f.key == key))
+    {
+        Some((column, key)) => Err(ApiError::invalid_field(
+            "mapping",
+            format!("maps the column `{column}` to `cf.{key}`, which is not a contact custom field"),
+        )),
+        None => Ok(()),
+    }
+}
+
 #[utoipa::path(post, operation_id = "imports_upload", path = "/api/contacts/import", tag = "contacts", params(ImportParams),
     request_body(content = String, content_type = "text/csv", description = "The CSV file, a header row first"),
     responses((status = 202, body = ImportAccepted, headers(("Location" = String))), (status = 403, body = Problem, content_type = "application/problem+json"),
@@ -349,6 +370,7 @@ async fn flush(
 ) -> Result<(), ApiError> {
     if upload.is_none() {
         let (mapping, ignored) = mapping_for(chunk, given.take())?;
+        check_custom_fields(state, ctx, &mapping).await?;
         let new = NewImport {
             id,
             mode: *mode,
