@@ -7,6 +7,7 @@ import { formatDateTime } from '../../ui/dates';
 import { Empty } from '../../ui/Empty';
 import { ErrorState } from '../../ui/ErrorState';
 import { LoadingRows } from '../../ui/LoadingRows';
+import { DeleteActivityButton } from './DeleteActivityButton';
 import { activityKinds } from './kinds';
 import { useCompleteTask, useTimeline, type TimelineOwner } from './queries';
 
@@ -59,13 +60,16 @@ export function Timeline({ owner }: { owner: TimelineOwner }) {
                 </ThemeIcon>
               }
               title={
-                <Group gap="xs">
-                  <Text fw={600} size="sm">
-                    {a.subject}
-                  </Text>
-                  <Badge size="xs" variant="light" color={kind.color}>
-                    {kind.label}
-                  </Badge>
+                <Group gap="xs" justify="space-between" wrap="nowrap">
+                  <Group gap="xs">
+                    <Text fw={600} size="sm">
+                      {a.subject}
+                    </Text>
+                    <Badge size="xs" variant="light" color={kind.color}>
+                      {kind.label}
+                    </Badge>
+                  </Group>
+                  <DeleteActivityButton activity={a} />
                 </Group>
               }
             >

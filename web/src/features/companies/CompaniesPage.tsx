@@ -11,7 +11,14 @@ import { ErrorState } from '../../ui/ErrorState';
 import { LoadingRows } from '../../ui/LoadingRows';
 import { PageHeader } from '../../ui/PageHeader';
 import { UrlSearchInput } from '../../ui/UrlSearchInput';
-import { CustomCells, customColumns, useCustomFields } from '../customFields';
+import {
+  CustomCells,
+  CustomFieldFilter,
+  CustomFilterChips,
+  customColumns,
+  customFilterParams,
+  useCustomFields,
+} from '../customFields';
 import { ColumnPicker, OwnerFilter } from '../views/ListControls';
 import { visibleColumns } from '../views/listParams';
 import { ViewTabs } from '../views/ViewTabs';
@@ -48,9 +55,12 @@ export function CompaniesPage() {
   // The search box writes `q` once typing pauses (UrlSearchInput).
   const q = (params.get('q') ?? '').trim();
   const owner = params.get('owner_id');
-  const list = useCompanyList({ q, sort, owner_id: owner });
-  // Custom fields can be shown as columns too (`cf.<key>`, after the built-in ones).
-  const customFields = useCustomFields('company').data ?? [];
+  // Custom fields can be shown as columns too (`cf.<key>`, after the built-in ones) and filter the list.
+  const fieldsQuery = useCustomFields('company');
+  const customFields = fieldsQuery.data ?? [];
+  const custom = customFilterParams(params, fieldsQuery.data);
+  const narrowed = Boolean(q || owner) || Object.keys(custom).length > 0;
+  const list = useCompanyList({ q, sort, owner_id: owner, custom });
   const allColumns = [...columns, ...customColumns(customFields)];
   const shown = visibleColumns(params, defaultColumns);
   const show = (column: string) => shown.includes(column);
@@ -86,25 +96,31 @@ export function CompaniesPage() {
           allowDeselect={false}
           w={200}
         />
+        <CustomFieldFilter entity="company" />
         <ColumnPicker columns={allColumns} defaults={defaultColumns} />
       </Group>
+      <CustomFilterChips entity="company" />
       {list.isPending ? (
         <LoadingRows rows={10} />
       ) : list.isError && rows.length === 0 ? (
         <ErrorState error={list.error} what="companies" onRetry={() => void list.refetch()} />
       ) : rows.length === 0 ? (
         <Empty
-          title={q ? 'No companies match' : 'No companies yet'}
+          title={narrowed ? 'No companies match' : 'No companies yet'}
           action={
             canEdit &&
-            !q && (
+            !narrowed && (
               <Button onClick={() => setParam('new', '1')} leftSection={<IconPlus size={16} />}>
                 Add a company
               </Button>
             )
           }
         >
-          {q ? `Nothing matches “${q}”.` : 'Companies group your contacts and deals.'}
+          {q
+            ? `Nothing matches “${q}”.`
+            : narrowed
+              ? 'No company matches these filters. Remove one to see more.'
+              : 'Companies group your contacts and deals.'}
         </Empty>
       ) : (
         <>

@@ -12,13 +12,19 @@ import type { CompanyListQuery, CompanySort } from '../../api/types';
 
 export type CompanyBody = components['schemas']['CompanyBody'];
 
-export function useCompanyList(filters: { q: string; sort: CompanySort; owner_id?: string | null }) {
+export function useCompanyList(filters: {
+  q: string;
+  sort: CompanySort;
+  owner_id?: string | null;
+  /** `cf.*` filters: not in the API document, so passed through as they are. */
+  custom?: Record<string, string>;
+}) {
   return useInfiniteQuery({
     queryKey: ['companies', 'list', filters],
     initialPageParam: null as string | null,
     placeholderData: keepPreviousData,
     queryFn: ({ pageParam, signal }) => {
-      const query: CompanyListQuery = { sort: filters.sort };
+      const query = { sort: filters.sort, ...filters.custom } as CompanyListQuery;
       if (filters.q) query.q = filters.q;
       if (filters.owner_id) query.owner_id = filters.owner_id;
       if (pageParam) query.cursor = pageParam;

@@ -11,7 +11,14 @@ import { ErrorState } from '../../ui/ErrorState';
 import { LoadingRows } from '../../ui/LoadingRows';
 import { PageHeader } from '../../ui/PageHeader';
 import { UrlSearchInput } from '../../ui/UrlSearchInput';
-import { CustomCells, customColumns, useCustomFields } from '../customFields';
+import {
+  CustomCells,
+  CustomFieldFilter,
+  CustomFilterChips,
+  customColumns,
+  customFilterParams,
+  useCustomFields,
+} from '../customFields';
 import { ColumnPicker, OwnerFilter } from '../views/ListControls';
 import { visibleColumns } from '../views/listParams';
 import { ViewTabs } from '../views/ViewTabs';
@@ -43,9 +50,12 @@ export function ContactsPage() {
   // The search box writes `q` once typing pauses (UrlSearchInput).
   const q = (params.get('q') ?? '').trim();
   const owner = params.get('owner_id');
-  const list = useContactList({ q, sort, owner_id: owner });
-  // Custom fields can be shown as columns too (`cf.<key>`, after the built-in ones).
-  const customFields = useCustomFields('contact').data ?? [];
+  // Custom fields can be shown as columns too (`cf.<key>`, after the built-in ones) and filter the list.
+  const fieldsQuery = useCustomFields('contact');
+  const customFields = fieldsQuery.data ?? [];
+  const custom = customFilterParams(params, fieldsQuery.data);
+  const narrowed = Boolean(owner) || Object.keys(custom).length > 0;
+  const list = useContactList({ q, sort, owner_id: owner, custom });
   const allColumns = [...columns, ...customColumns(customFields)];
   const shown = visibleColumns(params, defaultColumns);
   const show = (column: string) => shown.includes(column);
@@ -82,8 +92,10 @@ export function ContactsPage() {
           allowDeselect={false}
           w={200}
         />
+        <CustomFieldFilter entity="contact" />
         <ColumnPicker columns={allColumns} defaults={defaultColumns} />
       </Group>
+      <CustomFilterChips entity="contact" />
       {list.isPending ? (
         <LoadingRows rows={10} />
       ) : list.isError && rows.length === 0 ? (
@@ -93,6 +105,8 @@ export function ContactsPage() {
           <Empty title="No contacts match">
             Nothing matches “{q}”. Check the spelling or search by e-mail.
           </Empty>
+        ) : narrowed ? (
+          <Empty title="No contacts match">No contact matches these filters. Remove one to see more.</Empty>
         ) : (
           <Empty
             title="No contacts yet"

@@ -21,13 +21,19 @@ export const contactSorts = [
   { value: '-updated_at', label: 'Recently updated' },
 ] as const;
 
-export function useContactList(filters: { q: string; sort: ContactSort; owner_id?: string | null }) {
+export function useContactList(filters: {
+  q: string;
+  sort: ContactSort;
+  owner_id?: string | null;
+  /** `cf.*` filters: not in the API document, so passed through as they are. */
+  custom?: Record<string, string>;
+}) {
   return useInfiniteQuery({
     queryKey: ['contacts', 'list', filters],
     initialPageParam: null as string | null,
     placeholderData: keepPreviousData,
     queryFn: ({ pageParam, signal }) => {
-      const query: ContactListQuery = { sort: filters.sort };
+      const query = { sort: filters.sort, ...filters.custom } as ContactListQuery;
       if (filters.q) query.q = filters.q;
       if (filters.owner_id) query.owner_id = filters.owner_id;
       if (pageParam) query.cursor = pageParam;

@@ -2,7 +2,7 @@ import { Button, Checkbox, Group, Modal, Select, Stack, TextInput } from '@manti
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
-import { oneOf } from '../../api/types';
+import { oneOf, typedCurrency } from '../../api/types';
 import { useSession } from '../../app/session';
 import { FormAlert } from '../../ui/FormAlert';
 import { showFieldErrors } from '../../ui/forms';
@@ -76,7 +76,7 @@ function AddFieldForm({
         required: v.required,
         position,
         ...(hasOptions(v.type) ? { options: optionsBody(v.options) } : {}),
-        ...(v.type === 'currency' ? { currency: v.currency.trim().toUpperCase() } : {}),
+        ...(v.type === 'currency' ? { currency: typedCurrency(v.currency) } : {}),
       },
       {
         onSuccess: (field) => {

@@ -13,6 +13,7 @@ import { Empty } from '../../ui/Empty';
 import { ErrorState } from '../../ui/ErrorState';
 import { LoadingRows } from '../../ui/LoadingRows';
 import { PageHeader } from '../../ui/PageHeader';
+import { DeleteActivityButton } from '../activities';
 import { groupTasks } from './groups';
 import { SnoozeFromLink, SnoozeMenu } from './Snooze';
 
@@ -134,6 +135,7 @@ function TaskList({
                       {link.label}
                     </Anchor>
                   )}
+                  <DeleteActivityButton activity={t} />
                 </Group>
               </Group>
             );

@@ -1,1 +1,2 @@
 export { MoveToTrashButton } from './MoveToTrashButton';
+export { useMoveToTrash } from './useTrashActions';

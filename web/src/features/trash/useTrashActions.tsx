@@ -41,11 +41,13 @@ export function useRestore({ open }: { open: boolean }) {
 /**
  * Moves a record to the trash, leaves its page for its list, and offers
  * Undo in the notification (the record is kept 30 days either way).
+ * `stay` keeps the page (an item deleted from a list it is shown in):
+ * Undo then only brings the item back into that list.
  */
-export function useMoveToTrash() {
+export function useMoveToTrash({ stay = false }: { stay?: boolean } = {}) {
   const refresh = useRefresh();
   const navigate = useNavigate();
-  const restore = useRestore({ open: true });
+  const restore = useRestore({ open: !stay });
   return useMutation({
     mutationFn: (target: TrashTarget) => deleteRecord(target.kind, target.id),
     onSuccess: async (_, target) => {
@@ -70,7 +72,7 @@ export function useMoveToTrash() {
           </Group>
         ),
       });
-      void navigate(trashKinds[target.kind].list);
+      if (!stay) void navigate(trashKinds[target.kind].list);
       await refresh(target.kind);
     },
     onError: (error, target) =>

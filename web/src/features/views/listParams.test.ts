@@ -15,6 +15,13 @@ describe('a view in the URL', () => {
     expect(sameShape(shapeOf('company', back), shape)).toBe(true);
   });
 
+  it('keeps custom field filters', () => {
+    const params = new URLSearchParams('cf.tier=gold,silver&cf.seats.gte=10&cols=cf.tier');
+    const shape = shapeOf('company', params);
+    expect(shape.filters).toEqual({ 'cf.tier': 'gold,silver', 'cf.seats.gte': '10' });
+    expect(paramsOf(shape).get('cf.seats.gte')).toBe('10');
+  });
+
   it('tells a changed list from the saved one', () => {
     const saved = { filters: { owner_id: 'u1' }, sort: null, columns: [] };
     expect(sameShape(saved, { ...saved, sort: 'name' })).toBe(false);

@@ -21,6 +21,11 @@ export function shapeOf(entity: ViewEntity, params: URLSearchParams): ViewShape 
     const value = params.get(key)?.trim();
     if (value) filters[key] = value;
   }
+  // Custom field filters (`cf.<key>`, `cf.<key>.gte|lte`) are kept too; the server checks the keys.
+  for (const [key, raw] of params) {
+    const value = raw.trim();
+    if (key.startsWith('cf.') && value) filters[key] = value;
+  }
   const cols = params.get('cols');
   return { filters, sort: params.get('sort'), columns: cols ? cols.split(',').filter(Boolean) : [] };
 }
