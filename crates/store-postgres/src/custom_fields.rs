@@ -217,6 +217,10 @@ pub(crate) fn push_conditions(
     conditions: &[CustomCondition],
 ) -> Result<(), RepoError> {
     for condition in conditions {
+        if condition.column == ValueColumn::Num {
+            push_number_condition(sql, table, condition)?;
+            continue;
+        }
         let column = condition.column.as_str();
         sql.push(format!(
             " AND {table}.id IN (SELECT record_id FROM custom_field_values WHERE field_id = "
@@ -248,6 +252,39 @@ pub(crate) fn push_conditions(
         }
         sql.push(")");
     }
+    Ok(())
+}
+
+/// A number or amount filter, through `custom_number_matches()`: numeric
+/// comparisons are not leakproof, so under RLS they could not use the
+/// value index (migration 20261206000011).
+fn push_number_condition(
+    sql: &mut QueryBuilder<Postgres>,
+    table: &str,
+    condition: &CustomCondition,
+) -> Result<(), RepoError> {
+    let decimal = |value: &String| {
+        value
+            .parse::<Decimal>()
+            .map_err(|_| unexpected(format!("custom value {value:?} is not a number")))
+    };
+    let (min, max) = match &condition.op {
+        FilterOp::AnyOf(values) => {
+            let value = values.first().map(decimal).transpose()?;
+            (value, value)
+        }
+        FilterOp::Gte(value) => (Some(decimal(value)?), None),
+        FilterOp::Lte(value) => (None, Some(decimal(value)?)),
+    };
+    sql.push(format!(
+        " AND {table}.id IN (SELECT record_id FROM custom_number_matches("
+    ))
+    .push_bind(condition.field_id)
+    .push(", ")
+    .push_bind(min)
+    .push(", ")
+    .push_bind(max)
+    .push("))");
     Ok(())
 }
 

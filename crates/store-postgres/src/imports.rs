@@ -514,24 +514,32 @@ impl PgStore {
         }
 
         if !new.ids.is_empty() {
-            sqlx::query(
+            // Without custom columns the rows keep the column's default, so
+            // an import of plain contacts sends no jsonb at all.
+            let sql = if batch.maps_custom {
                 "INSERT INTO contacts (tenant_id, id, first_name, last_name, email, phone, title, company_id, \
                    custom_fields, owner_id) \
                  SELECT $1, u.* , $9 FROM UNNEST($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], \
-                   $7::text[], $8::uuid[], $10::jsonb[]) AS u",
-            )
-            .bind(tenant)
-            .bind(&new.ids)
-            .bind(&new.first)
-            .bind(&new.last)
-            .bind(&new.email)
-            .bind(&new.phone)
-            .bind(&new.title)
-            .bind(&new.company)
-            .bind(job.created_by)
-            .bind(&new.custom)
-            .execute(&mut *tx)
-            .await?;
+                   $7::text[], $8::uuid[], $10::jsonb[]) AS u"
+            } else {
+                "INSERT INTO contacts (tenant_id, id, first_name, last_name, email, phone, title, company_id, owner_id) \
+                 SELECT $1, u.* , $9 FROM UNNEST($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], \
+                   $7::text[], $8::uuid[]) AS u"
+            };
+            let mut insert = sqlx::query(sql)
+                .bind(tenant)
+                .bind(&new.ids)
+                .bind(&new.first)
+                .bind(&new.last)
+                .bind(&new.email)
+                .bind(&new.phone)
+                .bind(&new.title)
+                .bind(&new.company)
+                .bind(job.created_by);
+            if batch.maps_custom {
+                insert = insert.bind(&new.custom);
+            }
+            insert.execute(&mut *tx).await?;
             record_changes(&mut tx, job, "contact", &new.ids, None).await?;
         }
         if !upd.ids.is_empty() {

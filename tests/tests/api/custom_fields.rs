@@ -191,7 +191,21 @@ async fn renaming_an_option_keeps_values_and_deleting_removes_them() {
         [ada.as_str()]
     );
 
+    // A contact in the trash holds a value too: deleting the field takes it.
+    let trashed = admin
+        .post(
+            "/api/contacts",
+            &json!({"first_name": "Bob", "last_name": "T", "custom_fields": {"tags": ["investor"]}}),
+        )
+        .await
+        .id();
+    assert_eq!(admin.delete(&format!("/api/contacts/{trashed}")).await.status, 204);
     assert_eq!(admin.delete(&format!("/api/custom-fields/{tags_id}")).await.status, 204);
+    let restored = admin
+        .post(&format!("/api/contacts/{trashed}/restore"), &json!({}))
+        .await;
+    assert_eq!(restored.status, 200, "{}", restored.body);
+    assert_eq!(restored.json["custom_fields"], json!({}));
     let read = admin.get(&format!("/api/contacts/{ada}")).await;
     assert_eq!(read.json["custom_fields"], json!({}));
     let leftover: i64 = sqlx::query_scalar("SELECT count(*) FROM custom_field_values WHERE record_id = $1")
