@@ -124,7 +124,10 @@ impl SignupRepository for PgStore {
             // An identity that belongs to no organization (left by code
             // older than organization deletion erasing such identities) is
             // claimed by whoever proves control of the address: it loses its
-            // old password. It has no session (sessions belong to memberships).
+            // old password, and its old second factor and recovery codes,
+            // which guarded nothing (no membership) and would otherwise let
+            // the sign-up's session skip them or lock the claimer out. It
+            // has no session (sessions belong to memberships).
             Some((user, _)) => {
                 sqlx::query("UPDATE users SET name = $2, password_hash = $3 WHERE id = $1")
                     .bind(user)
@@ -133,6 +136,13 @@ impl SignupRepository for PgStore {
                     .execute(&mut *tx)
                     .await
                     .map_err(map_err)?;
+                for table in ["user_totp", "user_recovery_codes"] {
+                    sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table} WHERE user_id = $1")))
+                        .bind(user)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(map_err)?;
+                }
                 *user
             }
         };

@@ -226,6 +226,17 @@ async fn an_identity_that_belongs_nowhere_is_claimed_by_whoever_proves_the_addre
         .execute(&app.owner)
         .await
         .unwrap();
+    // It had two-step sign-in (a confirmed seed and a recovery code).
+    sqlx::query("INSERT INTO user_totp (user_id, secret, confirmed_at) VALUES ($1, '{}', now())")
+        .bind(orphan)
+        .execute(&app.owner)
+        .await
+        .unwrap();
+    sqlx::query("INSERT INTO user_recovery_codes (user_id, code_hash) VALUES ($1, '\\x00')")
+        .bind(orphan)
+        .execute(&app.owner)
+        .await
+        .unwrap();
     assert_eq!(
         sign_up(&app, "Fresh Start", "orphan@old.example", VICTIM_PASSWORD)
             .await
@@ -246,5 +257,16 @@ async fn an_identity_that_belongs_nowhere_is_claimed_by_whoever_proves_the_addre
         orphan.to_string(),
         "the same identity, claimed"
     );
+    // The old factor went with the old password: it guarded nothing (no
+    // membership), and the new owner sets up their own.
+    let factors: i64 = sqlx::query_scalar(
+        "SELECT (SELECT count(*) FROM user_totp WHERE user_id = $1) + \
+                (SELECT count(*) FROM user_recovery_codes WHERE user_id = $1)",
+    )
+    .bind(orphan)
+    .fetch_one(&app.owner)
+    .await
+    .unwrap();
+    assert_eq!(factors, 0);
     assert_eq!(login(&app, "orphan@old.example", VICTIM_PASSWORD).await, 200);
 }
