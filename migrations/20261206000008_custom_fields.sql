@@ -109,7 +109,9 @@ END
 $$;
 
 -- Deletes a field definition and every value of it, in one transaction:
--- the records that hold it lose the key, then the definition goes (its
+-- the records that hold it lose the key, and so do records in the trash
+-- and what a merge's undo would give back (a restore must not bring back a
+-- value of a field that no longer exists); then the definition goes (its
 -- index rows with it). False when there is no such field.
 CREATE FUNCTION delete_custom_field(p_tenant uuid, p_id uuid) RETURNS boolean
 LANGUAGE plpgsql AS $$
@@ -126,6 +128,17 @@ BEGIN
                    'WHERE tenant_id = $1 AND id IN (SELECT record_id FROM custom_field_values '
                    'WHERE tenant_id = $1 AND field_id = $2)', tbl)
         USING p_tenant, p_id, field.key;
+    -- Records in the trash lose it too, so a restore cannot bring back a
+    -- value of a field that no longer exists.
+    UPDATE trash
+    SET record = jsonb_set(record, '{custom_fields}', (record -> 'custom_fields') - field.key)
+    WHERE tenant_id = p_tenant AND kind = field.entity AND (record -> 'custom_fields') ? field.key;
+    -- So do the values a merge's undo would give back.
+    UPDATE trash
+    SET links = jsonb_set(jsonb_set(links, '{winner_before,custom_fields}',
+                                    (links -> 'winner_before' -> 'custom_fields') - field.key),
+                          '{winner_after,custom_fields}', (links -> 'winner_after' -> 'custom_fields') - field.key)
+    WHERE tenant_id = p_tenant AND kind = field.entity AND links -> 'winner_before' ? 'custom_fields';
     DELETE FROM custom_fields WHERE tenant_id = p_tenant AND id = p_id;
     RETURN true;
 END
@@ -151,3 +164,21 @@ BEGIN
         USING p_tenant, p_id, field.key, p_option;
 END
 $$;
+
+-- Number and amount filters on custom fields (ADR 0034). `numeric`'s
+-- comparison operators are not leakproof, so under RLS `num >= $1` cannot
+-- drive custom_field_values_num_idx: every value of the field was read and
+-- filtered (4.4 s p50 on the whale in the benchmark). Like
+-- contact_search_hits, this look-up is bound to the caller's tenant
+-- (app.tenant_id) and returns record ids only; NULL bounds are open.
+CREATE FUNCTION custom_number_matches(p_field uuid, p_min numeric, p_max numeric)
+RETURNS TABLE (record_id uuid)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+    SELECT v.record_id FROM custom_field_values v
+    WHERE v.tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::uuid
+      AND v.field_id = p_field
+      AND v.num IS NOT NULL
+      AND v.num BETWEEN coalesce(p_min, '-Infinity'::numeric) AND coalesce(p_max, 'Infinity'::numeric)
+$$;
+REVOKE ALL ON FUNCTION custom_number_matches(uuid, numeric, numeric) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION custom_number_matches(uuid, numeric, numeric) TO clearview_app;

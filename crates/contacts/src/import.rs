@@ -6,7 +6,7 @@
 use crate::company::Domain;
 use crate::contact::{ContactDraft, ContactInput};
 use chrono::{DateTime, Utc};
-use clearview_kernel::custom_fields::{CustomValues, FieldDefinition, FieldType, validate_values};
+use clearview_kernel::custom_fields::{CustomValues, FieldDefinition, FieldType, custom_field_key, validate_values};
 use clearview_kernel::records::RecordError;
 use clearview_kernel::{RepoError, Role, TenantContext, ValidationErrors, optional_text};
 use std::str::FromStr;
@@ -90,18 +90,6 @@ pub struct ColumnMapping {
     /// `(header, key)` pairs: columns that fill custom fields (ADR 0034),
     /// mapped as `cf.<key>` (the header an export gives them).
     pub custom: Vec<(String, String)>,
-}
-
-/// `cf.<key>` → `key`, when the key is well formed (whether the field
-/// exists is checked against the definitions).
-pub fn custom_field_key(name: &str) -> Option<&str> {
-    name.strip_prefix("cf.").filter(|key| {
-        (1..=40).contains(&key.len())
-            && key.starts_with(|c: char| c.is_ascii_lowercase())
-            && key
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-    })
 }
 
 /// A mapping fitted to a file's header row: the column index of each field.

@@ -11,11 +11,9 @@
 //! its port are synchronous: the worker calls it on a blocking thread and
 //! its adapter reaches the database from there.
 
-use crate::import::{
-    ColumnMapping, ImportField, ImportMode, ImportRow, ImportRowError, MappedColumns, custom_field_key, map_row,
-};
+use crate::import::{ColumnMapping, ImportField, ImportMode, ImportRow, ImportRowError, MappedColumns, map_row};
 use clearview_kernel::TenantId;
-use clearview_kernel::custom_fields::FieldDefinition;
+use clearview_kernel::custom_fields::{FieldDefinition, custom_field_key};
 use sha2::{Digest, Sha256};
 use std::collections::HashSet;
 use std::io::Read;

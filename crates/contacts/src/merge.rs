@@ -5,6 +5,7 @@
 
 use crate::kind::{Companies, Contacts};
 use async_trait::async_trait;
+use clearview_kernel::custom_fields::custom_field_key;
 use clearview_kernel::records::{RecordError, RecordKind, RecordService, policy};
 use clearview_kernel::{CompanyId, ContactId, Limit, Page, RepoError, Sort, TenantContext, ValidationErrors};
 use std::collections::BTreeMap;
@@ -95,18 +96,6 @@ pub struct DuplicateQuery {
     pub after: Option<(Uuid, Uuid)>,
 }
 
-/// `cf.<key>`: a custom field's value (ADR 0034). A key neither record
-/// holds is simply not taken.
-fn is_custom_field(name: &str) -> bool {
-    name.strip_prefix("cf.").is_some_and(|key| {
-        (1..=40).contains(&key.len())
-            && key.starts_with(|c: char| c.is_ascii_lowercase())
-            && key
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-    })
-}
-
 /// A checked merge request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MergePlan {
@@ -136,7 +125,7 @@ impl MergePlan {
         }
         let mut from_loser = Vec::new();
         for (name, side) in choices {
-            let known = K::MERGE_FIELDS.contains(&name.as_str()) || is_custom_field(name);
+            let known = K::MERGE_FIELDS.contains(&name.as_str()) || custom_field_key(name).is_some();
             if !known {
                 errors.add(
                     format!("fields.{name}"),

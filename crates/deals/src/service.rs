@@ -4,7 +4,7 @@ use crate::model::{Board, Deal, DealInput, DealQuery, DealWrite, StageChange};
 use crate::ports::DealRepository;
 use crate::rules::{closed_at_after_move, lost_reason_after_move};
 use chrono::Utc;
-use clearview_kernel::custom_fields::{CustomEntity, FieldDefinitions, checked_values, resolve_query};
+use clearview_kernel::custom_fields::{CustomEntity, FieldDefinitions, checked_values, resolve_query, with_values};
 use clearview_kernel::records::{ReadScope, RecordError, VisibilitySettings, policy};
 use clearview_kernel::{DealId, Page, PipelineId, RepoError, TenantContext};
 use std::sync::Arc;
@@ -46,17 +46,8 @@ impl DealService {
             &input.custom_fields,
         )
         .await?;
-        let mut draft = match (draft, custom) {
-            (Ok(mut draft), Ok(values)) => {
-                draft.custom_fields = values;
-                draft
-            }
-            (Err(mut errors), Err(more)) => {
-                errors.merge(more);
-                return Err(RecordError::Invalid(errors));
-            }
-            (Err(errors), _) | (_, Err(errors)) => return Err(RecordError::Invalid(errors)),
-        };
+        let mut draft =
+            with_values(draft, custom, |draft, values| draft.custom_fields = values).map_err(RecordError::Invalid)?;
         // Moving to another pipeline without naming a stage lands in its
         // first open stage, not in a stage id of the old pipeline.
         let stage_id = match current {

@@ -27,6 +27,27 @@ const SORTS: &[(&str, &[&str])] = &[
     ("/api/deals/{id}/activities", ACTIVITY_SORTS),
 ];
 
+/// The lists of records that take custom fields (ADR 0034): their `sort`
+/// also takes `cf.<key>`, and they filter by `cf.<key>` parameters, whose
+/// names depend on the organization's fields (so only described).
+const CUSTOM_FIELD_LISTS: &[&str] = &[
+    "/api/contacts",
+    "/api/companies/{id}/contacts",
+    "/api/companies",
+    "/api/deals",
+    "/api/contacts/{id}/deals",
+    "/api/companies/{id}/deals",
+];
+
+/// A sort over `fields` or a custom field: one pattern, since an enum
+/// cannot name keys an organization chooses.
+fn sort_with_custom_fields(fields: &[&str]) -> RefOr<Schema> {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .pattern(Some(format!("^-?({}|cf\\.[a-z][a-z0-9_]{{0,39}})$", fields.join("|"))))
+        .into()
+}
+
 /// Shared filters a route does not take: its path fixes them, or the
 /// records it lists have no such field. The handlers refuse them with 422.
 const NOT_PARAMETERS: &[(&str, &[&str])] = &[
@@ -78,11 +99,19 @@ fn refine_operation(path: &str, operation: &mut Operation) {
     let sorts = SORTS.iter().find(|(p, _)| *p == path).map(|(_, s)| *s);
     for parameter in query_parameters(operation) {
         match parameter.name.as_str() {
-            "sort" => {
-                if let Some(fields) = sorts {
-                    parameter.schema = Some(string_enum(sort_values(fields)));
+            "sort" => match sorts {
+                Some(fields) if CUSTOM_FIELD_LISTS.contains(&path) => {
+                    parameter.schema = Some(sort_with_custom_fields(fields));
+                    parameter.description = Some(format!(
+                        "One of {}, or `cf.<key>` for a custom field; `-` prefix for descending. Filters by \
+                         custom field: `cf.<key>=<value>` (any of a comma-separated list for selects), \
+                         `cf.<key>.gte=` and `cf.<key>.lte=` (numbers, amounts, dates).",
+                        fields.join(", ")
+                    ));
                 }
-            }
+                Some(fields) => parameter.schema = Some(string_enum(sort_values(fields))),
+                None => {}
+            },
             // An opaque token the server issued; never empty.
             "cursor" => {
                 parameter.schema = Some(
@@ -225,8 +254,17 @@ mod tests {
             for (method, operation) in item.as_object().unwrap() {
                 for parameter in operation["parameters"].as_array().into_iter().flatten() {
                     if parameter["name"] == "sort" {
+                        // An enum, or for lists with custom fields a pattern
+                        // naming the same fields plus `cf.<key>`.
+                        let refined = if CUSTOM_FIELD_LISTS.contains(&path.as_str()) {
+                            parameter["schema"]["pattern"]
+                                .as_str()
+                                .is_some_and(|p| p.contains("created_at"))
+                        } else {
+                            parameter["schema"]["enum"].is_array()
+                        };
                         assert!(
-                            parameter["schema"]["enum"].is_array(),
+                            refined,
                             "{method} {path}: its sort values are not in openapi_refine::SORTS"
                         );
                     }
@@ -234,6 +272,9 @@ mod tests {
             }
         }
         for (path, _) in SORTS.iter().chain(NOT_PARAMETERS) {
+            assert!(doc["paths"][path].is_object(), "{path} in the table is not a route");
+        }
+        for path in CUSTOM_FIELD_LISTS {
             assert!(doc["paths"][path].is_object(), "{path} in the table is not a route");
         }
     }

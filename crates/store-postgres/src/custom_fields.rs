@@ -257,7 +257,7 @@ pub(crate) fn push_conditions(
 
 /// A number or amount filter, through `custom_number_matches()`: numeric
 /// comparisons are not leakproof, so under RLS they could not use the
-/// value index (migration 20261206000011).
+/// value index (migration 20261206000008).
 fn push_number_condition(
     sql: &mut QueryBuilder<Postgres>,
     table: &str,

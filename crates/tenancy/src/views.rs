@@ -9,6 +9,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use clearview_kernel::custom_fields::custom_field_key;
 use clearview_kernel::records::RecordError;
 use clearview_kernel::{RepoError, Role, TenantContext, UserId, ValidationErrors, required_text};
 use std::collections::BTreeMap;
@@ -142,17 +143,15 @@ pub struct ViewInput {
     pub columns: Option<Vec<String>>,
 }
 
-/// `cf.<key>` (a filter may add `.gte` / `.lte`): a custom field (ADR
-/// 0034). Whether the field exists is checked when the list runs, since
-/// fields come and go after a view is saved.
-fn names_custom_field(name: &str) -> bool {
-    name.strip_prefix("cf.").is_some_and(|rest| {
-        (1..=44).contains(&rest.len())
-            && rest.starts_with(|c: char| c.is_ascii_lowercase())
-            && rest
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.')
-    })
+/// `cf.<key>`, and for a filter also `cf.<key>.gte` / `.lte`: a custom
+/// field (ADR 0034). Whether the field exists is checked when the list
+/// runs, since fields come and go after a view is saved.
+fn names_custom_filter(name: &str) -> bool {
+    let field = name
+        .strip_suffix(".gte")
+        .or_else(|| name.strip_suffix(".lte"))
+        .unwrap_or(name);
+    custom_field_key(field).is_some()
 }
 
 impl ViewInput {
@@ -167,7 +166,7 @@ impl ViewInput {
         };
         let filters = self.filters.unwrap_or(base.filters);
         for (key, value) in &filters {
-            if !entity.filters().contains(&key.as_str()) && !names_custom_field(key) {
+            if !entity.filters().contains(&key.as_str()) && !names_custom_filter(key) {
                 errors.add(
                     "filters",
                     format!("`{key}` is not a filter of the {} list", entity.as_str()),
@@ -182,14 +181,14 @@ impl ViewInput {
         let sort = self.sort.unwrap_or(base.sort);
         if let Some(sort) = &sort
             && !entity.sorts().contains(&sort.trim_start_matches('-'))
-            && !names_custom_field(sort.trim_start_matches('-'))
+            && custom_field_key(sort.trim_start_matches('-')).is_none()
         {
             errors.add("sort", format!("must be one of {}", entity.sorts().join(", ")));
         }
         let columns = self.columns.unwrap_or(base.columns);
         if let Some(unknown) = columns
             .iter()
-            .find(|c| !entity.columns().contains(&c.as_str()) && !names_custom_field(c))
+            .find(|c| !entity.columns().contains(&c.as_str()) && custom_field_key(c).is_none())
         {
             errors.add(
                 "columns",

@@ -5876,8 +5876,8 @@ export interface operations {
         owner_id?: string;
         /** @description Search: names, email (contacts) or name, domain (companies). */
         q?: string;
-        /** @description A sortable field, `-` prefix for descending. Default `-created_at`. */
-        sort?: 'created_at' | '-created_at' | 'updated_at' | '-updated_at' | 'name' | '-name';
+        /** @description One of created_at, updated_at, name, or `cf.<key>` for a custom field; `-` prefix for descending. Filters by custom field: `cf.<key>=<value>` (any of a comma-separated list for selects), `cf.<key>.gte=` and `cf.<key>.lte=` (numbers, amounts, dates). */
+        sort?: string;
       };
       header?: never;
       path?: never;
@@ -6483,16 +6483,8 @@ export interface operations {
         owner_id?: string;
         /** @description Search: names, email (contacts) or name, domain (companies). */
         q?: string;
-        /** @description A sortable field, `-` prefix for descending. Default `-created_at`. */
-        sort?:
-          | 'created_at'
-          | '-created_at'
-          | 'updated_at'
-          | '-updated_at'
-          | 'first_name'
-          | '-first_name'
-          | 'last_name'
-          | '-last_name';
+        /** @description One of created_at, updated_at, first_name, last_name, or `cf.<key>` for a custom field; `-` prefix for descending. Filters by custom field: `cf.<key>=<value>` (any of a comma-separated list for selects), `cf.<key>.gte=` and `cf.<key>.lte=` (numbers, amounts, dates). */
+        sort?: string;
       };
       header?: never;
       path: {
@@ -6567,20 +6559,8 @@ export interface operations {
         pipeline_id?: string;
         /** @description Contained in the title. */
         q?: string;
-        /**
-         * @description created_at, updated_at, title, amount or `cf.<key>` (a custom
-         *     field); `-` for descending. Default `-created_at`. Custom field
-         *     filters: `cf.<key>=`, `cf.<key>.gte=`, `cf.<key>.lte=`.
-         */
-        sort?:
-          | 'created_at'
-          | '-created_at'
-          | 'updated_at'
-          | '-updated_at'
-          | 'title'
-          | '-title'
-          | 'amount'
-          | '-amount';
+        /** @description One of created_at, updated_at, title, amount, or `cf.<key>` for a custom field; `-` prefix for descending. Filters by custom field: `cf.<key>=<value>` (any of a comma-separated list for selects), `cf.<key>.gte=` and `cf.<key>.lte=` (numbers, amounts, dates). */
+        sort?: string;
         stage_id?: string;
         /** @description open, won or lost. */
         status?: 'open' | 'won' | 'lost';
@@ -6969,16 +6949,8 @@ export interface operations {
         owner_id?: string;
         /** @description Search: names, email (contacts) or name, domain (companies). */
         q?: string;
-        /** @description A sortable field, `-` prefix for descending. Default `-created_at`. */
-        sort?:
-          | 'created_at'
-          | '-created_at'
-          | 'updated_at'
-          | '-updated_at'
-          | 'first_name'
-          | '-first_name'
-          | 'last_name'
-          | '-last_name';
+        /** @description One of created_at, updated_at, first_name, last_name, or `cf.<key>` for a custom field; `-` prefix for descending. Filters by custom field: `cf.<key>=<value>` (any of a comma-separated list for selects), `cf.<key>.gte=` and `cf.<key>.lte=` (numbers, amounts, dates). */
+        sort?: string;
       };
       header?: never;
       path?: never;
@@ -7583,20 +7555,8 @@ export interface operations {
         pipeline_id?: string;
         /** @description Contained in the title. */
         q?: string;
-        /**
-         * @description created_at, updated_at, title, amount or `cf.<key>` (a custom
-         *     field); `-` for descending. Default `-created_at`. Custom field
-         *     filters: `cf.<key>=`, `cf.<key>.gte=`, `cf.<key>.lte=`.
-         */
-        sort?:
-          | 'created_at'
-          | '-created_at'
-          | 'updated_at'
-          | '-updated_at'
-          | 'title'
-          | '-title'
-          | 'amount'
-          | '-amount';
+        /** @description One of created_at, updated_at, title, amount, or `cf.<key>` for a custom field; `-` prefix for descending. Filters by custom field: `cf.<key>=<value>` (any of a comma-separated list for selects), `cf.<key>.gte=` and `cf.<key>.lte=` (numbers, amounts, dates). */
+        sort?: string;
         stage_id?: string;
         /** @description open, won or lost. */
         status?: 'open' | 'won' | 'lost';
@@ -8465,20 +8425,8 @@ export interface operations {
         pipeline_id?: string;
         /** @description Contained in the title. */
         q?: string;
-        /**
-         * @description created_at, updated_at, title, amount or `cf.<key>` (a custom
-         *     field); `-` for descending. Default `-created_at`. Custom field
-         *     filters: `cf.<key>=`, `cf.<key>.gte=`, `cf.<key>.lte=`.
-         */
-        sort?:
-          | 'created_at'
-          | '-created_at'
-          | 'updated_at'
-          | '-updated_at'
-          | 'title'
-          | '-title'
-          | 'amount'
-          | '-amount';
+        /** @description One of created_at, updated_at, title, amount, or `cf.<key>` for a custom field; `-` prefix for descending. Filters by custom field: `cf.<key>=<value>` (any of a comma-separated list for selects), `cf.<key>.gte=` and `cf.<key>.lte=` (numbers, amounts, dates). */
+        sort?: string;
         stage_id?: string;
         /** @description open, won or lost. */
         status?: 'open' | 'won' | 'lost';

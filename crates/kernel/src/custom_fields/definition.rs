@@ -189,13 +189,25 @@ pub struct FieldDraft {
 
 const MAX_OPTIONS: usize = 200;
 
-fn valid_key(raw: &str) -> Result<String, String> {
-    let ok = raw.len() <= 40
+/// A field key: a lower-case letter, then lower-case letters, digits or
+/// `_`, at most 40 (the check constraint of `custom_fields.key`).
+pub fn is_field_key(raw: &str) -> bool {
+    raw.len() <= 40
         && raw.starts_with(|c: char| c.is_ascii_lowercase())
         && raw
             .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-    if ok {
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// `cf.<key>` (how lists, views, merges, imports and exports name a custom
+/// field) → `key`, when the key is well formed. Whether the field exists
+/// is for the definitions to say.
+pub fn custom_field_key(name: &str) -> Option<&str> {
+    name.strip_prefix("cf.").filter(|key| is_field_key(key))
+}
+
+fn valid_key(raw: &str) -> Result<String, String> {
+    if is_field_key(raw) {
         Ok(raw.to_owned())
     } else {
         Err("must be 1 to 40 characters: a lower-case letter, then lower-case letters, digits or _".into())

@@ -13,10 +13,11 @@ mod values_tests;
 
 pub use definition::{
     CustomEntity, FieldDefinition, FieldDraft, FieldInput, FieldPatch, FieldType, OptionInput, SelectOption,
-    ValueColumn,
+    ValueColumn, custom_field_key, is_field_key,
 };
 pub use filter::{CustomCondition, CustomQuery, CustomSort, FilterOp, SORT_FIELD};
 pub use ports::{
     CustomFieldRepository, CustomFieldService, FieldDefinitions, NoCustomFields, checked_values, resolve_query,
+    with_values,
 };
 pub use values::{CustomValues, index_value, validate_values};

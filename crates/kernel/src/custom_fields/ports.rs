@@ -115,6 +115,26 @@ pub async fn checked_values(
     ))
 }
 
+/// A write's draft with its checked custom values set, or the errors of
+/// both at once (the record's own first).
+pub fn with_values<D>(
+    draft: Result<D, ValidationErrors>,
+    values: Result<CustomValues, ValidationErrors>,
+    set: impl FnOnce(&mut D, CustomValues),
+) -> Result<D, ValidationErrors> {
+    match (draft, values) {
+        (Ok(mut draft), Ok(values)) => {
+            set(&mut draft, values);
+            Ok(draft)
+        }
+        (Err(mut errors), Err(more)) => {
+            errors.merge(more);
+            Err(errors)
+        }
+        (Err(errors), _) | (_, Err(errors)) => Err(errors),
+    }
+}
+
 /// Resolves a list query's custom filters and sort (nothing to look up
 /// when it has none).
 pub async fn resolve_query(

@@ -4,7 +4,7 @@
 use super::kind::RecordKind;
 use super::policy::{self, ReadScope};
 use super::ports::{RecordRepository, VisibilitySettings};
-use crate::custom_fields::{FieldDefinitions, checked_values, resolve_query};
+use crate::custom_fields::{FieldDefinitions, checked_values, resolve_query, with_values};
 use crate::{Page, RepoError, TenantContext, ValidationErrors};
 use std::sync::Arc;
 use thiserror::Error;
@@ -100,18 +100,11 @@ impl<K: RecordKind> RecordService<K> {
             }
             _ => None,
         };
-        match (draft, custom) {
-            (Ok(mut draft), Some(Ok(values))) => {
-                K::set_custom(&mut draft, values);
-                Ok(draft)
-            }
-            (Ok(draft), None) => Ok(draft),
-            (Err(mut errors), Some(Err(more))) => {
-                errors.merge(more);
-                Err(RecordError::Invalid(errors))
-            }
-            (Err(errors), _) | (Ok(_), Some(Err(errors))) => Err(RecordError::Invalid(errors)),
+        match custom {
+            Some(values) => with_values(draft, values, K::set_custom),
+            None => draft,
         }
+        .map_err(RecordError::Invalid)
     }
 
     async fn scope(&self, ctx: &TenantContext) -> Result<ReadScope, RecordError> {
