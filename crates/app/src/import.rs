@@ -9,8 +9,8 @@ use clearview_contacts::{
 use clearview_kernel::custom_fields::{CustomEntity, FieldDefinitions};
 use clearview_kernel::queue::{ClaimedJob, JobQueue};
 use clearview_kernel::{Role, TenantContext, UserId};
-use clearview_store_postgres::PgStore;
-use clearview_tenancy::{AuditEntry, AuditLog, RequestOrigin, actions};
+use clearview_store_postgres::{ImportCounts, PgStore};
+use clearview_tenancy::{AuditEntry, RequestOrigin, actions};
 use std::time::Duration;
 use tokio::runtime::Handle;
 use uuid::Uuid;
@@ -69,24 +69,26 @@ pub async fn run(
 
 /// Marks the import done or failed, drops its upload and records it.
 async fn finish(store: &PgStore, job: &ClaimedJob, import: &ImportJob, error: Option<String>) -> Result<(), String> {
-    let counts = store
-        .import_finished(job.tenant_id, import.id, error.as_deref())
+    let failed = error.is_some();
+    let entry = |counts: ImportCounts| {
+        let entry = AuditEntry::new(actions::CONTACTS_IMPORTED, &RequestOrigin::default())
+            .target("import", import.id)
+            .detail("status", if failed { "failed" } else { "done" })
+            .detail("created", counts.created.to_string())
+            .detail("updated", counts.updated.to_string())
+            .detail("skipped", counts.skipped.to_string())
+            .detail("failed", counts.failed.to_string());
+        if failed {
+            entry.detail("error", "see the import")
+        } else {
+            entry
+        }
+    };
+    let actor = import.created_by.map(clearview_kernel::UserId::from_uuid);
+    store
+        .import_finished(job.tenant_id, import.id, error.as_deref(), actor, entry)
         .await
         .map_err(|e| e.to_string())?;
-    let mut entry = AuditEntry::new(actions::CONTACTS_IMPORTED, &RequestOrigin::default())
-        .target("import", import.id)
-        .detail("status", if error.is_none() { "done" } else { "failed" })
-        .detail("created", counts.created.to_string())
-        .detail("updated", counts.updated.to_string())
-        .detail("skipped", counts.skipped.to_string())
-        .detail("failed", counts.failed.to_string());
-    if error.is_some() {
-        entry = entry.detail("error", "see the import");
-    }
-    let actor = import.created_by.map(clearview_kernel::UserId::from_uuid);
-    if let Err(err) = store.record(job.tenant_id, actor, &entry).await {
-        tracing::error!(import_id = %import.id, error = %err, "could not record the import's audit entry");
-    }
     Ok(())
 }
 

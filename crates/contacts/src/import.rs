@@ -6,6 +6,7 @@
 use crate::company::Domain;
 use crate::contact::{ContactDraft, ContactInput};
 use chrono::{DateTime, Utc};
+use clearview_kernel::audit::{AuditEntry, RequestOrigin, actions};
 use clearview_kernel::custom_fields::{CustomValues, FieldDefinition, FieldType, custom_field_key, validate_values};
 use clearview_kernel::records::RecordError;
 use clearview_kernel::{RepoError, Role, TenantContext, ValidationErrors, optional_text};
@@ -389,7 +390,9 @@ pub trait ImportRepository: Send + Sync {
     /// transaction — except contacts changed since the import (edited, or
     /// given a deal or an activity), which stay as they are and are
     /// counted (the second value); `Conflict` unless the import is done.
-    async fn undo(&self, ctx: &TenantContext, id: Uuid) -> Result<(Import, i64), RepoError>;
+    /// Appends `audit` in the same transaction, with `kept_changed` (that
+    /// count) added to its details.
+    async fn undo(&self, ctx: &TenantContext, id: Uuid, audit: &AuditEntry) -> Result<(Import, i64), RepoError>;
 }
 
 /// The import use cases with their role policy.
@@ -448,9 +451,17 @@ impl ImportService {
         Ok(self.imports.errors(ctx, id, after, limit).await?)
     }
 
-    pub async fn undo(&self, ctx: &TenantContext, id: Uuid) -> Result<(Import, i64), RecordError> {
+    pub async fn undo(
+        &self,
+        ctx: &TenantContext,
+        id: Uuid,
+        origin: &RequestOrigin,
+    ) -> Result<(Import, i64), RecordError> {
         Self::may_import(ctx)?;
-        Ok(self.imports.undo(ctx, id).await?)
+        let audit = AuditEntry::new(actions::CONTACTS_IMPORTED, origin)
+            .target("import", id)
+            .detail("status", "undone");
+        Ok(self.imports.undo(ctx, id, &audit).await?)
     }
 }
 

@@ -5,6 +5,7 @@
 
 use crate::kind::{Companies, Contacts};
 use async_trait::async_trait;
+use clearview_kernel::audit::{AuditEntry, RequestOrigin, actions};
 use clearview_kernel::custom_fields::custom_field_key;
 use clearview_kernel::records::{RecordError, RecordKind, RecordService, policy};
 use clearview_kernel::{CompanyId, ContactId, Limit, Page, RepoError, Sort, TenantContext, ValidationErrors};
@@ -16,6 +17,9 @@ use uuid::Uuid;
 pub trait Mergeable: RecordKind {
     /// The fields a merge may take from the loser, as the API names them.
     const MERGE_FIELDS: &'static [&'static str];
+    /// The audit entry's action and target type.
+    const MERGED_ACTION: &'static str;
+    const TARGET_TYPE: &'static str;
     fn id_uuid(id: Self::Id) -> Uuid;
     fn id_from(id: Uuid) -> Self::Id;
 }
@@ -30,6 +34,8 @@ impl Mergeable for Contacts {
         "company_id",
         "owner_id",
     ];
+    const MERGED_ACTION: &'static str = actions::CONTACTS_MERGED;
+    const TARGET_TYPE: &'static str = "contact";
     fn id_uuid(id: ContactId) -> Uuid {
         id.as_uuid()
     }
@@ -40,6 +46,8 @@ impl Mergeable for Contacts {
 
 impl Mergeable for Companies {
     const MERGE_FIELDS: &'static [&'static str] = &["name", "domain", "phone", "owner_id"];
+    const MERGED_ACTION: &'static str = actions::COMPANIES_MERGED;
+    const TARGET_TYPE: &'static str = "company";
     fn id_uuid(id: CompanyId) -> Uuid {
         id.as_uuid()
     }
@@ -176,7 +184,13 @@ pub trait MergeRepository<K: Mergeable>: Send + Sync {
         query: &DuplicateQuery,
         scope: clearview_kernel::records::ReadScope,
     ) -> Result<Page<DuplicatePair>, RepoError>;
-    async fn merge(&self, ctx: &TenantContext, plan: &MergePlan) -> Result<MergeOutcome<K::Record>, RepoError>;
+    /// A merge that is not a dry run appends `audit` in its transaction.
+    async fn merge(
+        &self,
+        ctx: &TenantContext,
+        plan: &MergePlan,
+        audit: &AuditEntry,
+    ) -> Result<MergeOutcome<K::Record>, RepoError>;
 }
 
 pub struct MergeService<K: Mergeable> {
@@ -209,12 +223,20 @@ impl<K: Mergeable> MergeService<K> {
     }
 
     /// Merges when the caller may change both records (a rep: both theirs).
-    pub async fn merge(&self, ctx: &TenantContext, plan: &MergePlan) -> Result<MergeOutcome<K::Record>, RecordError> {
+    pub async fn merge(
+        &self,
+        ctx: &TenantContext,
+        plan: &MergePlan,
+        origin: &RequestOrigin,
+    ) -> Result<MergeOutcome<K::Record>, RecordError> {
         for id in [plan.winner, plan.loser] {
             let record = self.records.get(ctx, K::id_from(id)).await?;
             policy::may_modify(ctx, K::record_owner(&record)).map_err(RecordError::Forbidden)?;
         }
-        Ok(self.repo.merge(ctx, plan).await?)
+        let audit = AuditEntry::new(K::MERGED_ACTION, origin)
+            .target(K::TARGET_TYPE, plan.winner)
+            .detail("loser_id", plan.loser.to_string());
+        Ok(self.repo.merge(ctx, plan, &audit).await?)
     }
 }
 

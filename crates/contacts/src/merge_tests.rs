@@ -14,7 +14,7 @@ mock! {
     impl MergeRepository<Contacts> for Merges {
         async fn duplicates(&self, ctx: &TenantContext, query: &DuplicateQuery, scope: ReadScope)
             -> Result<Page<DuplicatePair>, RepoError>;
-        async fn merge(&self, ctx: &TenantContext, plan: &MergePlan)
+        async fn merge(&self, ctx: &TenantContext, plan: &MergePlan, audit: &AuditEntry)
             -> Result<MergeOutcome<crate::Contact>, RepoError>;
     }
 }
@@ -55,7 +55,7 @@ async fn service(merges: MockMerges) -> (MergeService<Contacts>, RecordService<C
 }
 
 #[tokio::test]
-async fn a_rep_merges_only_records_they_own() {
+async fn a_rep_merges_only_records_they_own_and_the_merge_carries_its_audit_entry() {
     let tenant = TenantId::generate();
     let rep = TenantContext::new(tenant, UserId::generate(), Role::Rep);
     let manager = TenantContext::new(tenant, UserId::generate(), Role::Manager);
@@ -63,19 +63,24 @@ async fn a_rep_merges_only_records_they_own() {
     merges
         .expect_merge()
         .times(1)
-        .returning(|_, _| Err(RepoError::NotFound));
+        .withf(|_, plan, audit| {
+            audit.action == actions::CONTACTS_MERGED
+                && audit.target_id == Some(plan.winner)
+                && audit.details == [("loser_id", plan.loser.to_string())]
+        })
+        .returning(|_, _, _| Err(RepoError::NotFound));
     let (service, records) = service(merges).await;
     let mine = records.create(&rep, input("Ada")).await.unwrap();
     let theirs = records.create(&manager, input("Bob")).await.unwrap();
 
     let plan = MergePlan::new::<Contacts>(mine.id, theirs.id, &BTreeMap::new(), false).unwrap();
     assert!(matches!(
-        service.merge(&rep, &plan).await,
+        service.merge(&rep, &plan, &RequestOrigin::default()).await,
         Err(RecordError::Forbidden(_))
     ));
     // The manager may; the store's answer comes through.
     assert!(matches!(
-        service.merge(&manager, &plan).await,
+        service.merge(&manager, &plan, &RequestOrigin::default()).await,
         Err(RecordError::NotFound)
     ));
 }

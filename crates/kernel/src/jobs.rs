@@ -3,6 +3,7 @@
 //! parked as dead after their last attempt — listed and replayable by an
 //! admin, never silently dropped.
 
+use crate::audit::{AuditEntry, RequestOrigin, actions};
 use crate::records::RecordError;
 use crate::{Page, PageRequest, RepoError, Role, TenantContext};
 use async_trait::async_trait;
@@ -81,8 +82,10 @@ pub trait JobAdmin: Send + Sync {
         state: Option<JobState>,
         page: &PageRequest,
     ) -> Result<Page<Job>, RepoError>;
-    /// Re-queues a dead job for an immediate new round of attempts.
-    async fn retry(&self, ctx: &TenantContext, id: Uuid) -> Result<Job, RepoError>;
+    /// Re-queues a dead job for an immediate new round of attempts and
+    /// appends `audit` (its target filled with the job) in the same
+    /// transaction.
+    async fn retry(&self, ctx: &TenantContext, id: Uuid, audit: &AuditEntry) -> Result<Job, RepoError>;
 }
 
 #[derive(Clone)]
@@ -113,9 +116,10 @@ impl JobService {
         Ok(self.jobs.list(ctx, state, page).await?)
     }
 
-    pub async fn retry(&self, ctx: &TenantContext, id: Uuid) -> Result<Job, RecordError> {
+    pub async fn retry(&self, ctx: &TenantContext, id: Uuid, origin: &RequestOrigin) -> Result<Job, RecordError> {
         Self::admin_only(ctx)?;
-        Ok(self.jobs.retry(ctx, id).await?)
+        let audit = AuditEntry::new(actions::JOB_RETRIED, origin).target("job", id);
+        Ok(self.jobs.retry(ctx, id, &audit).await?)
     }
 }
 

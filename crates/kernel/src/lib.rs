@@ -5,6 +5,7 @@
 //! parse once and keep their fields private, so a value that exists is valid.
 //! `export` holds the CSV export port and use case.
 
+pub mod audit;
 mod context;
 pub mod custom_fields;
 mod email;

@@ -3,6 +3,7 @@
 //! links. The record services move records in (their `delete`); this use
 //! case lists, restores and deletes for good, under the record policy.
 
+use crate::audit::{AuditEntry, RequestOrigin, actions};
 use crate::records::{ReadScope, RecordError, VisibilitySettings, policy, read_scope};
 use crate::{Page, PageRequest, RepoError, Role, TenantContext, UserId};
 use async_trait::async_trait;
@@ -97,8 +98,16 @@ pub trait TrashRepository: Send + Sync {
         id: Uuid,
         scope: ReadScope,
     ) -> Result<TrashEntry, RepoError>;
-    async fn restore(&self, ctx: &TenantContext, kind: TrashKind, id: Uuid) -> Result<(), RepoError>;
-    async fn purge(&self, ctx: &TenantContext, id: Uuid) -> Result<(), RepoError>;
+    /// Restores and appends `audit` in the same transaction.
+    async fn restore(
+        &self,
+        ctx: &TenantContext,
+        kind: TrashKind,
+        id: Uuid,
+        audit: &AuditEntry,
+    ) -> Result<(), RepoError>;
+    /// Deletes for good and appends `audit` in the same transaction.
+    async fn purge(&self, ctx: &TenantContext, id: Uuid, audit: &AuditEntry) -> Result<(), RepoError>;
 }
 
 pub struct TrashService {
@@ -119,22 +128,35 @@ impl TrashService {
     }
 
     /// Puts the record back. Whoever may delete it may restore it.
-    pub async fn restore(&self, ctx: &TenantContext, kind: TrashKind, id: Uuid) -> Result<TrashEntry, RecordError> {
+    pub async fn restore(
+        &self,
+        ctx: &TenantContext,
+        kind: TrashKind,
+        id: Uuid,
+        origin: &RequestOrigin,
+    ) -> Result<TrashEntry, RecordError> {
         let scope = read_scope(self.settings.as_ref(), ctx).await?;
         let entry = self.repo.get(ctx, Some(kind), id, scope).await?;
         policy::may_modify(ctx, entry.owner_id).map_err(RecordError::Forbidden)?;
-        self.repo.restore(ctx, kind, id).await?;
+        let audit = AuditEntry::new(actions::RECORD_RESTORED, origin).target(kind.as_str(), entry.id);
+        self.repo.restore(ctx, kind, id, &audit).await?;
         Ok(entry)
     }
 
     /// Deletes a trashed record for good before its 30 days are up (a
     /// person's right to erasure): admins only.
-    pub async fn purge(&self, ctx: &TenantContext, id: Uuid) -> Result<TrashEntry, RecordError> {
+    pub async fn purge(
+        &self,
+        ctx: &TenantContext,
+        id: Uuid,
+        origin: &RequestOrigin,
+    ) -> Result<TrashEntry, RecordError> {
         if ctx.role != Role::Admin {
             return Err(RecordError::Forbidden("only admins can delete records for good"));
         }
         let entry = self.repo.get(ctx, None, id, ReadScope::Everything).await?;
-        self.repo.purge(ctx, id).await?;
+        let audit = AuditEntry::new(actions::RECORD_PURGED, origin).target(entry.kind.as_str(), entry.id);
+        self.repo.purge(ctx, id, &audit).await?;
         Ok(entry)
     }
 }

@@ -55,11 +55,11 @@ impl TrashRepository for Memory {
             .cloned()
             .ok_or(RepoError::NotFound)
     }
-    async fn restore(&self, _: &TenantContext, _: TrashKind, id: Uuid) -> Result<(), RepoError> {
+    async fn restore(&self, _: &TenantContext, _: TrashKind, id: Uuid, _: &AuditEntry) -> Result<(), RepoError> {
         self.entries.lock().unwrap().retain(|e| e.id != id);
         Ok(())
     }
-    async fn purge(&self, _: &TenantContext, id: Uuid) -> Result<(), RepoError> {
+    async fn purge(&self, _: &TenantContext, id: Uuid, _: &AuditEntry) -> Result<(), RepoError> {
         self.entries.lock().unwrap().retain(|e| e.id != id);
         Ok(())
     }
@@ -115,9 +115,17 @@ async fn a_rep_restores_their_own_record_but_not_a_colleagues() {
     let theirs = entry(TrashKind::Contact, UserId::generate());
     let (trash, memory) = service(vec![mine.clone(), theirs.clone()], Visibility::All);
 
-    assert_eq!(trash.restore(&rep, TrashKind::Contact, mine.id).await.unwrap(), mine);
+    assert_eq!(
+        trash
+            .restore(&rep, TrashKind::Contact, mine.id, &RequestOrigin::default())
+            .await
+            .unwrap(),
+        mine
+    );
     assert!(matches!(
-        trash.restore(&rep, TrashKind::Contact, theirs.id).await,
+        trash
+            .restore(&rep, TrashKind::Contact, theirs.id, &RequestOrigin::default())
+            .await,
         Err(RecordError::Forbidden(_))
     ));
     assert_eq!(memory.entries.lock().unwrap().clone(), vec![theirs]);
@@ -129,10 +137,17 @@ async fn a_restore_names_the_kind_it_restores() {
     let deal = entry(TrashKind::Deal, admin.user_id);
     let (trash, _) = service(vec![deal.clone()], Visibility::All);
     assert!(matches!(
-        trash.restore(&admin, TrashKind::Contact, deal.id).await,
+        trash
+            .restore(&admin, TrashKind::Contact, deal.id, &RequestOrigin::default())
+            .await,
         Err(RecordError::NotFound)
     ));
-    assert!(trash.restore(&admin, TrashKind::Deal, deal.id).await.is_ok());
+    assert!(
+        trash
+            .restore(&admin, TrashKind::Deal, deal.id, &RequestOrigin::default())
+            .await
+            .is_ok()
+    );
 }
 
 #[tokio::test]
@@ -143,7 +158,9 @@ async fn reps_who_see_only_their_own_records_see_only_their_own_trash() {
     let (trash, _) = service(vec![mine.clone(), theirs.clone()], Visibility::Own);
     assert_eq!(trash.list(&rep, &query()).await.unwrap().items, vec![mine]);
     assert!(matches!(
-        trash.restore(&rep, TrashKind::Deal, theirs.id).await,
+        trash
+            .restore(&rep, TrashKind::Deal, theirs.id, &RequestOrigin::default())
+            .await,
         Err(RecordError::NotFound)
     ));
 }
@@ -158,17 +175,25 @@ async fn only_admins_delete_for_good_and_viewers_restore_nothing() {
     let (trash, memory) = service(vec![company.clone()], Visibility::All);
 
     assert!(matches!(
-        trash.restore(&viewer, TrashKind::Company, company.id).await,
+        trash
+            .restore(&viewer, TrashKind::Company, company.id, &RequestOrigin::default())
+            .await,
         Err(RecordError::Forbidden(_))
     ));
     assert!(matches!(
-        trash.purge(&manager, company.id).await,
+        trash.purge(&manager, company.id, &RequestOrigin::default()).await,
         Err(RecordError::Forbidden(_))
     ));
-    assert_eq!(trash.purge(&admin, company.id).await.unwrap(), company);
+    assert_eq!(
+        trash
+            .purge(&admin, company.id, &RequestOrigin::default())
+            .await
+            .unwrap(),
+        company
+    );
     assert!(memory.entries.lock().unwrap().is_empty());
     assert!(matches!(
-        trash.purge(&admin, company.id).await,
+        trash.purge(&admin, company.id, &RequestOrigin::default()).await,
         Err(RecordError::NotFound)
     ));
 }

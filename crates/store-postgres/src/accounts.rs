@@ -5,6 +5,7 @@ use crate::db::PgStore;
 use crate::errors::map_err;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use clearview_kernel::audit::AuditEntry;
 use clearview_kernel::{RepoError, Role, SessionId, TenantContext, TenantId, UserId};
 use clearview_tenancy::{
     AccountRepository, LoginCandidate, Me, MfaPolicy, Organization, OrganizationChanges, RefreshOutcome, RepVisibility,
@@ -276,6 +277,7 @@ impl AccountRepository for PgStore {
         &self,
         ctx: &TenantContext,
         changes: &OrganizationChanges,
+        audit: &AuditEntry,
     ) -> Result<Organization, RepoError> {
         let mut tx = self.tenant_tx(ctx.tenant_id).await.map_err(map_err)?;
         let row: OrganizationRow = sqlx::query_as(sqlx::AssertSqlSafe(format!(
@@ -291,6 +293,7 @@ impl AccountRepository for PgStore {
         .fetch_one(&mut *tx)
         .await
         .map_err(map_err)?;
+        crate::audit::append_for(&mut tx, ctx, audit).await.map_err(map_err)?;
         tx.commit().await.map_err(map_err)?;
         organization_from(row)
     }

@@ -3,10 +3,12 @@
 //! creator's current role, marking it used at most once a minute so a busy
 //! integration does not turn every read into a write.
 
+use crate::audit::append_for;
 use crate::db::PgStore;
 use crate::errors::{change_one, map_err};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use clearview_kernel::audit::AuditEntry;
 use clearview_kernel::{RepoError, Role, TenantContext, TenantId, UserId};
 use clearview_tenancy::{ApiKey, ApiKeyRepository, KeyHolder, KeyScope, NewApiKey};
 use uuid::Uuid;
@@ -45,7 +47,7 @@ fn key_from(row: KeyRow) -> Result<ApiKey, RepoError> {
 
 #[async_trait]
 impl ApiKeyRepository for PgStore {
-    async fn create(&self, ctx: &TenantContext, key: &NewApiKey) -> Result<ApiKey, RepoError> {
+    async fn create(&self, ctx: &TenantContext, key: &NewApiKey, audit: &AuditEntry) -> Result<ApiKey, RepoError> {
         let mut tx = self.tenant_tx(ctx.tenant_id).await.map_err(map_err)?;
         let row: KeyRow = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "INSERT INTO api_keys (tenant_id, id, name, role, scope, hint, secret_hash, created_by, expires_at) \
@@ -63,6 +65,7 @@ impl ApiKeyRepository for PgStore {
         .fetch_one(&mut *tx)
         .await
         .map_err(map_err)?;
+        append_for(&mut tx, ctx, audit).await.map_err(map_err)?;
         tx.commit().await.map_err(map_err)?;
         key_from(row)
     }
@@ -81,12 +84,13 @@ impl ApiKeyRepository for PgStore {
         rows.into_iter().map(key_from).collect()
     }
 
-    async fn revoke(&self, ctx: &TenantContext, id: Uuid) -> Result<(), RepoError> {
+    async fn revoke(&self, ctx: &TenantContext, id: Uuid, audit: &AuditEntry) -> Result<(), RepoError> {
         change_one(
             self,
             ctx,
             "UPDATE api_keys SET revoked_at = now() WHERE tenant_id = $1 AND id = $2 AND revoked_at IS NULL",
             id,
+            Some(audit),
         )
         .await
     }

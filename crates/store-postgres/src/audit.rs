@@ -58,32 +58,8 @@ impl From<AuditRow> for AuditRecord {
 #[async_trait]
 impl AuditLog for PgStore {
     async fn record(&self, tenant_id: TenantId, actor: Option<UserId>, entry: &AuditEntry) -> Result<(), RepoError> {
-        let (mut keys, mut values): (Vec<String>, Vec<String>) =
-            entry.details.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).unzip();
-        if let Some(key) = entry.origin.api_key_id {
-            keys.push("api_key_id".into());
-            values.push(key.to_string());
-        }
         let mut tx = self.tenant_tx(tenant_id).await.map_err(map_err)?;
-        sqlx::query(
-            "INSERT INTO audit_log (tenant_id, id, actor_id, actor_name, action, target_type, target_id, ip, \
-                                    request_id, details) \
-             VALUES ($1, $2, $3, (SELECT name FROM users WHERE id = $3), $4, $5, $6, $7::inet, $8, \
-                     jsonb_object($9::text[], $10::text[]))",
-        )
-        .bind(tenant_id.as_uuid())
-        .bind(Uuid::now_v7())
-        .bind(actor.map(|a| a.as_uuid()))
-        .bind(entry.action)
-        .bind(entry.target_type)
-        .bind(entry.target_id)
-        .bind(entry.origin.ip.map(|ip| ip.to_string()))
-        .bind(entry.origin.request_id.as_deref())
-        .bind(keys)
-        .bind(values)
-        .execute(&mut *tx)
-        .await
-        .map_err(map_err)?;
+        append(&mut tx, tenant_id, actor, entry).await.map_err(map_err)?;
         tx.commit().await.map_err(map_err)
     }
 
@@ -116,6 +92,51 @@ impl AuditLog for PgStore {
         tx.commit().await.map_err(map_err)?;
         Ok(check)
     }
+}
+
+/// Appends `entry` to `tenant`'s trail on `conn`: every audited write calls
+/// this inside the transaction of its change, so the entry commits or rolls
+/// back with it (ADR 0035). The chain's hash is set by the table's trigger.
+pub(crate) async fn append(
+    conn: &mut sqlx::PgConnection,
+    tenant: TenantId,
+    actor: Option<UserId>,
+    entry: &AuditEntry,
+) -> Result<(), sqlx::Error> {
+    let (mut keys, mut values): (Vec<String>, Vec<String>) =
+        entry.details.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).unzip();
+    if let Some(key) = entry.origin.api_key_id {
+        keys.push("api_key_id".into());
+        values.push(key.to_string());
+    }
+    sqlx::query(
+        "INSERT INTO audit_log (tenant_id, id, actor_id, actor_name, action, target_type, target_id, ip, \
+                                request_id, details) \
+         VALUES ($1, $2, $3, (SELECT name FROM users WHERE id = $3), $4, $5, $6, $7::inet, $8, \
+                 jsonb_object($9::text[], $10::text[]))",
+    )
+    .bind(tenant.as_uuid())
+    .bind(Uuid::now_v7())
+    .bind(actor.map(|a| a.as_uuid()))
+    .bind(entry.action)
+    .bind(entry.target_type)
+    .bind(entry.target_id)
+    .bind(entry.origin.ip.map(|ip| ip.to_string()))
+    .bind(entry.origin.request_id.as_deref())
+    .bind(keys)
+    .bind(values)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Appends `entry` as done by the caller of `ctx`.
+pub(crate) async fn append_for(
+    conn: &mut sqlx::PgConnection,
+    ctx: &TenantContext,
+    entry: &AuditEntry,
+) -> Result<(), sqlx::Error> {
+    append(conn, ctx.tenant_id, Some(ctx.user_id), entry).await
 }
 
 /// Walks one organization's hash chain with `verify_audit_chain`

@@ -1,10 +1,12 @@
 //! Custom field definitions over PostgreSQL (ADR 0034), and the SQL that
 //! filters and sorts a list by custom values through `custom_field_values`.
 
+use crate::audit::append_for;
 use crate::db::PgStore;
 use crate::errors::map_err;
 use async_trait::async_trait;
 use chrono::NaiveDate;
+use clearview_kernel::audit::AuditEntry;
 use clearview_kernel::custom_fields::{
     CustomCondition, CustomEntity, CustomFieldRepository, CustomQuery, CustomSort, FieldDefinition, FieldDefinitions,
     FieldDraft, FieldType, FilterOp, SelectOption, ValueColumn,
@@ -124,7 +126,13 @@ impl CustomFieldRepository for PgStore {
         row.into_definition()
     }
 
-    async fn insert(&self, ctx: &TenantContext, id: Uuid, draft: &FieldDraft) -> Result<FieldDefinition, RepoError> {
+    async fn insert(
+        &self,
+        ctx: &TenantContext,
+        id: Uuid,
+        draft: &FieldDraft,
+        audit: &AuditEntry,
+    ) -> Result<FieldDefinition, RepoError> {
         let mut tx = self.tenant_tx(ctx.tenant_id).await.map_err(map_err)?;
         let row: FieldRow = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "INSERT INTO custom_fields (tenant_id, id, entity, key, label, field_type, options, currency, required, position) \
@@ -144,6 +152,7 @@ impl CustomFieldRepository for PgStore {
         .fetch_one(&mut *tx)
         .await
         .map_err(map_err)?;
+        append_for(&mut tx, ctx, audit).await.map_err(map_err)?;
         tx.commit().await.map_err(map_err)?;
         row.into_definition()
     }
@@ -154,6 +163,7 @@ impl CustomFieldRepository for PgStore {
         id: Uuid,
         draft: &FieldDraft,
         removed_options: &[String],
+        audit: &AuditEntry,
     ) -> Result<FieldDefinition, RepoError> {
         let mut tx = self.tenant_tx(ctx.tenant_id).await.map_err(map_err)?;
         for option in removed_options {
@@ -179,11 +189,12 @@ impl CustomFieldRepository for PgStore {
         .fetch_one(&mut *tx)
         .await
         .map_err(map_err)?;
+        append_for(&mut tx, ctx, audit).await.map_err(map_err)?;
         tx.commit().await.map_err(map_err)?;
         row.into_definition()
     }
 
-    async fn delete(&self, ctx: &TenantContext, id: Uuid) -> Result<(), RepoError> {
+    async fn delete(&self, ctx: &TenantContext, id: Uuid, audit: &AuditEntry) -> Result<(), RepoError> {
         let mut tx = self.tenant_tx(ctx.tenant_id).await.map_err(map_err)?;
         let deleted: bool = sqlx::query_scalar("SELECT delete_custom_field($1, $2)")
             .bind(ctx.tenant_id.as_uuid())
@@ -191,8 +202,11 @@ impl CustomFieldRepository for PgStore {
             .fetch_one(&mut *tx)
             .await
             .map_err(map_err)?;
-        tx.commit().await.map_err(map_err)?;
-        if deleted { Ok(()) } else { Err(RepoError::NotFound) }
+        if !deleted {
+            return Err(RepoError::NotFound);
+        }
+        append_for(&mut tx, ctx, audit).await.map_err(map_err)?;
+        tx.commit().await.map_err(map_err)
     }
 }
 

@@ -69,13 +69,15 @@ pub(crate) fn map_err(err: sqlx::Error) -> RepoError {
 }
 
 /// Runs one statement on one row of the caller's tenant (`$1` the tenant,
-/// `$2` the row's id) in its own tenant transaction; `NotFound` when it
-/// touched none.
+/// `$2` the row's id) in its own tenant transaction; `NotFound` (and
+/// nothing written) when it touched none. `audit`, when given, is appended
+/// in the same transaction.
 pub(crate) async fn change_one(
     store: &crate::db::PgStore,
     ctx: &clearview_kernel::TenantContext,
     sql: &'static str,
     id: uuid::Uuid,
+    audit: Option<&clearview_kernel::audit::AuditEntry>,
 ) -> Result<(), RepoError> {
     let mut tx = store.tenant_tx(ctx.tenant_id).await.map_err(map_err)?;
     let done = sqlx::query(sql)
@@ -84,8 +86,11 @@ pub(crate) async fn change_one(
         .execute(&mut *tx)
         .await
         .map_err(map_err)?;
-    tx.commit().await.map_err(map_err)?;
-    touched_one(&done)
+    touched_one(&done)?;
+    if let Some(entry) = audit {
+        crate::audit::append_for(&mut tx, ctx, entry).await.map_err(map_err)?;
+    }
+    tx.commit().await.map_err(map_err)
 }
 
 /// `NotFound` when a statement that targets one row by id touched none

@@ -11,7 +11,8 @@ use chrono::{DateTime, Utc};
 use clearview_contacts::{
     Import, ImportBatch, ImportJob, ImportMode, ImportRepository, ImportRow, ImportRowError, ImportUpload, NewImport,
 };
-use clearview_kernel::{RepoError, TenantContext, TenantId};
+use clearview_kernel::audit::AuditEntry;
+use clearview_kernel::{RepoError, TenantContext, TenantId, UserId};
 use sqlx::{Postgres, Transaction};
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -258,7 +259,7 @@ impl ImportRepository for PgStore {
             .collect())
     }
 
-    async fn undo(&self, ctx: &TenantContext, id: Uuid) -> Result<(Import, i64), RepoError> {
+    async fn undo(&self, ctx: &TenantContext, id: Uuid, audit: &AuditEntry) -> Result<(Import, i64), RepoError> {
         let tenant = ctx.tenant_id.as_uuid();
         let mut tx = self.tenant_tx(ctx.tenant_id).await.map_err(map_err)?;
         mark_bulk_change(&mut tx).await.map_err(map_err)?;
@@ -341,6 +342,8 @@ impl ImportRepository for PgStore {
         .fetch_one(&mut *tx)
         .await
         .map_err(map_err)?;
+        let entry = audit.clone().detail("kept_changed", kept.to_string());
+        crate::audit::append_for(&mut tx, ctx, &entry).await.map_err(map_err)?;
         tx.commit().await.map_err(map_err)?;
         Ok((import_from(row), kept))
     }
@@ -417,11 +420,16 @@ impl PgStore {
 
     /// Ends the import (`done` or `failed` with `error`) and drops its
     /// upload; returns its counts.
+    /// Marks the import done (or failed with `error`), drops its chunks and
+    /// appends the entry `audit` makes of its counts, as done by `actor`,
+    /// in one transaction.
     pub async fn import_finished(
         &self,
         tenant: TenantId,
         id: Uuid,
         error: Option<&str>,
+        actor: Option<UserId>,
+        audit: impl FnOnce(ImportCounts) -> AuditEntry + Send,
     ) -> Result<ImportCounts, sqlx::Error> {
         let mut tx = self.tenant_tx(tenant).await?;
         let (created, updated, skipped, failed): (i64, i64, i64, i64) = sqlx::query_as(
@@ -439,13 +447,15 @@ impl PgStore {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        tx.commit().await?;
-        Ok(ImportCounts {
+        let counts = ImportCounts {
             created,
             updated,
             skipped,
             failed,
-        })
+        };
+        crate::audit::append(&mut tx, tenant, actor, &audit(counts)).await?;
+        tx.commit().await?;
+        Ok(counts)
     }
 
     /// Writes one batch in one transaction: all of it or nothing.

@@ -2,12 +2,14 @@
 //! claim with `SKIP LOCKED` and a lease, complete or fail with the lease
 //! holder as a fence, and the admin's list and replay.
 
+use crate::audit::append_for;
 use crate::db::PgStore;
 use crate::errors::map_err;
 use crate::records::push_page;
 use crate::sealing::OutboxKey;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use clearview_kernel::audit::AuditEntry;
 use clearview_kernel::jobs::{EMAIL_MAX_ATTEMPTS, Job, JobAdmin, JobState};
 use clearview_kernel::mail::Email;
 use clearview_kernel::queue::{ClaimedJob, JobKind, JobQueue, QueueError, Work};
@@ -359,7 +361,7 @@ impl JobAdmin for PgStore {
         }))
     }
 
-    async fn retry(&self, ctx: &TenantContext, id: Uuid) -> Result<Job, RepoError> {
+    async fn retry(&self, ctx: &TenantContext, id: Uuid, audit: &AuditEntry) -> Result<Job, RepoError> {
         let mut tx = self.tenant_tx(ctx.tenant_id).await.map_err(map_err)?;
         let row: Option<JobRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "UPDATE jobs SET state = 'queued', attempts = 0, run_at = now(), finished_at = NULL, updated_at = now() \
@@ -389,6 +391,7 @@ impl JobAdmin for PgStore {
             .execute(&mut *tx)
             .await
             .map_err(map_err)?;
+        append_for(&mut tx, ctx, audit).await.map_err(map_err)?;
         tx.commit().await.map_err(map_err)?;
         job_from(row)
     }

@@ -11,6 +11,7 @@ use clearview_contacts::{
     Companies, Contacts, DuplicatePair, DuplicateQuery, DuplicateReason, MergeOutcome, MergePlan, MergeRepository,
     PAIR_SORT,
 };
+use clearview_kernel::audit::AuditEntry;
 use clearview_kernel::records::ReadScope;
 use clearview_kernel::trash::TrashKind;
 use clearview_kernel::{Cursor, Page, PageRequest, RepoError, TenantContext};
@@ -162,13 +163,14 @@ async fn pairs(
 }
 
 /// Runs `merge_records()` and reads the winner in the same transaction;
-/// commits, or rolls back for a dry run.
+/// appends `audit` and commits, or rolls back for a dry run.
 async fn merge<R, T>(
     store: &PgStore,
     ctx: &TenantContext,
     kind: TrashKind,
     columns: &str,
     plan: &MergePlan,
+    audit: &AuditEntry,
 ) -> Result<MergeOutcome<T>, RepoError>
 where
     R: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
@@ -203,6 +205,7 @@ where
     if plan.dry_run {
         tx.rollback().await.map_err(map_err)?;
     } else {
+        crate::audit::append_for(&mut tx, ctx, audit).await.map_err(map_err)?;
         tx.commit().await.map_err(map_err)?;
     }
     let moved = done["moved"]
@@ -238,8 +241,9 @@ impl MergeRepository<Contacts> for PgStore {
         &self,
         ctx: &TenantContext,
         plan: &MergePlan,
+        audit: &AuditEntry,
     ) -> Result<MergeOutcome<clearview_contacts::Contact>, RepoError> {
-        merge::<ContactRow, _>(self, ctx, TrashKind::Contact, CONTACT_COLUMNS, plan).await
+        merge::<ContactRow, _>(self, ctx, TrashKind::Contact, CONTACT_COLUMNS, plan, audit).await
     }
 }
 
@@ -258,7 +262,8 @@ impl MergeRepository<Companies> for PgStore {
         &self,
         ctx: &TenantContext,
         plan: &MergePlan,
+        audit: &AuditEntry,
     ) -> Result<MergeOutcome<clearview_contacts::Company>, RepoError> {
-        merge::<CompanyRow, _>(self, ctx, TrashKind::Company, COMPANY_COLUMNS, plan).await
+        merge::<CompanyRow, _>(self, ctx, TrashKind::Company, COMPANY_COLUMNS, plan, audit).await
     }
 }

@@ -12,7 +12,8 @@ use crate::db::PgStore;
 use crate::errors::map_err;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use clearview_kernel::{RepoError, Role, TenantId, UserId};
+use clearview_kernel::audit::AuditEntry;
+use clearview_kernel::{RepoError, Role, TenantContext, TenantId, UserId};
 use clearview_tenancy::{CHALLENGE_ATTEMPTS, ChallengeAttempt, MfaPolicy, MfaRepository, MfaStanding, StoredTotp};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -97,8 +98,17 @@ impl MfaRepository for PgStore {
         Ok(done.rows_affected() == 1)
     }
 
-    async fn confirm(&self, user_id: UserId, step: i64, recovery_digests: &[Vec<u8>]) -> Result<bool, RepoError> {
-        let mut tx = self.pool.begin().await.map_err(map_err)?;
+    async fn confirm(
+        &self,
+        ctx: &TenantContext,
+        step: i64,
+        recovery_digests: &[Vec<u8>],
+        audit: &AuditEntry,
+    ) -> Result<bool, RepoError> {
+        let user_id = ctx.user_id;
+        // The caller's tenant transaction: the identity's tables are not
+        // tenant-bound, the audit entry is.
+        let mut tx = self.tenant_tx(ctx.tenant_id).await.map_err(map_err)?;
         let done = sqlx::query(
             "UPDATE user_totp SET confirmed_at = now(), last_step = $2 WHERE user_id = $1 AND confirmed_at IS NULL",
         )
@@ -121,6 +131,7 @@ impl MfaRepository for PgStore {
             .execute(&mut *tx)
             .await
             .map_err(map_err)?;
+        crate::audit::append_for(&mut tx, ctx, audit).await.map_err(map_err)?;
         tx.commit().await.map_err(map_err)?;
         Ok(true)
     }
@@ -159,15 +170,16 @@ impl MfaRepository for PgStore {
             .map_err(map_err)
     }
 
-    async fn remove(&self, user_id: UserId) -> Result<(), RepoError> {
-        let mut tx = self.pool.begin().await.map_err(map_err)?;
+    async fn remove(&self, ctx: &TenantContext, audit: &AuditEntry) -> Result<(), RepoError> {
+        let mut tx = self.tenant_tx(ctx.tenant_id).await.map_err(map_err)?;
         for table in ["user_recovery_codes", "user_totp"] {
             sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table} WHERE user_id = $1")))
-                .bind(user_id.as_uuid())
+                .bind(ctx.user_id.as_uuid())
                 .execute(&mut *tx)
                 .await
                 .map_err(map_err)?;
         }
+        crate::audit::append_for(&mut tx, ctx, audit).await.map_err(map_err)?;
         tx.commit().await.map_err(map_err)
     }
 

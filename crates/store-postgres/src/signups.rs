@@ -6,6 +6,7 @@ use crate::db::PgStore;
 use crate::errors::map_err;
 use crate::jobs::enqueue_email;
 use async_trait::async_trait;
+use clearview_kernel::audit::AuditEntry;
 use clearview_kernel::mail::Email;
 use clearview_kernel::{PipelineId, RepoError, TenantId, UserId};
 use clearview_tenancy::{NewSignup, PendingSignup, SignupRepository};
@@ -84,7 +85,13 @@ impl SignupRepository for PgStore {
         }))
     }
 
-    async fn complete_signup(&self, tenant: TenantId, signup: Uuid, new_user: UserId) -> Result<UserId, RepoError> {
+    async fn complete_signup(
+        &self,
+        tenant: TenantId,
+        signup: Uuid,
+        new_user: UserId,
+        audit: &AuditEntry,
+    ) -> Result<UserId, RepoError> {
         let mut tx = self.tenant_tx(tenant).await.map_err(map_err)?;
         let found: Option<(String, String, String)> = sqlx::query_as(
             "DELETE FROM signups WHERE tenant_id = $1 AND id = $2 AND expires_at > now() \
@@ -152,7 +159,11 @@ impl SignupRepository for PgStore {
             .execute(&mut *tx)
             .await
             .map_err(map_err)?;
+        let user = UserId::from_uuid(user);
+        crate::audit::append(&mut tx, tenant, Some(user), audit)
+            .await
+            .map_err(map_err)?;
         tx.commit().await.map_err(map_err)?;
-        Ok(UserId::from_uuid(user))
+        Ok(user)
     }
 }

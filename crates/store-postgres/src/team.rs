@@ -1,11 +1,13 @@
 //! `TeamRepository` and `ResetRepository` over PostgreSQL: members and the
 //! last-admin rule, invitations with their outbox e-mail, password resets.
 
+use crate::audit::append_for;
 use crate::db::PgStore;
 use crate::errors::{change_one, map_err};
 use crate::jobs::enqueue_email;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use clearview_kernel::audit::AuditEntry;
 use clearview_kernel::mail::Email;
 use clearview_kernel::{RepoError, Role, SessionId, TenantContext, TenantId, UserId};
 use clearview_tenancy::{Invitation, Joiner, KnownIdentity, Member, NewInvitation, ResetRepository, TeamRepository};
@@ -86,6 +88,7 @@ impl TeamRepository for PgStore {
         ctx: &TenantContext,
         user: UserId,
         role: Role,
+        audit: &AuditEntry,
     ) -> Result<(Member, Vec<SessionId>), RepoError> {
         let tenant = ctx.tenant_id.as_uuid();
         let mut tx = self.tenant_tx(ctx.tenant_id).await.map_err(map_err)?;
@@ -115,11 +118,17 @@ impl TeamRepository for PgStore {
             .await?
             .pop()
             .ok_or(RepoError::NotFound)?;
+        append_for(&mut tx, ctx, audit).await.map_err(map_err)?;
         tx.commit().await.map_err(map_err)?;
         Ok((updated, sessions.into_iter().map(SessionId::from_uuid).collect()))
     }
 
-    async fn remove_member(&self, ctx: &TenantContext, user: UserId) -> Result<Vec<SessionId>, RepoError> {
+    async fn remove_member(
+        &self,
+        ctx: &TenantContext,
+        user: UserId,
+        audit: &AuditEntry,
+    ) -> Result<Vec<SessionId>, RepoError> {
         let tenant = ctx.tenant_id.as_uuid();
         let mut tx = self.tenant_tx(ctx.tenant_id).await.map_err(map_err)?;
         let (current, admins) = lock_admins(&mut tx, tenant, user.as_uuid()).await?;
@@ -145,11 +154,17 @@ impl TeamRepository for PgStore {
             .execute(&mut *tx)
             .await
             .map_err(map_err)?;
+        append_for(&mut tx, ctx, audit).await.map_err(map_err)?;
         tx.commit().await.map_err(map_err)?;
         Ok(sessions.into_iter().map(SessionId::from_uuid).collect())
     }
 
-    async fn invite(&self, ctx: &TenantContext, invitation: &NewInvitation) -> Result<(Invitation, bool), RepoError> {
+    async fn invite(
+        &self,
+        ctx: &TenantContext,
+        invitation: &NewInvitation,
+        audit: &AuditEntry,
+    ) -> Result<(Invitation, bool), RepoError> {
         let tenant = ctx.tenant_id.as_uuid();
         let mut tx = self.tenant_tx(ctx.tenant_id).await.map_err(map_err)?;
         let member: bool = sqlx::query_scalar(
@@ -198,6 +213,7 @@ impl TeamRepository for PgStore {
                 enqueue_email(&mut tx, tenant, &invitation.message, &self.outbox_key)
                     .await
                     .map_err(map_err)?;
+                append_for(&mut tx, ctx, audit).await.map_err(map_err)?;
                 (invitation_from(row)?, true)
             }
             None => {
@@ -231,13 +247,14 @@ impl TeamRepository for PgStore {
         rows.into_iter().map(invitation_from).collect()
     }
 
-    async fn revoke_invitation(&self, ctx: &TenantContext, id: Uuid) -> Result<(), RepoError> {
+    async fn revoke_invitation(&self, ctx: &TenantContext, id: Uuid, audit: &AuditEntry) -> Result<(), RepoError> {
         change_one(
             self,
             ctx,
             "UPDATE invitations SET revoked_at = now() WHERE tenant_id = $1 AND id = $2 \
              AND accepted_at IS NULL AND revoked_at IS NULL",
             id,
+            Some(audit),
         )
         .await
     }
@@ -273,7 +290,13 @@ impl TeamRepository for PgStore {
         }))
     }
 
-    async fn accept(&self, tenant: TenantId, invitation: Uuid, joiner: &Joiner) -> Result<(UserId, Role), RepoError> {
+    async fn accept(
+        &self,
+        tenant: TenantId,
+        invitation: Uuid,
+        joiner: &Joiner,
+        audit: &AuditEntry,
+    ) -> Result<(UserId, Role), RepoError> {
         let mut tx = self.tenant_tx(tenant).await.map_err(map_err)?;
         let found: Option<(String, String)> = sqlx::query_as(
             "SELECT email, role FROM invitations WHERE tenant_id = $1 AND id = $2 \
@@ -336,6 +359,9 @@ impl TeamRepository for PgStore {
             .bind(tenant.as_uuid())
             .bind(invitation)
             .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        crate::audit::append(&mut tx, tenant, Some(user), audit)
             .await
             .map_err(map_err)?;
         tx.commit().await.map_err(map_err)?;

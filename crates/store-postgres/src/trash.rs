@@ -2,11 +2,13 @@
 //! (migration 20261206000005, ADR 0031). Records enter it through the
 //! record repositories' `delete` (`records::delete_row`).
 
+use crate::audit::append_for;
 use crate::db::PgStore;
 use crate::errors::{change_one, map_err};
 use crate::records::push_page;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use clearview_kernel::audit::AuditEntry;
 use clearview_kernel::records::ReadScope;
 use clearview_kernel::trash::{TrashEntry, TrashKind, TrashQuery, TrashRepository};
 use clearview_kernel::{Cursor, Page, RepoError, TenantContext, UserId};
@@ -104,7 +106,13 @@ impl TrashRepository for PgStore {
         fetch_entries(self, ctx, sql).await?.pop().ok_or(RepoError::NotFound)
     }
 
-    async fn restore(&self, ctx: &TenantContext, kind: TrashKind, id: Uuid) -> Result<(), RepoError> {
+    async fn restore(
+        &self,
+        ctx: &TenantContext,
+        kind: TrashKind,
+        id: Uuid,
+        audit: &AuditEntry,
+    ) -> Result<(), RepoError> {
         let mut tx = self.tenant_tx(ctx.tenant_id).await.map_err(map_err)?;
         let restored = sqlx::query_scalar("SELECT restore_record($1, $2, $3)")
             .bind(ctx.tenant_id.as_uuid())
@@ -120,12 +128,22 @@ impl TrashRepository for PgStore {
             }
             other => other.map_err(map_err)?,
         };
-        tx.commit().await.map_err(map_err)?;
-        if restored { Ok(()) } else { Err(RepoError::NotFound) }
+        if !restored {
+            return Err(RepoError::NotFound);
+        }
+        append_for(&mut tx, ctx, audit).await.map_err(map_err)?;
+        tx.commit().await.map_err(map_err)
     }
 
-    async fn purge(&self, ctx: &TenantContext, id: Uuid) -> Result<(), RepoError> {
-        change_one(self, ctx, "DELETE FROM trash WHERE tenant_id = $1 AND id = $2", id).await
+    async fn purge(&self, ctx: &TenantContext, id: Uuid, audit: &AuditEntry) -> Result<(), RepoError> {
+        change_one(
+            self,
+            ctx,
+            "DELETE FROM trash WHERE tenant_id = $1 AND id = $2",
+            id,
+            Some(audit),
+        )
+        .await
     }
 }
 

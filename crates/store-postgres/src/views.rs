@@ -144,6 +144,7 @@ impl ViewRepository for PgStore {
             ctx,
             "DELETE FROM saved_views WHERE tenant_id = $1 AND id = $2",
             id,
+            None,
         )
         .await
     }

@@ -4,11 +4,13 @@
 //! secret, sealed at rest with the outbox key (bound to the tenant and the
 //! subscription, so a sealed secret cannot be moved to another one).
 
+use crate::audit::append_for;
 use crate::db::PgStore;
 use crate::errors::{change_one, map_err};
 use crate::jobs::enqueue_email;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use clearview_kernel::audit::AuditEntry;
 use clearview_kernel::mail::Email;
 use clearview_kernel::queue::JobKind;
 use clearview_kernel::{RepoError, TenantContext, TenantId, UserId};
@@ -103,7 +105,7 @@ impl From<DeliveryRow> for Delivery {
 
 #[async_trait]
 impl WebhookRepository for PgStore {
-    async fn create(&self, ctx: &TenantContext, hook: &NewWebhook) -> Result<Webhook, RepoError> {
+    async fn create(&self, ctx: &TenantContext, hook: &NewWebhook, audit: &AuditEntry) -> Result<Webhook, RepoError> {
         let tenant = ctx.tenant_id.as_uuid();
         let sealed = seal(self, tenant, hook.id, &hook.secret);
         let mut tx = self.tenant_tx(ctx.tenant_id).await.map_err(map_err)?;
@@ -120,6 +122,7 @@ impl WebhookRepository for PgStore {
         .fetch_one(&mut *tx)
         .await
         .map_err(map_err)?;
+        append_for(&mut tx, ctx, audit).await.map_err(map_err)?;
         tx.commit().await.map_err(map_err)?;
         Ok(hook_from(row))
     }
@@ -137,8 +140,15 @@ impl WebhookRepository for PgStore {
         Ok(rows.into_iter().map(hook_from).collect())
     }
 
-    async fn delete(&self, ctx: &TenantContext, id: Uuid) -> Result<(), RepoError> {
-        change_one(self, ctx, "DELETE FROM webhooks WHERE tenant_id = $1 AND id = $2", id).await
+    async fn delete(&self, ctx: &TenantContext, id: Uuid, audit: &AuditEntry) -> Result<(), RepoError> {
+        change_one(
+            self,
+            ctx,
+            "DELETE FROM webhooks WHERE tenant_id = $1 AND id = $2",
+            id,
+            Some(audit),
+        )
+        .await
     }
 
     async fn deliveries(&self, ctx: &TenantContext, webhook: Uuid, limit: i64) -> Result<Vec<Delivery>, RepoError> {
@@ -272,6 +282,7 @@ impl WebhookRepository for PgStore {
         id: Uuid,
         secret: &str,
         previous_until: DateTime<Utc>,
+        audit: &AuditEntry,
     ) -> Result<Webhook, RepoError> {
         let tenant = ctx.tenant_id.as_uuid();
         let mut tx = self.tenant_tx(ctx.tenant_id).await.map_err(map_err)?;
@@ -286,8 +297,10 @@ impl WebhookRepository for PgStore {
         .fetch_optional(&mut *tx)
         .await
         .map_err(map_err)?;
+        let row = row.ok_or(RepoError::NotFound)?;
+        append_for(&mut tx, ctx, audit).await.map_err(map_err)?;
         tx.commit().await.map_err(map_err)?;
-        row.map(hook_from).ok_or(RepoError::NotFound)
+        Ok(hook_from(row))
     }
 
     async fn enable(&self, ctx: &TenantContext, id: Uuid) -> Result<Webhook, RepoError> {

@@ -10,6 +10,7 @@
 use crate::ports::SecretMinter;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use clearview_kernel::audit::{AuditEntry, RequestOrigin, actions};
 use clearview_kernel::records::RecordError;
 use clearview_kernel::{RepoError, Role, TenantContext, TenantId, UserId, ValidationErrors, required_text};
 use std::str::FromStr;
@@ -117,10 +118,12 @@ pub struct KeyCaller {
 #[cfg_attr(test, mockall::automock)]
 #[async_trait]
 pub trait ApiKeyRepository: Send + Sync {
-    async fn create(&self, ctx: &TenantContext, key: &NewApiKey) -> Result<ApiKey, RepoError>;
+    /// `create` and `revoke` append their `audit` entry in the same
+    /// transaction.
+    async fn create(&self, ctx: &TenantContext, key: &NewApiKey, audit: &AuditEntry) -> Result<ApiKey, RepoError>;
     /// Live keys, newest first.
     async fn list(&self, ctx: &TenantContext) -> Result<Vec<ApiKey>, RepoError>;
-    async fn revoke(&self, ctx: &TenantContext, id: Uuid) -> Result<(), RepoError>;
+    async fn revoke(&self, ctx: &TenantContext, id: Uuid, audit: &AuditEntry) -> Result<(), RepoError>;
     /// The live key with this digest in this organization, marking it used.
     async fn authenticate(&self, tenant: TenantId, secret_hash: &[u8]) -> Result<Option<KeyHolder>, RepoError>;
 }
@@ -150,6 +153,7 @@ impl ApiKeyService {
         ctx: &TenantContext,
         request: &KeyRequest,
         now: DateTime<Utc>,
+        origin: &RequestOrigin,
     ) -> Result<(ApiKey, String), RecordError> {
         admin_only(ctx)?;
         let mut errors = ValidationErrors::new();
@@ -181,7 +185,11 @@ impl ApiKeyService {
             secret_hash: self.secrets.digest(&secret),
             expires_at,
         };
-        let stored = self.keys.create(ctx, &key).await?;
+        let audit = AuditEntry::new(actions::API_KEY_CREATED, origin)
+            .target("api_key", key.id)
+            .detail("role", role.as_str())
+            .detail("scope", scope.as_str());
+        let stored = self.keys.create(ctx, &key, &audit).await?;
         Ok((stored, secret))
     }
 
@@ -190,9 +198,10 @@ impl ApiKeyService {
         Ok(self.keys.list(ctx).await?)
     }
 
-    pub async fn revoke(&self, ctx: &TenantContext, id: Uuid) -> Result<(), RecordError> {
+    pub async fn revoke(&self, ctx: &TenantContext, id: Uuid, origin: &RequestOrigin) -> Result<(), RecordError> {
         admin_only(ctx)?;
-        Ok(self.keys.revoke(ctx, id).await?)
+        let audit = AuditEntry::new(actions::API_KEY_REVOKED, origin).target("api_key", id);
+        Ok(self.keys.revoke(ctx, id, &audit).await?)
     }
 
     /// The caller a presented secret stands for, or `None` (malformed,

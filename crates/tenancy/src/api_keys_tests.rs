@@ -42,11 +42,18 @@ fn request(name: &str, role: &str, scope: Option<&str>) -> KeyRequest {
 async fn a_new_key_stores_only_the_digest_and_a_short_hint() {
     let mut keys = MockApiKeyRepository::new();
     keys.expect_create()
-        .withf(|_, key| key.secret_hash == SECRET.as_bytes() && key.hint == "…secret" && key.scope == KeyScope::Write)
-        .returning(|_, key| Ok(stored(key)));
+        .withf(|_, key, _| {
+            key.secret_hash == SECRET.as_bytes() && key.hint == "…secret" && key.scope == KeyScope::Write
+        })
+        .returning(|_, key, _| Ok(stored(key)));
     let service = ApiKeyService::new(Arc::new(keys), Arc::new(minter(None)));
     let (key, secret) = service
-        .create(&admin(), &request("  Zapier  ", "rep", None), Utc::now())
+        .create(
+            &admin(),
+            &request("  Zapier  ", "rep", None),
+            Utc::now(),
+            &RequestOrigin::default(),
+        )
         .await
         .unwrap();
     assert_eq!(secret, SECRET);
@@ -57,16 +64,19 @@ async fn a_new_key_stores_only_the_digest_and_a_short_hint() {
 #[tokio::test]
 async fn an_expiry_in_days_becomes_a_time() {
     let mut keys = MockApiKeyRepository::new();
-    keys.expect_create().returning(|_, key| Ok(stored(key)));
+    keys.expect_create().returning(|_, key, _| Ok(stored(key)));
     let service = ApiKeyService::new(Arc::new(keys), Arc::new(minter(None)));
     let now = Utc::now();
     let mut ask = request("ci", "rep", Some("read"));
     ask.expires_in_days = Some(30);
-    let (key, _) = service.create(&admin(), &ask, now).await.unwrap();
+    let (key, _) = service
+        .create(&admin(), &ask, now, &RequestOrigin::default())
+        .await
+        .unwrap();
     assert_eq!(key.expires_at, Some(now + chrono::Duration::days(30)));
     ask.expires_in_days = Some(KEY_MAX_DAYS + 1);
     assert!(matches!(
-        service.create(&admin(), &ask, now).await,
+        service.create(&admin(), &ask, now, &RequestOrigin::default()).await,
         Err(RecordError::Invalid(_))
     ));
 }
@@ -76,7 +86,10 @@ async fn every_bad_field_is_named_and_nothing_is_stored() {
     let service = ApiKeyService::new(Arc::new(MockApiKeyRepository::new()), Arc::new(minter(None)));
     let mut bad = request(" ", "owner", Some("delete"));
     bad.expires_in_days = Some(0);
-    let Err(RecordError::Invalid(errors)) = service.create(&admin(), &bad, Utc::now()).await else {
+    let Err(RecordError::Invalid(errors)) = service
+        .create(&admin(), &bad, Utc::now(), &RequestOrigin::default())
+        .await
+    else {
         panic!("expected a validation error");
     };
     let fields: Vec<&str> = errors.fields().iter().map(|f| f.field.as_str()).collect();
@@ -88,11 +101,13 @@ async fn only_admins_manage_keys() {
     let service = ApiKeyService::new(Arc::new(MockApiKeyRepository::new()), Arc::new(minter(None)));
     for role in [Role::Manager, Role::Rep, Role::Viewer] {
         let ctx = TenantContext::new(TenantId::generate(), UserId::generate(), role);
-        let create = service.create(&ctx, &request("k", "rep", None), Utc::now()).await;
+        let create = service
+            .create(&ctx, &request("k", "rep", None), Utc::now(), &RequestOrigin::default())
+            .await;
         assert!(matches!(create, Err(RecordError::Forbidden(_))));
         assert!(matches!(service.list(&ctx).await, Err(RecordError::Forbidden(_))));
         assert!(matches!(
-            service.revoke(&ctx, Uuid::now_v7()).await,
+            service.revoke(&ctx, Uuid::now_v7(), &RequestOrigin::default()).await,
             Err(RecordError::Forbidden(_))
         ));
     }

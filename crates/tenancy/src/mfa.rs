@@ -162,17 +162,25 @@ pub trait MfaRepository: Send + Sync {
     /// `false` when a confirmed one exists (nothing changes).
     async fn save_unconfirmed(&self, user_id: UserId, seed: &[u8]) -> Result<bool, RepoError>;
     /// Confirms the unconfirmed seed, taking `step` as used, and stores the
-    /// recovery codes' digests, in one transaction; `false` when there was
-    /// no unconfirmed seed.
-    async fn confirm(&self, user_id: UserId, step: i64, recovery_digests: &[Vec<u8>]) -> Result<bool, RepoError>;
+    /// recovery codes' digests, and appends `audit` to the caller's
+    /// organization's trail, in one transaction; `false` (nothing written)
+    /// when there was no unconfirmed seed.
+    async fn confirm(
+        &self,
+        ctx: &TenantContext,
+        step: i64,
+        recovery_digests: &[Vec<u8>],
+        audit: &AuditEntry,
+    ) -> Result<bool, RepoError>;
     /// Takes `step` as used when it is later than the last one used;
     /// `false` for a step already used (a replay) or an earlier one.
     async fn claim_step(&self, user_id: UserId, step: i64) -> Result<bool, RepoError>;
     /// Marks an unused recovery code used; `false` when there is none.
     async fn use_recovery_code(&self, user_id: UserId, digest: &[u8]) -> Result<bool, RepoError>;
     async fn recovery_codes_left(&self, user_id: UserId) -> Result<i64, RepoError>;
-    /// Removes the seed and the recovery codes.
-    async fn remove(&self, user_id: UserId) -> Result<(), RepoError>;
+    /// Removes the caller's seed and recovery codes and appends `audit`, in
+    /// one transaction.
+    async fn remove(&self, ctx: &TenantContext, audit: &AuditEntry) -> Result<(), RepoError>;
     async fn create_challenge(
         &self,
         tenant_id: TenantId,
@@ -313,7 +321,12 @@ impl MfaService {
 
     /// Turns two-step sign-in on with a first code from the authenticator;
     /// answers the recovery codes, shown this once.
-    pub async fn confirm(&self, ctx: &TenantContext, code: &str) -> Result<Vec<String>, MfaError> {
+    pub async fn confirm(
+        &self,
+        ctx: &TenantContext,
+        code: &str,
+        origin: &RequestOrigin,
+    ) -> Result<Vec<String>, MfaError> {
         let stored = match self.repo.totp(ctx.user_id).await? {
             Some(stored) if stored.confirmed => return Err(MfaError::AlreadyEnabled),
             Some(stored) => stored,
@@ -325,7 +338,8 @@ impl MfaService {
             .iter()
             .map(|c| self.minter.digest(&normalize_recovery_code(c)))
             .collect();
-        if !self.repo.confirm(ctx.user_id, step, &digests).await? {
+        let audit = AuditEntry::new(actions::MFA_ENABLED, origin).target("user", ctx.user_id.as_uuid());
+        if !self.repo.confirm(ctx, step, &digests, &audit).await? {
             return Err(MfaError::NotEnrolling);
         }
         Ok(codes)
@@ -368,7 +382,13 @@ impl MfaService {
     /// Turns two-step sign-in off; needs the password and a current code
     /// (or a recovery code), and is refused while the organization
     /// requires it of the caller.
-    pub async fn disable(&self, ctx: &TenantContext, password: &str, answer: &SecondFactor) -> Result<(), MfaError> {
+    pub async fn disable(
+        &self,
+        ctx: &TenantContext,
+        password: &str,
+        answer: &SecondFactor,
+        origin: &RequestOrigin,
+    ) -> Result<(), MfaError> {
         let standing = self.repo.standing(ctx.tenant_id, ctx.user_id).await?;
         if !standing.enrolled {
             return Err(MfaError::NotEnabled);
@@ -381,7 +401,8 @@ impl MfaService {
             return Err(MfaError::Required);
         }
         self.check_factor(ctx.user_id, answer).await?;
-        self.repo.remove(ctx.user_id).await?;
+        let audit = AuditEntry::new(actions::MFA_DISABLED, origin).target("user", ctx.user_id.as_uuid());
+        self.repo.remove(ctx, &audit).await?;
         Ok(())
     }
 

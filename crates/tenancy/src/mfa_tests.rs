@@ -188,13 +188,15 @@ async fn confirming_with_a_right_code_stores_ten_digests_and_shows_the_codes_onc
         }))
     });
     repo.expect_confirm()
-        .withf(|_, _, digests| {
-            digests.len() == RECOVERY_CODES && digests[0] == b"code01abcde".to_vec() // normalized before digest
+        .withf(|_, _, digests, audit| {
+            audit.action == actions::MFA_ENABLED
+                && digests.len() == RECOVERY_CODES
+                && digests[0] == b"code01abcde".to_vec() // normalized before digest
         })
         .times(1)
-        .returning(|_, _, _| Ok(true));
+        .returning(|_, _, _, _| Ok(true));
     let codes = service(repo, MockAccountRepository::new(), MockPasswordHasher::new())
-        .confirm(&ctx, &code_at(SEED, Utc::now()))
+        .confirm(&ctx, &code_at(SEED, Utc::now()), &RequestOrigin::default())
         .await
         .unwrap();
     assert_eq!(codes.len(), RECOVERY_CODES);
@@ -212,7 +214,7 @@ async fn confirming_with_a_wrong_code_changes_nothing() {
     });
     repo.expect_confirm().never();
     let err = service(repo, MockAccountRepository::new(), MockPasswordHasher::new())
-        .confirm(&ctx(Role::Rep), "000000x")
+        .confirm(&ctx(Role::Rep), "000000x", &RequestOrigin::default())
         .await
         .unwrap_err();
     assert!(matches!(err, MfaError::WrongCode("code")));
@@ -335,11 +337,13 @@ async fn turning_it_off_needs_the_password_and_is_refused_while_required() {
     let mfa = service(repo, MockAccountRepository::new(), hasher);
     let code = SecondFactor::Code(code_at(SEED, Utc::now()));
     assert!(matches!(
-        mfa.disable(&ctx(Role::Admin), "wrong password", &code).await,
+        mfa.disable(&ctx(Role::Admin), "wrong password", &code, &RequestOrigin::default())
+            .await,
         Err(MfaError::Auth(AuthError::WrongPassword(_)))
     ));
     assert!(matches!(
-        mfa.disable(&ctx(Role::Admin), "right password", &code).await,
+        mfa.disable(&ctx(Role::Admin), "right password", &code, &RequestOrigin::default())
+            .await,
         Err(MfaError::Required)
     ));
 }
@@ -356,7 +360,10 @@ async fn turning_it_off_with_password_and_code_removes_the_factor() {
         }))
     });
     repo.expect_claim_step().returning(|_, _| Ok(true));
-    repo.expect_remove().times(1).returning(|_| Ok(()));
+    repo.expect_remove()
+        .times(1)
+        .withf(|_, audit| audit.action == actions::MFA_DISABLED)
+        .returning(|_, _| Ok(()));
     let mut hasher = MockPasswordHasher::new();
     hasher.expect_verify().returning(|_, _| true);
     service(repo, MockAccountRepository::new(), hasher)
@@ -364,6 +371,7 @@ async fn turning_it_off_with_password_and_code_removes_the_factor() {
             &ctx(Role::Rep),
             "right password",
             &SecondFactor::Code(code_at(SEED, Utc::now())),
+            &RequestOrigin::default(),
         )
         .await
         .unwrap();

@@ -132,6 +132,23 @@ pub struct OrganizationChanges {
     pub mfa_required: Option<crate::mfa::MfaPolicy>,
 }
 
+impl OrganizationChanges {
+    /// The names of the settings this change sets, comma-separated (what
+    /// the audit entry records: never the values an admin typed).
+    pub fn field_names(&self) -> String {
+        [
+            ("name", self.name.is_some()),
+            ("rep_visibility", self.rep_visibility.is_some()),
+            ("default_currency", self.default_currency.is_some()),
+            ("mfa_required", self.mfa_required.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(field, changed)| changed.then_some(field))
+        .collect::<Vec<_>>()
+        .join(",")
+    }
+}
+
 /// One of a person's memberships, as the login look-up returns it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LoginCandidate {

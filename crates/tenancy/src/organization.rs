@@ -1,8 +1,10 @@
 //! Reading and changing the caller's organization: every member reads it,
-//! only admins change its name and settings.
+//! only admins change its name and settings (recorded in the same
+//! transaction).
 
 use crate::model::{Organization, OrganizationChanges};
 use crate::ports::AccountRepository;
+use clearview_kernel::audit::{AuditEntry, RequestOrigin, actions};
 use clearview_kernel::records::RecordError;
 use clearview_kernel::{Role, TenantContext, TenantId};
 use std::sync::Arc;
@@ -31,6 +33,7 @@ impl OrganizationService {
         ctx: &TenantContext,
         id: TenantId,
         changes: OrganizationChanges,
+        origin: &RequestOrigin,
     ) -> Result<Organization, RecordError> {
         if id != ctx.tenant_id {
             return Err(RecordError::NotFound);
@@ -38,6 +41,9 @@ impl OrganizationService {
         if ctx.role != Role::Admin {
             return Err(RecordError::Forbidden("only admins change organization settings"));
         }
-        Ok(self.accounts.update_organization(ctx, &changes).await?)
+        let audit = AuditEntry::new(actions::ORGANIZATION_UPDATED, origin)
+            .target("organization", id.as_uuid())
+            .detail("fields", changes.field_names());
+        Ok(self.accounts.update_organization(ctx, &changes, &audit).await?)
     }
 }

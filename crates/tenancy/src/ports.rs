@@ -4,6 +4,7 @@
 use crate::model::{LoginCandidate, Me, Organization, OrganizationChanges, SessionIdentity};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use clearview_kernel::audit::AuditEntry;
 use clearview_kernel::{RepoError, SessionId, TenantContext, TenantId};
 
 /// Storage of organizations, identities, memberships and sessions.
@@ -52,11 +53,13 @@ pub trait AccountRepository: Send + Sync {
 
     async fn organization(&self, ctx: &TenantContext) -> Result<Organization, RepoError>;
 
-    /// Applies the given changes to the caller's organization.
+    /// Applies the given changes to the caller's organization and appends
+    /// `audit` in the same transaction.
     async fn update_organization(
         &self,
         ctx: &TenantContext,
         changes: &OrganizationChanges,
+        audit: &AuditEntry,
     ) -> Result<Organization, RepoError>;
 }
 

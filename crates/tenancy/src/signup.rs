@@ -14,6 +14,7 @@ use crate::ports::{AccountRepository, PasswordHasher, SecretMinter};
 use crate::service::{AuthError, AuthService};
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
+use clearview_kernel::audit::{AuditEntry, RequestOrigin, actions};
 use clearview_kernel::mail::Email;
 use clearview_kernel::{RepoError, Role, TenantId, UserId, ValidationErrors};
 use std::sync::Arc;
@@ -62,7 +63,14 @@ pub trait SignupRepository: Send + Sync {
     /// admin; returns the identity. `Duplicate { field:
     /// "email" }` when the address belongs to a member of any organization;
     /// `NotFound` when the sign-up is no longer pending.
-    async fn complete_signup(&self, tenant: TenantId, signup: Uuid, new_user: UserId) -> Result<UserId, RepoError>;
+    /// `audit` is appended in the same transaction, as done by the user.
+    async fn complete_signup(
+        &self,
+        tenant: TenantId,
+        signup: Uuid,
+        new_user: UserId,
+        audit: &AuditEntry,
+    ) -> Result<UserId, RepoError>;
 }
 
 #[derive(Clone)]
@@ -135,7 +143,7 @@ impl SignupService {
 
     /// Follows a sign-up link: with the password chosen at sign-up, creates
     /// the identity and its admin membership and signs in.
-    pub async fn verify(&self, token: &str, password: &str) -> Result<SessionGrant, AuthError> {
+    pub async fn verify(&self, token: &str, password: &str, origin: &RequestOrigin) -> Result<SessionGrant, AuthError> {
         const GONE: &str = "this sign-up link is invalid, used or expired; sign up again";
         if Password::parse(password).is_err() {
             return Err(invalid("password", "enter the password you chose when you signed up"));
@@ -151,9 +159,10 @@ impl SignupService {
                 "this is not the password chosen when signing up with this link",
             ));
         }
+        let audit = AuditEntry::new(actions::ORGANIZATION_CREATED, origin).target("organization", tenant.as_uuid());
         let user = match self
             .signups
-            .complete_signup(tenant, pending.id, UserId::generate())
+            .complete_signup(tenant, pending.id, UserId::generate(), &audit)
             .await
         {
             Ok(user) => user,

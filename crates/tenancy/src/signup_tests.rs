@@ -121,7 +121,7 @@ async fn following_a_link_with_another_password_creates_nothing() {
     signups.expect_complete_signup().never();
     let token = format!("{}.secret", TenantId::generate());
     let err = service(signups, MockAccountRepository::new(), false)
-        .verify(&token, "not the password at all")
+        .verify(&token, "not the password at all", &RequestOrigin::default())
         .await
         .unwrap_err();
     assert!(
@@ -134,7 +134,7 @@ async fn following_a_link_with_another_password_creates_nothing() {
 async fn a_link_for_an_address_taken_meanwhile_is_a_conflict() {
     let mut signups = MockSignupRepository::new();
     pending(&mut signups);
-    signups.expect_complete_signup().returning(|_, _, _| {
+    signups.expect_complete_signup().returning(|_, _, _, _| {
         Err(RepoError::Duplicate {
             field: "email",
             existing_id: None,
@@ -142,7 +142,7 @@ async fn a_link_for_an_address_taken_meanwhile_is_a_conflict() {
     });
     let token = format!("{}.secret", TenantId::generate());
     let err = service(signups, MockAccountRepository::new(), true)
-        .verify(&token, "correct horse battery")
+        .verify(&token, "correct horse battery", &RequestOrigin::default())
         .await
         .unwrap_err();
     assert!(matches!(err, AuthError::EmailTaken));
@@ -153,12 +153,21 @@ async fn a_verified_link_signs_in_as_the_new_admin() {
     let mut signups = MockSignupRepository::new();
     pending(&mut signups);
     let user = UserId::generate();
-    signups.expect_complete_signup().returning(move |_, _, _| Ok(user));
+    signups
+        .expect_complete_signup()
+        .withf(|tenant, _, _, audit| {
+            audit.action == actions::ORGANIZATION_CREATED && audit.target_id == Some(tenant.as_uuid())
+        })
+        .returning(move |_, _, _, _| Ok(user));
     let mut accounts = MockAccountRepository::new();
     accounts.expect_create_session().times(1).returning(|_, _, _| Ok(()));
     let tenant = TenantId::generate();
     let grant = service(signups, accounts, true)
-        .verify(&format!("{tenant}.secret"), "correct horse battery")
+        .verify(
+            &format!("{tenant}.secret"),
+            "correct horse battery",
+            &RequestOrigin::default(),
+        )
         .await
         .unwrap();
     assert_eq!(grant.identity.tenant_id, tenant);

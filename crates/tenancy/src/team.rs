@@ -8,6 +8,7 @@ use crate::model::{Password, PersonName};
 use crate::ports::{AccountRepository, PasswordHasher, SecretMinter, SessionDenylist, deny_sessions};
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
+use clearview_kernel::audit::{AuditEntry, RequestOrigin, actions};
 use clearview_kernel::mail::Email;
 use clearview_kernel::records::RecordError;
 use clearview_kernel::{EmailAddress, RepoError, Role, SessionId, TenantContext, TenantId, UserId, ValidationErrors};
@@ -65,6 +66,15 @@ pub enum Joiner {
     },
 }
 
+impl Joiner {
+    /// The identity that joins.
+    pub fn user_id(&self) -> UserId {
+        match self {
+            Joiner::Existing(id) | Joiner::New { id, .. } | Joiner::Claimed { id, .. } => *id,
+        }
+    }
+}
+
 /// An identity found by e-mail address.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KnownIdentity {
@@ -76,7 +86,8 @@ pub struct KnownIdentity {
 
 /// Storage of members and invitations. Errors: `NotFound`; `Conflict` for
 /// the last-admin rule; `Duplicate { field: "email" }` when the invitee is
-/// already a member.
+/// already a member. Each change appends its `audit` entry in its own
+/// transaction.
 #[async_trait]
 pub trait TeamRepository: Send + Sync {
     async fn members(&self, ctx: &TenantContext) -> Result<Vec<Member>, RepoError>;
@@ -86,23 +97,41 @@ pub trait TeamRepository: Send + Sync {
         ctx: &TenantContext,
         user: UserId,
         role: Role,
+        audit: &AuditEntry,
     ) -> Result<(Member, Vec<SessionId>), RepoError>;
     /// Removes a member (their sessions go with the membership); returns
     /// the sessions that were live.
-    async fn remove_member(&self, ctx: &TenantContext, user: UserId) -> Result<Vec<SessionId>, RepoError>;
+    async fn remove_member(
+        &self,
+        ctx: &TenantContext,
+        user: UserId,
+        audit: &AuditEntry,
+    ) -> Result<Vec<SessionId>, RepoError>;
     /// Stores the invitation and its e-mail job in one transaction — unless
     /// an invitation to that address is already pending, which is returned
-    /// instead (and nothing is sent).
-    async fn invite(&self, ctx: &TenantContext, invitation: &NewInvitation) -> Result<(Invitation, bool), RepoError>;
+    /// instead (and nothing is sent or recorded).
+    async fn invite(
+        &self,
+        ctx: &TenantContext,
+        invitation: &NewInvitation,
+        audit: &AuditEntry,
+    ) -> Result<(Invitation, bool), RepoError>;
     async fn invitations(&self, ctx: &TenantContext) -> Result<Vec<Invitation>, RepoError>;
-    async fn revoke_invitation(&self, ctx: &TenantContext, id: Uuid) -> Result<(), RepoError>;
+    async fn revoke_invitation(&self, ctx: &TenantContext, id: Uuid, audit: &AuditEntry) -> Result<(), RepoError>;
     /// The pending, unexpired invitation with this token hash.
     async fn pending_invitation(&self, tenant: TenantId, token_hash: &[u8]) -> Result<Option<Invitation>, RepoError>;
     /// The identity with this e-mail, if any.
     async fn identity_by_email(&self, email: &str) -> Result<Option<KnownIdentity>, RepoError>;
     /// Marks the invitation accepted and adds the membership (creating the
-    /// identity if new), atomically; `NotFound` if it is no longer pending.
-    async fn accept(&self, tenant: TenantId, invitation: Uuid, joiner: &Joiner) -> Result<(UserId, Role), RepoError>;
+    /// identity if new) and appends `audit` as done by the joiner,
+    /// atomically; `NotFound` if it is no longer pending.
+    async fn accept(
+        &self,
+        tenant: TenantId,
+        invitation: Uuid,
+        joiner: &Joiner,
+        audit: &AuditEntry,
+    ) -> Result<(UserId, Role), RepoError>;
 }
 
 #[derive(Clone)]
@@ -173,18 +202,29 @@ impl TeamService {
         org: TenantId,
         user: UserId,
         role: Role,
+        origin: &RequestOrigin,
     ) -> Result<Member, RecordError> {
         same_tenant(ctx, org)?;
         admin_only(ctx)?;
-        let (member, sessions) = self.team.change_role(ctx, user, role).await?;
+        let audit = AuditEntry::new(actions::MEMBER_ROLE_CHANGED, origin)
+            .target("user", user.as_uuid())
+            .detail("role", role.as_str());
+        let (member, sessions) = self.team.change_role(ctx, user, role, &audit).await?;
         deny_sessions(self.denylist.as_ref(), &sessions).await;
         Ok(member)
     }
 
-    pub async fn remove(&self, ctx: &TenantContext, org: TenantId, user: UserId) -> Result<(), RecordError> {
+    pub async fn remove(
+        &self,
+        ctx: &TenantContext,
+        org: TenantId,
+        user: UserId,
+        origin: &RequestOrigin,
+    ) -> Result<(), RecordError> {
         same_tenant(ctx, org)?;
         admin_only(ctx)?;
-        let sessions = self.team.remove_member(ctx, user).await?;
+        let audit = AuditEntry::new(actions::MEMBER_REMOVED, origin).target("user", user.as_uuid());
+        let sessions = self.team.remove_member(ctx, user, &audit).await?;
         deny_sessions(self.denylist.as_ref(), &sessions).await;
         Ok(())
     }
@@ -197,6 +237,7 @@ impl TeamService {
         org: TenantId,
         email: &str,
         role: Role,
+        origin: &RequestOrigin,
     ) -> Result<(Invitation, bool), RecordError> {
         same_tenant(ctx, org)?;
         admin_only(ctx)?;
@@ -220,7 +261,10 @@ impl TeamService {
             expires_at: Utc::now() + Duration::days(INVITATION_DAYS),
             message,
         };
-        match self.team.invite(ctx, &invitation).await {
+        let audit = AuditEntry::new(actions::INVITATION_CREATED, origin)
+            .target("invitation", invitation.id)
+            .detail("role", role.as_str());
+        match self.team.invite(ctx, &invitation, &audit).await {
             Err(RepoError::Duplicate { .. }) => Err(RecordError::Duplicate {
                 field: "email",
                 existing_id: None,
@@ -235,10 +279,17 @@ impl TeamService {
         Ok(self.team.invitations(ctx).await?)
     }
 
-    pub async fn revoke_invitation(&self, ctx: &TenantContext, org: TenantId, id: Uuid) -> Result<(), RecordError> {
+    pub async fn revoke_invitation(
+        &self,
+        ctx: &TenantContext,
+        org: TenantId,
+        id: Uuid,
+        origin: &RequestOrigin,
+    ) -> Result<(), RecordError> {
         same_tenant(ctx, org)?;
         admin_only(ctx)?;
-        Ok(self.team.revoke_invitation(ctx, id).await?)
+        let audit = AuditEntry::new(actions::INVITATION_REVOKED, origin).target("invitation", id);
+        Ok(self.team.revoke_invitation(ctx, id, &audit).await?)
     }
 
     /// Name and password of a new (or claimed) identity, both required.
@@ -271,6 +322,7 @@ impl TeamService {
         token: &str,
         name: Option<&str>,
         password: Option<&str>,
+        origin: &RequestOrigin,
     ) -> Result<(TenantId, UserId, Role), RecordError> {
         let gone = || RecordError::Gone {
             field: "token",
@@ -312,7 +364,8 @@ impl TeamService {
                 }
             }
         };
-        match self.team.accept(tenant, invitation.id, &joiner).await {
+        let audit = AuditEntry::new(actions::INVITATION_ACCEPTED, origin).target("user", joiner.user_id().as_uuid());
+        match self.team.accept(tenant, invitation.id, &joiner, &audit).await {
             Ok((user, role)) => Ok((tenant, user, role)),
             Err(RepoError::NotFound) => Err(gone()),
             Err(RepoError::Duplicate { .. }) => {

@@ -14,6 +14,7 @@
 use crate::emails;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use clearview_kernel::audit::{AuditEntry, RequestOrigin, actions};
 use clearview_kernel::mail::Email;
 use clearview_kernel::records::RecordError;
 use clearview_kernel::{RepoError, Role, TenantContext, TenantId, UserId, ValidationErrors};
@@ -140,10 +141,12 @@ impl Attempt {
 #[cfg_attr(test, mockall::automock)]
 #[async_trait]
 pub trait WebhookRepository: Send + Sync {
-    async fn create(&self, ctx: &TenantContext, hook: &NewWebhook) -> Result<Webhook, RepoError>;
+    /// Writes that change a subscription append their `audit` entry in the
+    /// same transaction.
+    async fn create(&self, ctx: &TenantContext, hook: &NewWebhook, audit: &AuditEntry) -> Result<Webhook, RepoError>;
     async fn list(&self, ctx: &TenantContext) -> Result<Vec<Webhook>, RepoError>;
     /// Deletes the subscription and its log; queued attempts find nothing.
-    async fn delete(&self, ctx: &TenantContext, id: Uuid) -> Result<(), RepoError>;
+    async fn delete(&self, ctx: &TenantContext, id: Uuid, audit: &AuditEntry) -> Result<(), RepoError>;
     /// The newest `limit` deliveries of one subscription.
     async fn deliveries(&self, ctx: &TenantContext, webhook: Uuid, limit: i64) -> Result<Vec<Delivery>, RepoError>;
     /// Queues the delivery again (a new job, state pending).
@@ -167,6 +170,7 @@ pub trait WebhookRepository: Send + Sync {
         id: Uuid,
         secret: &str,
         previous_until: DateTime<Utc>,
+        audit: &AuditEntry,
     ) -> Result<Webhook, RepoError>;
     /// Turns a disabled subscription on again (its streak starts over).
     async fn enable(&self, ctx: &TenantContext, id: Uuid) -> Result<Webhook, RepoError>;
@@ -223,6 +227,7 @@ impl WebhookService {
         ctx: &TenantContext,
         url: &str,
         events: &[String],
+        origin: &RequestOrigin,
     ) -> Result<(Webhook, String), RecordError> {
         admin_only(ctx)?;
         let mut errors = ValidationErrors::new();
@@ -251,7 +256,8 @@ impl WebhookService {
             events: wanted,
             secret: secret.clone(),
         };
-        Ok((self.hooks.create(ctx, &hook).await?, secret))
+        let audit = AuditEntry::new(actions::WEBHOOK_CREATED, origin).target("webhook", hook.id);
+        Ok((self.hooks.create(ctx, &hook, &audit).await?, secret))
     }
 
     pub async fn list(&self, ctx: &TenantContext) -> Result<Vec<Webhook>, RecordError> {
@@ -259,9 +265,10 @@ impl WebhookService {
         Ok(self.hooks.list(ctx).await?)
     }
 
-    pub async fn delete(&self, ctx: &TenantContext, id: Uuid) -> Result<(), RecordError> {
+    pub async fn delete(&self, ctx: &TenantContext, id: Uuid, origin: &RequestOrigin) -> Result<(), RecordError> {
         admin_only(ctx)?;
-        Ok(self.hooks.delete(ctx, id).await?)
+        let audit = AuditEntry::new(actions::WEBHOOK_DELETED, origin).target("webhook", id);
+        Ok(self.hooks.delete(ctx, id, &audit).await?)
     }
 
     pub async fn deliveries(&self, ctx: &TenantContext, webhook: Uuid) -> Result<Vec<Delivery>, RecordError> {
@@ -281,11 +288,13 @@ impl WebhookService {
         ctx: &TenantContext,
         id: Uuid,
         now: DateTime<Utc>,
+        origin: &RequestOrigin,
     ) -> Result<(Webhook, String), RecordError> {
         admin_only(ctx)?;
         let secret = self.sender.new_secret();
         let until = now + chrono::Duration::hours(PREVIOUS_SECRET_HOURS);
-        Ok((self.hooks.rotate_secret(ctx, id, &secret, until).await?, secret))
+        let audit = AuditEntry::new(actions::WEBHOOK_SECRET_ROTATED, origin).target("webhook", id);
+        Ok((self.hooks.rotate_secret(ctx, id, &secret, until, &audit).await?, secret))
     }
 
     pub async fn enable(&self, ctx: &TenantContext, id: Uuid) -> Result<Webhook, RecordError> {

@@ -28,7 +28,10 @@ fn retries_follow_the_schedule_and_span_about_a_day() {
 async fn a_refused_url_and_unknown_events_are_named_and_nothing_is_stored() {
     let service = service(MockWebhookRepository::new(), sender(Some("is private")));
     let events = vec!["contact.created".to_owned(), "contact.exploded".to_owned()];
-    let Err(RecordError::Invalid(errors)) = service.create(&admin(), "http://10.0.0.1/", &events).await else {
+    let Err(RecordError::Invalid(errors)) = service
+        .create(&admin(), "http://10.0.0.1/", &events, &RequestOrigin::default())
+        .await
+    else {
         panic!("expected a validation error");
     };
     let fields: Vec<&str> = errors.fields().iter().map(|f| f.field.as_str()).collect();
@@ -40,8 +43,8 @@ async fn a_subscription_keeps_each_event_once_and_returns_its_secret() {
     let mut hooks = MockWebhookRepository::new();
     hooks
         .expect_create()
-        .withf(|_, hook| hook.events == ["deal.won"] && hook.secret == "whsec_c2VjcmV0")
-        .returning(|_, hook| {
+        .withf(|_, hook, _| hook.events == ["deal.won"] && hook.secret == "whsec_c2VjcmV0")
+        .returning(|_, hook, _| {
             Ok(Webhook {
                 id: hook.id,
                 url: hook.url.clone(),
@@ -56,7 +59,12 @@ async fn a_subscription_keeps_each_event_once_and_returns_its_secret() {
     let service = service(hooks, sender(None));
     let events = vec!["deal.won".to_owned(), "deal.won".to_owned()];
     let (hook, secret) = service
-        .create(&admin(), " https://hooks.example.com/x ", &events)
+        .create(
+            &admin(),
+            " https://hooks.example.com/x ",
+            &events,
+            &RequestOrigin::default(),
+        )
         .await
         .unwrap();
     assert_eq!(hook.url, "https://hooks.example.com/x");
@@ -68,7 +76,14 @@ async fn only_admins_manage_webhooks() {
     let service = service(MockWebhookRepository::new(), sender(None));
     let rep = TenantContext::new(TenantId::generate(), UserId::generate(), Role::Manager);
     assert!(matches!(service.list(&rep).await, Err(RecordError::Forbidden(_))));
-    let create = service.create(&rep, "https://a.test", &["deal.won".to_owned()]).await;
+    let create = service
+        .create(
+            &rep,
+            "https://a.test",
+            &["deal.won".to_owned()],
+            &RequestOrigin::default(),
+        )
+        .await;
     assert!(matches!(create, Err(RecordError::Forbidden(_))));
 }
 
@@ -175,8 +190,12 @@ async fn rotating_keeps_the_old_secret_for_a_day() {
     let mut hooks = MockWebhookRepository::new();
     hooks
         .expect_rotate_secret()
-        .withf(move |_, _, secret, until| secret == "whsec_c2VjcmV0" && *until == now + chrono::Duration::hours(24))
-        .returning(|_, id, _, until| {
+        .withf(move |_, _, secret, until, audit| {
+            secret == "whsec_c2VjcmV0"
+                && *until == now + chrono::Duration::hours(24)
+                && audit.action == actions::WEBHOOK_SECRET_ROTATED
+        })
+        .returning(|_, id, _, until, _| {
             Ok(Webhook {
                 id,
                 url: "https://a.test".into(),
@@ -189,7 +208,7 @@ async fn rotating_keeps_the_old_secret_for_a_day() {
             })
         });
     let (hook, secret) = service(hooks, sender(None))
-        .rotate_secret(&admin(), Uuid::now_v7(), now)
+        .rotate_secret(&admin(), Uuid::now_v7(), now, &RequestOrigin::default())
         .await
         .unwrap();
     assert_eq!(secret, "whsec_c2VjcmV0");

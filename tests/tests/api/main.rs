@@ -4,6 +4,7 @@
 mod activities;
 mod api_keys;
 mod audit;
+mod audit_atomic;
 mod audit_chain;
 mod auth;
 mod contacts;

@@ -4,13 +4,13 @@
 
 use crate::json::ValidJson;
 use crate::problem::{ApiError, Problem};
-use crate::routes::audit::{origin, record};
+use crate::routes::audit::origin;
 use crate::security::session::Session;
 use crate::state::ApiState;
 use actix_web::web::{Data, Path};
 use actix_web::{HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
-use clearview_tenancy::{ApiKey, AuditEntry, KeyRequest, actions};
+use clearview_tenancy::{ApiKey, KeyRequest};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -95,12 +95,7 @@ pub async fn create(
         scope: body.scope,
         expires_in_days: body.expires_in_days,
     };
-    let (key, secret) = state.api_keys.create(ctx, &request, Utc::now()).await?;
-    let entry = AuditEntry::new(actions::API_KEY_CREATED, &origin(&req))
-        .target("api_key", key.id)
-        .detail("role", key.role.as_str())
-        .detail("scope", key.scope.as_str());
-    record(&state, ctx, entry).await;
+    let (key, secret) = state.api_keys.create(ctx, &request, Utc::now(), &origin(&req)).await?;
     Ok(HttpResponse::Created().json(ApiKeyCreated {
         key: key.into(),
         secret,
@@ -127,8 +122,6 @@ pub async fn revoke(
     id: Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let ctx = session.person()?;
-    state.api_keys.revoke(ctx, *id).await?;
-    let entry = AuditEntry::new(actions::API_KEY_REVOKED, &origin(&req)).target("api_key", *id);
-    record(&state, ctx, entry).await;
+    state.api_keys.revoke(ctx, *id, &origin(&req)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -198,10 +198,7 @@ pub async fn verify_email(
     ValidJson(body): ValidJson<VerifyEmailBody>,
 ) -> Result<HttpResponse, ApiError> {
     state.limits.account(&req).await?;
-    let grant = state.signups.verify(&body.token, &body.password).await?;
-    let entry = AuditEntry::new(actions::ORGANIZATION_CREATED, &origin(&req))
-        .target("organization", grant.identity.tenant_id.as_uuid());
-    audit_sign_in(&state, &grant, entry).await;
+    let grant = state.signups.verify(&body.token, &body.password, &origin(&req)).await?;
     signed_in(&state, &settings, grant, StatusCode::CREATED).await
 }
 

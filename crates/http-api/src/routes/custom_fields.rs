@@ -3,7 +3,7 @@
 
 use crate::json::ValidJson;
 use crate::problem::{ApiError, Problem};
-use crate::routes::audit::{origin, record};
+use crate::routes::audit::origin;
 use crate::routes::patch::{present, required_change};
 use crate::security::session::Session;
 use crate::state::ApiState;
@@ -11,7 +11,6 @@ use actix_web::http::header::LOCATION;
 use actix_web::web::{Data, Path, Query};
 use actix_web::{HttpRequest, HttpResponse};
 use clearview_kernel::custom_fields::{CustomEntity, FieldDefinition, FieldInput, FieldPatch, OptionInput};
-use clearview_tenancy::{AuditEntry, actions};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -132,13 +131,6 @@ fn options(given: Vec<FieldOption>) -> Vec<OptionInput> {
         .collect()
 }
 
-fn audit_entry(req: &HttpRequest, action: &'static str, field: &CustomFieldView) -> AuditEntry {
-    AuditEntry::new(action, &origin(req))
-        .target("custom_field", field.id)
-        .detail("entity", field.entity.clone())
-        .detail("key", field.key.clone())
-}
-
 /// The organization's custom fields, by entity and position.
 #[utoipa::path(get, operation_id = "custom_fields_list", path = "/api/custom-fields", tag = "custom-fields",
     params(CustomFieldListParams),
@@ -182,13 +174,7 @@ pub async fn create(
         required: body.required,
         position: body.position,
     };
-    let field = CustomFieldView::from(state.custom_fields.create(&session.ctx, input).await?);
-    record(
-        &state,
-        &session.ctx,
-        audit_entry(&req, actions::CUSTOM_FIELD_CREATED, &field),
-    )
-    .await;
+    let field = CustomFieldView::from(state.custom_fields.create(&session.ctx, input, &origin(&req)).await?);
     Ok(HttpResponse::Created()
         .insert_header((LOCATION, format!("/api/custom-fields/{}", field.id)))
         .json(field))
@@ -213,13 +199,12 @@ pub async fn patch(
         required: required_change(body.required, "required")?,
         position: required_change(body.position, "position")?,
     };
-    let field = CustomFieldView::from(state.custom_fields.update(&session.ctx, *id, patch).await?);
-    record(
-        &state,
-        &session.ctx,
-        audit_entry(&req, actions::CUSTOM_FIELD_UPDATED, &field),
-    )
-    .await;
+    let field = CustomFieldView::from(
+        state
+            .custom_fields
+            .update(&session.ctx, *id, patch, &origin(&req))
+            .await?,
+    );
     Ok(HttpResponse::Ok().json(field))
 }
 
@@ -234,12 +219,6 @@ pub async fn delete(
     state: Data<ApiState>,
     id: Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let field = CustomFieldView::from(state.custom_fields.delete(&session.ctx, *id).await?);
-    record(
-        &state,
-        &session.ctx,
-        audit_entry(&req, actions::CUSTOM_FIELD_DELETED, &field),
-    )
-    .await;
+    state.custom_fields.delete(&session.ctx, *id, &origin(&req)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

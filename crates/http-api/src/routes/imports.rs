@@ -3,7 +3,7 @@
 //! progress, the error report (JSON and CSV) and undo.
 
 use crate::problem::{ApiError, Problem};
-use crate::routes::audit::{origin, record};
+use crate::routes::audit::origin;
 use crate::routes::spool::Spool;
 use crate::security::session::Session;
 use crate::state::{ApiState, HttpSettings};
@@ -16,7 +16,6 @@ use clearview_contacts::RecordError;
 use clearview_contacts::{ColumnMapping, Import, ImportMode, ImportRowError, ImportService, ImportUpload, NewImport};
 use clearview_kernel::TenantContext;
 use clearview_kernel::custom_fields::CustomEntity;
-use clearview_tenancy::{AuditEntry, actions};
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -467,16 +466,7 @@ pub async fn undo(
     req: HttpRequest,
     id: Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let (import, kept) = state.imports.undo(&session.ctx, *id).await?;
-    record(
-        &state,
-        &session.ctx,
-        AuditEntry::new(actions::CONTACTS_IMPORTED, &origin(&req))
-            .target("import", *id)
-            .detail("status", "undone")
-            .detail("kept_changed", kept.to_string()),
-    )
-    .await;
+    let (import, kept) = state.imports.undo(&session.ctx, *id, &origin(&req)).await?;
     let mut view = ImportView::from(import);
     view.kept_changed = Some(kept);
     Ok(HttpResponse::Ok().json(view))

@@ -1,7 +1,7 @@
 //! `/api/jobs`: the outbox as admins see it — dead jobs and their replay.
 
 use crate::problem::{ApiError, Problem};
-use crate::routes::audit::{origin, record};
+use crate::routes::audit::origin;
 use crate::routes::params::page_param;
 use crate::security::session::Session;
 use crate::state::ApiState;
@@ -10,7 +10,6 @@ use actix_web::{HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use clearview_kernel::jobs::Job;
 use clearview_kernel::{Sort, ValidationErrors};
-use clearview_tenancy::{AuditEntry, actions};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -99,8 +98,6 @@ pub async fn retry(
     state: Data<ApiState>,
     id: Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let job = state.jobs.retry(&session.ctx, *id).await?;
-    let entry = AuditEntry::new(actions::JOB_RETRIED, &origin(&req)).target("job", job.id);
-    record(&state, &session.ctx, entry).await;
+    let job = state.jobs.retry(&session.ctx, *id, &origin(&req)).await?;
     Ok(HttpResponse::Ok().json(JobView::from(job)))
 }

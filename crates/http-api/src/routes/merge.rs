@@ -5,7 +5,7 @@
 
 use crate::json::ValidJson;
 use crate::problem::{ApiError, Problem};
-use crate::routes::audit::{origin, record};
+use crate::routes::audit::origin;
 use crate::routes::companies::CompanyView;
 use crate::routes::contacts::ContactView;
 use crate::routes::params::limit_param;
@@ -15,7 +15,6 @@ use actix_web::web::{Data, Query};
 use actix_web::{HttpRequest, HttpResponse};
 use clearview_contacts::{DuplicatePair, DuplicateQuery, MergeOutcome, MergePlan, Mergeable, PAIR_SORT};
 use clearview_kernel::{Cursor, Page, ValidationErrors};
-use clearview_tenancy::{AuditEntry, actions};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::{IntoParams, ToSchema};
@@ -157,23 +156,6 @@ fn plan<K: Mergeable>(body: &MergeBody) -> Result<MergePlan, ApiError> {
     .map_err(ApiError::invalid)
 }
 
-async fn audit_merge(req: &HttpRequest, session: &Session, state: &ApiState, action: &'static str, plan: &MergePlan) {
-    if plan.dry_run {
-        return;
-    }
-    let entry = AuditEntry::new(action, &origin(req))
-        .target(
-            if action == actions::CONTACTS_MERGED {
-                "contact"
-            } else {
-                "company"
-            },
-            plan.winner,
-        )
-        .detail("loser_id", plan.loser.to_string());
-    record(state, &session.ctx, entry).await;
-}
-
 /// Likely duplicate contacts: the same or a similar name (same last name),
 /// or the same phone number.
 #[utoipa::path(get, operation_id = "contacts_duplicates", path = "/api/contacts/duplicates", params(DuplicateParams), tag = "contacts",
@@ -212,8 +194,7 @@ pub async fn merge_contacts(
     ValidJson(body): ValidJson<MergeBody>,
 ) -> Result<HttpResponse, ApiError> {
     let plan = plan::<clearview_contacts::Contacts>(&body)?;
-    let outcome = state.contact_merges.merge(&session.ctx, &plan).await?;
-    audit_merge(&req, &session, &state, actions::CONTACTS_MERGED, &plan).await;
+    let outcome = state.contact_merges.merge(&session.ctx, &plan, &origin(&req)).await?;
     Ok(HttpResponse::Ok().json(result::<_, ContactView>(&plan, outcome)))
 }
 
@@ -230,7 +211,6 @@ pub async fn merge_companies(
     ValidJson(body): ValidJson<MergeBody>,
 ) -> Result<HttpResponse, ApiError> {
     let plan = plan::<clearview_contacts::Companies>(&body)?;
-    let outcome = state.company_merges.merge(&session.ctx, &plan).await?;
-    audit_merge(&req, &session, &state, actions::COMPANIES_MERGED, &plan).await;
+    let outcome = state.company_merges.merge(&session.ctx, &plan, &origin(&req)).await?;
     Ok(HttpResponse::Ok().json(result::<_, CompanyView>(&plan, outcome)))
 }

@@ -6,7 +6,7 @@
 
 use crate::json::ValidJson;
 use crate::problem::{ApiError, Problem};
-use crate::routes::audit::{origin, record};
+use crate::routes::audit::origin;
 use crate::routes::auth::{MeView, audit_sign_in, signed_in};
 use crate::security::cookies;
 use crate::security::session::{Enrolling, Session};
@@ -136,9 +136,7 @@ pub async fn confirm(
     ValidJson(body): ValidJson<TotpConfirmBody>,
 ) -> Result<HttpResponse, ApiError> {
     state.limits.mfa(&req, Some(session.ctx.user_id.as_uuid())).await?;
-    let recovery_codes = state.mfa.confirm(&session.ctx, &body.code).await?;
-    let entry = AuditEntry::new(actions::MFA_ENABLED, &origin(&req)).target("user", session.ctx.user_id.as_uuid());
-    record(&state, &session.ctx, entry).await;
+    let recovery_codes = state.mfa.confirm(&session.ctx, &body.code, &origin(&req)).await?;
     let mut response = HttpResponse::Ok();
     response.insert_header(("Cache-Control", "no-store"));
     if session.pending {
@@ -214,8 +212,6 @@ pub async fn disable(
     let ctx = session.person()?;
     let answer = second_factor(body.code, body.recovery_code)?;
     state.limits.mfa(&req, Some(ctx.user_id.as_uuid())).await?;
-    state.mfa.disable(ctx, &body.password, &answer).await?;
-    let entry = AuditEntry::new(actions::MFA_DISABLED, &origin(&req)).target("user", ctx.user_id.as_uuid());
-    record(&state, ctx, entry).await;
+    state.mfa.disable(ctx, &body.password, &answer, &origin(&req)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

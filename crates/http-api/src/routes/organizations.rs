@@ -7,7 +7,7 @@ use crate::state::ApiState;
 use actix_web::web::{Data, Path};
 use actix_web::{HttpRequest, HttpResponse};
 use clearview_kernel::{Currency, TenantId, ValidationErrors};
-use clearview_tenancy::{AuditEntry, Organization, OrganizationChanges, OrganizationName, actions};
+use clearview_tenancy::{Organization, OrganizationChanges, OrganizationName};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -88,22 +88,14 @@ pub async fn patch(
     ValidJson(body): ValidJson<OrganizationPatch>,
 ) -> Result<HttpResponse, ApiError> {
     let changes = body.into_changes()?;
-    let fields: Vec<&str> = [
-        ("name", changes.name.is_some()),
-        ("rep_visibility", changes.rep_visibility.is_some()),
-        ("default_currency", changes.default_currency.is_some()),
-        ("mfa_required", changes.mfa_required.is_some()),
-    ]
-    .into_iter()
-    .filter_map(|(field, changed)| changed.then_some(field))
-    .collect();
     let organization = state
         .organizations
-        .update(&session.ctx, TenantId::from_uuid(*id), changes)
+        .update(
+            &session.ctx,
+            TenantId::from_uuid(*id),
+            changes,
+            &crate::routes::audit::origin(&req),
+        )
         .await?;
-    let entry = AuditEntry::new(actions::ORGANIZATION_UPDATED, &crate::routes::audit::origin(&req))
-        .target("organization", organization.id.as_uuid())
-        .detail("fields", fields.join(","));
-    crate::routes::audit::record(&state, &session.ctx, entry).await;
     Ok(HttpResponse::Ok().json(OrganizationView::from(organization)))
 }

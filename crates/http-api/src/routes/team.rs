@@ -2,7 +2,7 @@
 
 use crate::json::ValidJson;
 use crate::problem::{ApiError, Problem};
-use crate::routes::audit::{origin, record};
+use crate::routes::audit::origin;
 use crate::routes::auth::{SignInView, signed_in_or_challenged};
 use crate::security::session::Session;
 use crate::state::{ApiState, HttpSettings};
@@ -10,8 +10,8 @@ use actix_web::http::StatusCode;
 use actix_web::web::{Data, Path};
 use actix_web::{HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
-use clearview_kernel::{Role, TenantContext, TenantId, UserId};
-use clearview_tenancy::{AuditEntry, Invitation, Member, actions};
+use clearview_kernel::{Role, TenantId, UserId};
+use clearview_tenancy::{Invitation, Member};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -138,12 +138,9 @@ pub async fn change_role(
             TenantId::from_uuid(org),
             UserId::from_uuid(user),
             role(&body.role)?,
+            &origin(&req),
         )
         .await?;
-    let entry = AuditEntry::new(actions::MEMBER_ROLE_CHANGED, &origin(&req))
-        .target("user", user)
-        .detail("role", member.role.as_str());
-    record(&state, &session.ctx, entry).await;
     Ok(HttpResponse::Ok().json(MemberView::from(member)))
 }
 
@@ -160,10 +157,13 @@ pub async fn remove_member(
     let (org, user) = ids.into_inner();
     state
         .team
-        .remove(&session.ctx, TenantId::from_uuid(org), UserId::from_uuid(user))
+        .remove(
+            &session.ctx,
+            TenantId::from_uuid(org),
+            UserId::from_uuid(user),
+            &origin(&req),
+        )
         .await?;
-    let entry = AuditEntry::new(actions::MEMBER_REMOVED, &origin(&req)).target("user", user);
-    record(&state, &session.ctx, entry).await;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -190,14 +190,8 @@ pub async fn invite(
     state.limits.invitation(&req, session.ctx.tenant_id).await?;
     let (invitation, email_queued) = state
         .team
-        .invite(&session.ctx, TenantId::from_uuid(*id), &body.email, role)
+        .invite(&session.ctx, TenantId::from_uuid(*id), &body.email, role, &origin(&req))
         .await?;
-    if email_queued {
-        let entry = AuditEntry::new(actions::INVITATION_CREATED, &origin(&req))
-            .target("invitation", invitation.id)
-            .detail("role", role.as_str());
-        record(&state, &session.ctx, entry).await;
-    }
     Ok(HttpResponse::Accepted().json(Invited {
         invitation: invitation.into(),
         email_queued,
@@ -224,10 +218,8 @@ pub async fn revoke_invitation(
     let (org, invitation) = ids.into_inner();
     state
         .team
-        .revoke_invitation(&session.ctx, TenantId::from_uuid(org), invitation)
+        .revoke_invitation(&session.ctx, TenantId::from_uuid(org), invitation, &origin(&req))
         .await?;
-    let entry = AuditEntry::new(actions::INVITATION_REVOKED, &origin(&req)).target("invitation", invitation);
-    record(&state, &session.ctx, entry).await;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -245,11 +237,13 @@ pub async fn accept(
     state.limits.account(&req).await?;
     let (tenant, user, role) = state
         .team
-        .accept(&body.token, body.name.as_deref(), body.password.as_deref())
+        .accept(
+            &body.token,
+            body.name.as_deref(),
+            body.password.as_deref(),
+            &origin(&req),
+        )
         .await?;
-    let ctx = TenantContext::new(tenant, user, role);
-    let entry = AuditEntry::new(actions::INVITATION_ACCEPTED, &origin(&req)).target("user", user.as_uuid());
-    record(&state, &ctx, entry).await;
     // An existing account with two-step sign-in still needs its code.
     let outcome = state.auth.sign_in(tenant, user, role).await?;
     signed_in_or_challenged(&state, &settings, outcome, StatusCode::OK).await

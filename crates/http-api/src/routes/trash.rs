@@ -4,7 +4,7 @@
 
 use crate::problem::{ApiError, Problem};
 use crate::routes::activities::ActivityView;
-use crate::routes::audit::{origin, record};
+use crate::routes::audit::origin;
 use crate::routes::companies::CompanyView;
 use crate::routes::contacts::ContactView;
 use crate::routes::deals::DealView;
@@ -16,7 +16,6 @@ use actix_web::{HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use clearview_kernel::trash::{TrashEntry, TrashKind, TrashQuery};
 use clearview_kernel::{ActivityId, CompanyId, ContactId, DealId, Page, Sort, ValidationErrors};
-use clearview_tenancy::{AuditEntry, actions};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -132,9 +131,7 @@ pub async fn purge(
     state: Data<ApiState>,
     id: Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let entry = state.trash.purge(&session.ctx, *id).await?;
-    let audit = AuditEntry::new(actions::RECORD_PURGED, &origin(&req)).target(entry.kind.as_str(), entry.id);
-    record(&state, &session.ctx, audit).await;
+    state.trash.purge(&session.ctx, *id, &origin(&req)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -146,9 +143,7 @@ async fn restore(
     kind: TrashKind,
     id: Uuid,
 ) -> Result<(), ApiError> {
-    let entry = state.trash.restore(&session.ctx, kind, id).await?;
-    let audit = AuditEntry::new(actions::RECORD_RESTORED, &origin(req)).target(kind.as_str(), entry.id);
-    record(state, &session.ctx, audit).await;
+    state.trash.restore(&session.ctx, kind, id, &origin(req)).await?;
     Ok(())
 }
 

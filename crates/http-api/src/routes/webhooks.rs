@@ -5,13 +5,13 @@
 
 use crate::json::ValidJson;
 use crate::problem::{ApiError, Problem};
-use crate::routes::audit::{origin, record};
+use crate::routes::audit::origin;
 use crate::security::session::Session;
 use crate::state::ApiState;
 use actix_web::web::{Data, Path};
 use actix_web::{HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
-use clearview_tenancy::{AuditEntry, Delivery, Webhook, actions};
+use clearview_tenancy::{Delivery, Webhook};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -122,9 +122,10 @@ pub async fn create(
     state: Data<ApiState>,
     ValidJson(body): ValidJson<WebhookBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let (webhook, secret) = state.webhooks.create(&session.ctx, &body.url, &body.events).await?;
-    let entry = AuditEntry::new(actions::WEBHOOK_CREATED, &origin(&req)).target("webhook", webhook.id);
-    record(&state, &session.ctx, entry).await;
+    let (webhook, secret) = state
+        .webhooks
+        .create(&session.ctx, &body.url, &body.events, &origin(&req))
+        .await?;
     Ok(HttpResponse::Created().json(WebhookCreated {
         webhook: webhook.into(),
         secret,
@@ -150,9 +151,7 @@ pub async fn delete(
     state: Data<ApiState>,
     id: Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    state.webhooks.delete(&session.ctx, *id).await?;
-    let entry = AuditEntry::new(actions::WEBHOOK_DELETED, &origin(&req)).target("webhook", *id);
-    record(&state, &session.ctx, entry).await;
+    state.webhooks.delete(&session.ctx, *id, &origin(&req)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -192,9 +191,10 @@ pub async fn rotate_secret(
     state: Data<ApiState>,
     id: Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let (webhook, secret) = state.webhooks.rotate_secret(&session.ctx, *id, Utc::now()).await?;
-    let entry = AuditEntry::new(actions::WEBHOOK_SECRET_ROTATED, &origin(&req)).target("webhook", webhook.id);
-    record(&state, &session.ctx, entry).await;
+    let (webhook, secret) = state
+        .webhooks
+        .rotate_secret(&session.ctx, *id, Utc::now(), &origin(&req))
+        .await?;
     Ok(HttpResponse::Ok().json(WebhookCreated {
         webhook: webhook.into(),
         secret,

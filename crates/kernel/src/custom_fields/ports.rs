@@ -3,6 +3,7 @@
 use super::definition::{CustomEntity, FieldDefinition, FieldDraft, FieldInput, FieldPatch};
 use super::filter::CustomQuery;
 use super::values::{CustomValues, validate_values};
+use crate::audit::{AuditEntry, RequestOrigin, actions};
 use crate::records::RecordError;
 use crate::{PageRequest, RepoError, Role, TenantContext, ValidationErrors};
 use async_trait::async_trait;
@@ -16,7 +17,8 @@ pub trait FieldDefinitions: Send + Sync {
     async fn definitions(&self, ctx: &TenantContext, entity: CustomEntity) -> Result<Vec<FieldDefinition>, RepoError>;
 }
 
-/// Tenant-scoped storage of definitions. `insert` answers
+/// Tenant-scoped storage of definitions; each write appends its `audit`
+/// entry in its own transaction. `insert` answers
 /// `Duplicate { field: "key" }` when the kind has the key already;
 /// `update` removes the values of `removed_options` in the same
 /// transaction; `delete` removes every value of the field with it.
@@ -24,15 +26,22 @@ pub trait FieldDefinitions: Send + Sync {
 pub trait CustomFieldRepository: FieldDefinitions {
     async fn list(&self, ctx: &TenantContext, entity: Option<CustomEntity>) -> Result<Vec<FieldDefinition>, RepoError>;
     async fn get(&self, ctx: &TenantContext, id: Uuid) -> Result<FieldDefinition, RepoError>;
-    async fn insert(&self, ctx: &TenantContext, id: Uuid, draft: &FieldDraft) -> Result<FieldDefinition, RepoError>;
+    async fn insert(
+        &self,
+        ctx: &TenantContext,
+        id: Uuid,
+        draft: &FieldDraft,
+        audit: &AuditEntry,
+    ) -> Result<FieldDefinition, RepoError>;
     async fn update(
         &self,
         ctx: &TenantContext,
         id: Uuid,
         draft: &FieldDraft,
         removed_options: &[String],
+        audit: &AuditEntry,
     ) -> Result<FieldDefinition, RepoError>;
-    async fn delete(&self, ctx: &TenantContext, id: Uuid) -> Result<(), RepoError>;
+    async fn delete(&self, ctx: &TenantContext, id: Uuid, audit: &AuditEntry) -> Result<(), RepoError>;
 }
 
 /// Every member reads the definitions (forms and lists need them); only
@@ -63,10 +72,17 @@ impl CustomFieldService {
         Ok(self.repo.list(ctx, entity).await?)
     }
 
-    pub async fn create(&self, ctx: &TenantContext, input: FieldInput) -> Result<FieldDefinition, RecordError> {
+    pub async fn create(
+        &self,
+        ctx: &TenantContext,
+        input: FieldInput,
+        origin: &RequestOrigin,
+    ) -> Result<FieldDefinition, RecordError> {
         admins_only(ctx)?;
         let draft = input.validate().map_err(RecordError::Invalid)?;
-        Ok(self.repo.insert(ctx, Uuid::now_v7(), &draft).await?)
+        let id = Uuid::now_v7();
+        let audit = audit_entry(actions::CUSTOM_FIELD_CREATED, origin, id, draft.entity, &draft.key);
+        Ok(self.repo.insert(ctx, id, &draft, &audit).await?)
     }
 
     pub async fn update(
@@ -74,19 +90,36 @@ impl CustomFieldService {
         ctx: &TenantContext,
         id: Uuid,
         patch: FieldPatch,
+        origin: &RequestOrigin,
     ) -> Result<FieldDefinition, RecordError> {
         admins_only(ctx)?;
         let current = self.repo.get(ctx, id).await?;
         let (draft, removed) = patch.apply(&current).map_err(RecordError::Invalid)?;
-        Ok(self.repo.update(ctx, id, &draft, &removed).await?)
+        let audit = audit_entry(actions::CUSTOM_FIELD_UPDATED, origin, id, current.entity, &current.key);
+        Ok(self.repo.update(ctx, id, &draft, &removed, &audit).await?)
     }
 
-    pub async fn delete(&self, ctx: &TenantContext, id: Uuid) -> Result<FieldDefinition, RecordError> {
+    pub async fn delete(
+        &self,
+        ctx: &TenantContext,
+        id: Uuid,
+        origin: &RequestOrigin,
+    ) -> Result<FieldDefinition, RecordError> {
         admins_only(ctx)?;
         let current = self.repo.get(ctx, id).await?;
-        self.repo.delete(ctx, id).await?;
+        let audit = audit_entry(actions::CUSTOM_FIELD_DELETED, origin, id, current.entity, &current.key);
+        self.repo.delete(ctx, id, &audit).await?;
         Ok(current)
     }
+}
+
+/// The trail names the field by id, entity and key (never its label, which
+/// an admin typed).
+fn audit_entry(action: &'static str, origin: &RequestOrigin, id: Uuid, entity: CustomEntity, key: &str) -> AuditEntry {
+    AuditEntry::new(action, origin)
+        .target("custom_field", id)
+        .detail("entity", entity.as_str())
+        .detail("key", key)
 }
 
 /// A write's custom values: `changes` applied to `current` (`None` when
