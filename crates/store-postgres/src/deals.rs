@@ -1,7 +1,7 @@
 //! `DealRepository` over PostgreSQL. A deal is read through one SELECT that
 //! joins its stage (status, stage probability) and gathers its contacts.
 
-use crate::custom_fields::push_filters_and_page;
+use crate::custom_lists::{push_filters_and_page, select_list};
 use crate::db::PgStore;
 use crate::errors::map_err;
 use crate::pipelines::currency_from;
@@ -267,7 +267,7 @@ impl DealRepository for PgStore {
     }
 
     async fn list(&self, ctx: &TenantContext, query: &DealQuery, scope: ReadScope) -> Result<Page<Deal>, RepoError> {
-        let mut sql = select("*", DEALS, ctx, scope);
+        let mut sql = select_list("deal.*", DEALS, "deal", ctx, scope, &query.custom, &query.page)?;
         if let Some(p) = query.pipeline_id {
             sql.push(" AND pipeline_id = ").push_bind(p.as_uuid());
         }

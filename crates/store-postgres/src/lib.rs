@@ -12,6 +12,7 @@ mod api_keys;
 mod audit;
 mod board;
 mod custom_fields;
+mod custom_lists;
 mod db;
 mod deals;
 mod ended_sessions;

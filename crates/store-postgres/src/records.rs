@@ -1,6 +1,6 @@
 //! Contacts and companies over PostgreSQL, with keyset-paged lists.
 
-use crate::custom_fields::push_filters_and_page;
+use crate::custom_lists::{push_filters_and_page, select_list};
 use crate::db::PgStore;
 use crate::errors::map_err;
 use crate::rows::{
@@ -20,12 +20,17 @@ use uuid::Uuid;
 /// Starts `SELECT <columns> FROM <table> WHERE tenant_id = $1` with the
 /// read scope applied.
 pub(crate) fn select(columns: &str, table: &str, ctx: &TenantContext, scope: ReadScope) -> QueryBuilder<Postgres> {
-    let mut sql = QueryBuilder::new(format!("SELECT {columns} FROM {table} WHERE tenant_id = "));
-    sql.push_bind(ctx.tenant_id.as_uuid());
+    let mut sql = QueryBuilder::new(format!("SELECT {columns} FROM {table}"));
+    push_scope(&mut sql, ctx, scope);
+    sql
+}
+
+/// ` WHERE tenant_id = $n`, and the owner when the caller sees only theirs.
+pub(crate) fn push_scope(sql: &mut QueryBuilder<Postgres>, ctx: &TenantContext, scope: ReadScope) {
+    sql.push(" WHERE tenant_id = ").push_bind(ctx.tenant_id.as_uuid());
     if let ReadScope::OwnedBy(owner) = scope {
         sql.push(" AND owner_id = ").push_bind(owner.as_uuid());
     }
-    sql
 }
 
 /// Above this many matches a contains-search term counts as broad.
@@ -237,7 +242,15 @@ impl RecordRepository<Contacts> for PgStore {
         scope: ReadScope,
     ) -> Result<Page<Contact>, RepoError> {
         let mut tx = self.tenant_tx(ctx.tenant_id).await.map_err(map_err)?;
-        let mut sql = select(CONTACT_COLUMNS, "contacts", ctx, scope);
+        let mut sql = select_list(
+            CONTACT_COLUMNS,
+            "contacts",
+            "contacts",
+            ctx,
+            scope,
+            &query.custom,
+            &query.page,
+        )?;
         if let Some(owner) = query.owner_id {
             sql.push(" AND owner_id = ").push_bind(owner.as_uuid());
         }
@@ -343,7 +356,15 @@ impl RecordRepository<Companies> for PgStore {
         query: &CompanyQuery,
         scope: ReadScope,
     ) -> Result<Page<Company>, RepoError> {
-        let mut sql = select(COMPANY_COLUMNS, "companies", ctx, scope);
+        let mut sql = select_list(
+            COMPANY_COLUMNS,
+            "companies",
+            "companies",
+            ctx,
+            scope,
+            &query.custom,
+            &query.page,
+        )?;
         if let Some(owner) = query.owner_id {
             sql.push(" AND owner_id = ").push_bind(owner.as_uuid());
         }

@@ -122,6 +122,42 @@ async fn values_are_checked_returned_filtered_and_sorted() {
     assert_eq!(ids(&page.json), [acme.clone(), core.clone()]);
     let page = admin.get("/api/companies?cf.renewal.lte=2027-01-01").await;
     assert_eq!(ids(&page.json), [bolt.as_str()]);
+
+    // In the default order the first filter's matches drive the list
+    // (newest first, or oldest with sort=created_at), page by page, each
+    // record once even when several of its values match.
+    let first = admin.get("/api/companies?cf.seats.gte=40&limit=1").await;
+    assert_eq!(ids(&first.json), [core.as_str()]);
+    let cursor = first.json["next_cursor"].as_str().unwrap().to_owned();
+    let second = admin
+        .get(&format!("/api/companies?cf.seats.gte=40&limit=1&cursor={cursor}"))
+        .await;
+    assert_eq!(ids(&second.json), [acme.as_str()]);
+    assert!(second.json["next_cursor"].is_null(), "{}", second.body);
+    let oldest = admin.get("/api/companies?cf.seats.gte=40&sort=created_at").await;
+    assert_eq!(ids(&oldest.json), [acme.clone(), core.clone()]);
+    let both = admin.get("/api/companies?cf.seats.gte=40&cf.tier=gold").await;
+    assert_eq!(ids(&both.json), [acme.as_str()]);
+    define(
+        &mut admin,
+        json!({"entity": "company", "key": "regions", "label": "Regions", "type": "multi_select",
+               "options": [{"label": "EU"}, {"label": "US"}]}),
+    )
+    .await;
+    let regions = admin
+        .patch(
+            &format!("/api/companies/{acme}"),
+            &json!({"custom_fields": {"regions": ["EU", "US"]}}),
+        )
+        .await;
+    assert_eq!(regions.status, 200, "{}", regions.body);
+    let keys = regions.json["custom_fields"]["regions"].clone();
+    let any = format!(
+        "/api/companies?cf.regions={},{}",
+        keys[0].as_str().unwrap(),
+        keys[1].as_str().unwrap()
+    );
+    assert_eq!(ids(&admin.get(&any).await.json), [acme.as_str()]);
     let bad = admin
         .get("/api/companies?cf.tier.gte=gold&cf.nope=1&cf.seats=lots")
         .await;

@@ -1,0 +1,228 @@
+//! The SQL that filters and sorts a contact, company or deal list by custom
+//! values (ADR 0034) through `custom_field_values`. Each filter is the set
+//! of records with a matching value: one range of a value index. A list in
+//! its default order (by `created_at`) is driven by its first filter's
+//! matches, read in that order from the index, so only the page's records
+//! are fetched (migration 20261206000010); otherwise the filters narrow the
+//! list's own scan.
+
+use crate::records::{push_page, push_scope};
+use chrono::{DateTime, NaiveDate, Utc};
+use clearview_kernel::custom_fields::{CustomCondition, CustomQuery, CustomSort, FilterOp, ValueColumn};
+use clearview_kernel::records::ReadScope;
+use clearview_kernel::{Decimal, PageRequest, RepoError, TenantContext};
+use sqlx::{Postgres, QueryBuilder};
+
+fn unexpected(why: String) -> RepoError {
+    RepoError::Unexpected(why.into())
+}
+
+/// The filter whose matches drive the list: the first one, when the list is
+/// in its default order, which the matches carry (`created_at`).
+fn driver<'q>(custom: &'q CustomQuery, page: &PageRequest) -> Option<&'q CustomCondition> {
+    if custom.sort.is_some() || page.sort.field != "created_at" {
+        return None;
+    }
+    custom.conditions.first()
+}
+
+/// `SELECT <columns> FROM <from> WHERE tenant_id = $1` with the read scope
+/// applied, where `from` is the list's table or derived table, named
+/// `alias`. When a filter drives the list, `from` is joined to its matches
+/// in the page's order (after the cursor), so PostgreSQL reads records by
+/// id until the page is full instead of reading every match to sort them.
+pub(crate) fn select_list(
+    columns: &str,
+    from: &str,
+    alias: &str,
+    ctx: &TenantContext,
+    scope: ReadScope,
+    custom: &CustomQuery,
+    page: &PageRequest,
+) -> Result<QueryBuilder<Postgres>, RepoError> {
+    let Some(condition) = driver(custom, page) else {
+        return Ok(crate::records::select(columns, from, ctx, scope));
+    };
+    let (cmp, dir) = if page.sort.descending {
+        ("<", "DESC")
+    } else {
+        (">", "ASC")
+    };
+    let mut sql = QueryBuilder::new(format!(
+        "SELECT {columns} FROM (SELECT DISTINCT record_id AS match_id, created_at AS match_at FROM ("
+    ));
+    push_matches(&mut sql, condition)?;
+    sql.push(") matches");
+    if let Some(after) = &page.after {
+        let at: DateTime<Utc> = after
+            .value
+            .parse()
+            .map_err(|_| unexpected("cursor value is malformed".into()))?;
+        sql.push(format!(" WHERE (created_at, record_id) {cmp} ("))
+            .push_bind(at)
+            .push(", ")
+            .push_bind(after.id)
+            .push(")");
+    }
+    // The join on both columns tells the planner that the matches' order
+    // is the records' order.
+    sql.push(format!(
+        " ORDER BY match_at {dir}, match_id {dir}) m \
+         JOIN {from} ON {alias}.id = m.match_id AND {alias}.created_at = m.match_at"
+    ));
+    push_scope(&mut sql, ctx, scope);
+    Ok(sql)
+}
+
+/// The filters, then the page: by a custom field or by a column. `table` is
+/// the name (or alias) the list reads records under; it must have been
+/// started by [`select_list`] with the same query and page.
+pub(crate) fn push_filters_and_page(
+    sql: &mut QueryBuilder<Postgres>,
+    table: &str,
+    custom: &CustomQuery,
+    page: &PageRequest,
+) -> Result<(), RepoError> {
+    let driven = usize::from(driver(custom, page).is_some());
+    push_conditions(sql, table, &custom.conditions[driven..])?;
+    match &custom.sort {
+        Some(sort) => push_custom_page(sql, table, sort, page),
+        None => push_page(sql, page),
+    }
+}
+
+/// One `AND <table>.id IN (…)` per filter.
+fn push_conditions(
+    sql: &mut QueryBuilder<Postgres>,
+    table: &str,
+    conditions: &[CustomCondition],
+) -> Result<(), RepoError> {
+    for condition in conditions {
+        sql.push(format!(" AND {table}.id IN (SELECT record_id FROM ("));
+        push_matches(sql, condition)?;
+        sql.push(") matches)");
+    }
+    Ok(())
+}
+
+/// `SELECT record_id, created_at …`: the records with a value of the field
+/// that matches. A number or amount goes through `custom_number_matches()`:
+/// numeric comparisons are not leakproof, so under RLS they could not use
+/// the value index (migration 20261206000008).
+fn push_matches(sql: &mut QueryBuilder<Postgres>, condition: &CustomCondition) -> Result<(), RepoError> {
+    if condition.column == ValueColumn::Num {
+        let decimal = |value: &String| {
+            value
+                .parse::<Decimal>()
+                .map_err(|_| unexpected(format!("custom value {value:?} is not a number")))
+        };
+        let (min, max) = match &condition.op {
+            FilterOp::AnyOf(values) => {
+                let value = values.first().map(decimal).transpose()?;
+                (value, value)
+            }
+            FilterOp::Gte(value) => (Some(decimal(value)?), None),
+            FilterOp::Lte(value) => (None, Some(decimal(value)?)),
+        };
+        sql.push("SELECT record_id, created_at FROM custom_number_matches(")
+            .push_bind(condition.field_id)
+            .push(", ")
+            .push_bind(min)
+            .push(", ")
+            .push_bind(max)
+            .push(")");
+        return Ok(());
+    }
+    let column = condition.column.as_str();
+    sql.push("SELECT record_id, created_at FROM custom_field_values WHERE field_id = ")
+        .push_bind(condition.field_id);
+    match &condition.op {
+        FilterOp::AnyOf(values) if values.len() == 1 => {
+            sql.push(format!(" AND {column} = "));
+            push_typed(sql, condition.column, &values[0])?;
+        }
+        FilterOp::AnyOf(values) => {
+            sql.push(format!(" AND {column} IN ("));
+            for (i, value) in values.iter().enumerate() {
+                if i > 0 {
+                    sql.push(", ");
+                }
+                push_typed(sql, condition.column, value)?;
+            }
+            sql.push(")");
+        }
+        FilterOp::Gte(value) => {
+            sql.push(format!(" AND {column} >= "));
+            push_typed(sql, condition.column, value)?;
+        }
+        FilterOp::Lte(value) => {
+            sql.push(format!(" AND {column} <= "));
+            push_typed(sql, condition.column, value)?;
+        }
+    }
+    Ok(())
+}
+
+fn push_sort_value(sql: &mut QueryBuilder<Postgres>, table: &str, sort: &CustomSort) {
+    let column = sort.column.as_str();
+    sql.push(format!(
+        "(SELECT v.{column} FROM custom_field_values v \
+         WHERE v.tenant_id = {table}.tenant_id AND v.record_id = {table}.id AND v.field_id = "
+    ))
+    .push_bind(sort.field.id)
+    .push(" LIMIT 1)");
+}
+
+/// Appends the keyset condition, order and limit of a custom-field sort:
+/// by the value, records without one last, ties on id.
+fn push_custom_page(
+    sql: &mut QueryBuilder<Postgres>,
+    table: &str,
+    sort: &CustomSort,
+    page: &PageRequest,
+) -> Result<(), RepoError> {
+    let (cmp, dir) = if page.sort.descending {
+        ("<", "DESC")
+    } else {
+        (">", "ASC")
+    };
+    if let Some(after) = &page.after {
+        match CustomQuery::cursor_value(after) {
+            Some(value) => {
+                sql.push(" AND (");
+                push_sort_value(sql, table, sort);
+                sql.push(format!(" {cmp} "));
+                push_typed(sql, sort.column, value)?;
+                sql.push(" OR (");
+                push_sort_value(sql, table, sort);
+                sql.push(" = ");
+                push_typed(sql, sort.column, value)?;
+                sql.push(format!(" AND {table}.id {cmp} ")).push_bind(after.id);
+                sql.push(") OR ");
+                push_sort_value(sql, table, sort);
+                sql.push(" IS NULL)");
+            }
+            None => {
+                sql.push(" AND ");
+                push_sort_value(sql, table, sort);
+                sql.push(format!(" IS NULL AND {table}.id {cmp} ")).push_bind(after.id);
+            }
+        }
+    }
+    sql.push(" ORDER BY ");
+    push_sort_value(sql, table, sort);
+    sql.push(format!(" {dir} NULLS LAST, {table}.id {dir} LIMIT "))
+        .push_bind(i64::from(page.limit.get()) + 1);
+    Ok(())
+}
+
+/// Binds a checked filter or cursor value as its column's type.
+fn push_typed(sql: &mut QueryBuilder<Postgres>, column: ValueColumn, value: &str) -> Result<(), RepoError> {
+    let malformed = || unexpected(format!("custom value {value:?} does not fit its column"));
+    match column {
+        ValueColumn::Num => sql.push_bind(value.parse::<Decimal>().map_err(|_| malformed())?),
+        ValueColumn::Day => sql.push_bind(NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|_| malformed())?),
+        ValueColumn::Txt => sql.push_bind(value.to_owned()),
+    };
+    Ok(())
+}
