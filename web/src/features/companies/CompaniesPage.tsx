@@ -17,6 +17,8 @@ import {
   CustomFilterChips,
   customColumns,
   customFilterParams,
+  customSortParam,
+  sortChoices,
   useCustomFields,
 } from '../customFields';
 import { ColumnPicker, OwnerFilter } from '../views/ListControls';
@@ -46,18 +48,21 @@ export function CompaniesPage() {
   const navigate = useNavigate();
   const { canEdit } = usePermissions();
   const ownerName = useOwnerName();
-  const sort = oneOf(
-    sorts.map((s) => s.value),
-    params.get('sort'),
-    'name',
-  );
   const setParam = useSetParam();
   // The search box writes `q` once typing pauses (UrlSearchInput).
   const q = (params.get('q') ?? '').trim();
   const owner = params.get('owner_id');
-  // Custom fields can be shown as columns too (`cf.<key>`, after the built-in ones) and filter the list.
+  // Custom fields can be shown as columns too (`cf.<key>`, after the built-in ones), filter and sort the list.
   const fieldsQuery = useCustomFields('company');
   const customFields = fieldsQuery.data ?? [];
+  // A custom field sort (`cf.<key>`, `-cf.<key>`) the list can still use, else a built-in one.
+  const sort =
+    customSortParam(params.get('sort'), fieldsQuery.data) ??
+    oneOf(
+      sorts.map((s) => s.value),
+      params.get('sort'),
+      'name',
+    );
   const custom = customFilterParams(params, fieldsQuery.data);
   const narrowed = Boolean(q || owner) || Object.keys(custom).length > 0;
   const list = useCompanyList({ q, sort, owner_id: owner, custom });
@@ -90,11 +95,12 @@ export function CompaniesPage() {
         <OwnerFilter />
         <Select
           label="Sort"
-          data={sorts}
+          data={sortChoices(sorts, customFields)}
           value={sort}
           onChange={(v) => setParam('sort', v)}
           allowDeselect={false}
-          w={200}
+          maxDropdownHeight={320}
+          w={220}
         />
         <CustomFieldFilter entity="company" />
         <ColumnPicker columns={allColumns} defaults={defaultColumns} />

@@ -17,6 +17,8 @@ import {
   CustomFilterChips,
   customColumns,
   customFilterParams,
+  customSortParam,
+  sortChoices,
   useCustomFields,
 } from '../customFields';
 import { ColumnPicker, OwnerFilter } from '../views/ListControls';
@@ -39,20 +41,23 @@ export function ContactsPage() {
   const [params] = useSearchParams();
   const navigate = useNavigate();
   const { canEdit } = usePermissions();
-  const sort = oneOf(
-    contactSorts.map((s) => s.value),
-    params.get('sort'),
-    '-created_at',
-  );
   const ownerName = useOwnerName();
 
   const setParam = useSetParam();
   // The search box writes `q` once typing pauses (UrlSearchInput).
   const q = (params.get('q') ?? '').trim();
   const owner = params.get('owner_id');
-  // Custom fields can be shown as columns too (`cf.<key>`, after the built-in ones) and filter the list.
+  // Custom fields can be shown as columns too (`cf.<key>`, after the built-in ones), filter and sort the list.
   const fieldsQuery = useCustomFields('contact');
   const customFields = fieldsQuery.data ?? [];
+  // A custom field sort (`cf.<key>`, `-cf.<key>`) the list can still use, else a built-in one.
+  const sort =
+    customSortParam(params.get('sort'), fieldsQuery.data) ??
+    oneOf(
+      contactSorts.map((s) => s.value),
+      params.get('sort'),
+      '-created_at',
+    );
   const custom = customFilterParams(params, fieldsQuery.data);
   const narrowed = Boolean(owner) || Object.keys(custom).length > 0;
   const list = useContactList({ q, sort, owner_id: owner, custom });
@@ -86,11 +91,12 @@ export function ContactsPage() {
         <OwnerFilter />
         <Select
           label="Sort"
-          data={contactSorts.map((s) => ({ ...s }))}
+          data={sortChoices(contactSorts, customFields)}
           value={sort}
           onChange={(v) => setParam('sort', v)}
           allowDeselect={false}
-          w={200}
+          maxDropdownHeight={320}
+          w={220}
         />
         <CustomFieldFilter entity="contact" />
         <ColumnPicker columns={allColumns} defaults={defaultColumns} />

@@ -22,6 +22,8 @@ import { ErrorState } from '../../ui/ErrorState';
 import { LoadingRows } from '../../ui/LoadingRows';
 import { AddFieldDialog } from './AddFieldDialog';
 import { EditFieldDialog } from './EditFieldDialog';
+import { MoveButtons } from './MoveButtons';
+import { moved, nextPosition } from './order';
 import { useCustomFields, useFieldMutations } from './queries';
 import { customEntities, hasOptions, typeName, type CustomEntity } from './values';
 
@@ -89,6 +91,21 @@ export function CustomFieldsPanel() {
     'contact',
   );
   const fields = useCustomFields(entity);
+  const { reorder } = useFieldMutations(entity);
+  const move = (index: number, delta: -1 | 1) => {
+    const before = fields.data ?? [];
+    reorder.mutate(
+      { before, after: moved(before, index, delta) },
+      {
+        onError: (error) =>
+          notifications.show({
+            color: 'red',
+            title: 'Could not move the field',
+            message: describeError(error),
+          }),
+      },
+    );
+  };
   const [adding, setAdding] = useState(false);
   const [editing, setEditing] = useState<CustomField | null>(null);
   const [deleting, setDeleting] = useState<CustomField | null>(null);
@@ -97,8 +114,8 @@ export function CustomFieldsPanel() {
   return (
     <Stack maw={1000}>
       <Text size="sm" c="dimmed">
-        Extra fields your team fills in on each record. They show on the record&apos;s page, and lists can
-        show them as columns.
+        Extra fields your team fills in on each record. They show on the record&apos;s page in this order, and
+        lists can show them as columns.
       </Text>
       <Group justify="space-between">
         <SegmentedControl
@@ -134,7 +151,7 @@ export function CustomFieldsPanel() {
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
-            {fields.data.map((f) => (
+            {fields.data.map((f, index) => (
               <Table.Tr key={f.id}>
                 <Table.Td fw={500}>{f.label}</Table.Td>
                 <Table.Td>
@@ -145,6 +162,13 @@ export function CustomFieldsPanel() {
                 <Table.Td maw={280}>{details(f)}</Table.Td>
                 <Table.Td>
                   <Group gap={4} justify="flex-end" wrap="nowrap">
+                    <MoveButtons
+                      label={f.label}
+                      index={index}
+                      count={fields.data.length}
+                      busy={reorder.isPending}
+                      onMove={(delta) => move(index, delta)}
+                    />
                     <ActionIcon variant="subtle" aria-label={`Edit ${f.label}`} onClick={() => setEditing(f)}>
                       <IconEdit size={16} />
                     </ActionIcon>
@@ -167,7 +191,7 @@ export function CustomFieldsPanel() {
         entity={entity}
         opened={adding}
         onClose={() => setAdding(false)}
-        position={fields.data?.length ?? 0}
+        position={nextPosition(fields.data ?? [])}
       />
       <EditFieldDialog entity={entity} field={editing} onClose={() => setEditing(null)} />
       <DeleteField entity={entity} field={deleting} onClose={() => setDeleting(null)} />

@@ -7,4 +7,5 @@ export { CustomFieldInputs } from './CustomFieldInputs';
 export { CustomFieldsCard } from './CustomFieldsCard';
 export { CustomFieldsPanel } from './CustomFieldsPanel';
 export { useCustomFields } from './queries';
-export { customColumns, displayValue, newRecordValues, type InputValue } from './values';
+export { customSortParam, sortChoices } from './sorts';
+export { customColumns, displayValue, filledValues, newRecordValues, type InputValue } from './values';

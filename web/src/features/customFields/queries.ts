@@ -3,6 +3,7 @@ import { api } from '../../api/client';
 import { send, unwrap } from '../../api/result';
 import type { components } from '../../api/schema';
 import type { Company, Contact, CustomField, Deal } from '../../api/types';
+import { positionChanges } from './order';
 import type { CustomEntity } from './values';
 
 export type CustomFieldBody = components['schemas']['CustomFieldBody'];
@@ -40,6 +41,27 @@ export function useFieldMutations(entity: CustomEntity) {
       mutationFn: ({ id, body }: { id: string; body: CustomFieldPatch }) =>
         unwrap(api.PATCH('/api/custom-fields/{id}', { params: { path: { id } }, body })),
       onSuccess: done,
+    }),
+    /**
+     * Puts the fields in a new order (`PATCH position` of each one that moved).
+     * The list shows it at once and goes back if the server refuses.
+     */
+    reorder: useMutation({
+      mutationFn: ({ before, after }: { before: CustomField[]; after: CustomField[] }) =>
+        Promise.all(
+          positionChanges(before, after).map(({ id, position }) =>
+            unwrap(api.PATCH('/api/custom-fields/{id}', { params: { path: { id } }, body: { position } })),
+          ),
+        ),
+      onMutate: async ({ before, after }) => {
+        await queryClient.cancelQueries({ queryKey: customFieldsKey(entity) });
+        queryClient.setQueryData(customFieldsKey(entity), { data: after });
+        return { before };
+      },
+      onError: (_error, _vars, context) => {
+        if (context) queryClient.setQueryData(customFieldsKey(entity), { data: context.before });
+      },
+      onSettled: done,
     }),
     remove: useMutation({
       mutationFn: (field: CustomField) =>

@@ -150,3 +150,25 @@ export function inputOptions(field: CustomField): { type: 'checkbox' } | undefin
 export function customColumns(fields: CustomField[]): { value: string; label: string }[] {
   return fields.map((f) => ({ value: `cf.${f.key}`, label: f.label }));
 }
+
+/** Whether a record holds a value for the field (`false` is one: it shows as "No"). */
+function hasValue(value: unknown): boolean {
+  return (
+    value !== undefined && value !== null && value !== '' && !(Array.isArray(value) && value.length === 0)
+  );
+}
+
+/**
+ * The first `max` fields (in their order) the record has a value for, each
+ * formatted as on the record's page: a short summary, e.g. on a board card.
+ */
+export function filledValues(
+  fields: CustomField[],
+  values: Record<string, unknown>,
+  max: number,
+): { key: string; label: string; text: string }[] {
+  return fields
+    .filter((f) => hasValue(values[f.key]))
+    .slice(0, max)
+    .map((f) => ({ key: f.key, label: f.label, text: displayValue(f, values[f.key]) }));
+}

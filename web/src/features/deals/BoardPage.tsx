@@ -13,7 +13,7 @@ import { IconPlus } from '@tabler/icons-react';
 import { useCallback, useMemo, useState } from 'react';
 import { createPortal } from 'react-dom';
 import { useSearchParams } from 'react-router';
-import type { Deal, Stage } from '../../api/types';
+import type { CustomField, Deal, Stage } from '../../api/types';
 import { useOwnerName } from '../../app/members';
 import { useSetParam } from '../../app/useSetParam';
 import { usePermissions } from '../../app/session';
@@ -21,6 +21,7 @@ import { Empty } from '../../ui/Empty';
 import { ErrorState } from '../../ui/ErrorState';
 import { LoadingRows } from '../../ui/LoadingRows';
 import { PageHeader } from '../../ui/PageHeader';
+import { useCustomFields } from '../customFields';
 import { announcements } from './announcements';
 import { DealCardPreview } from './DealCard';
 import { DealForm } from './DealForm';
@@ -28,6 +29,9 @@ import { LostReasonModal } from './LostReasonModal';
 import { useBoard, useLoadMoreInColumn, usePipelines } from './queries';
 import { StageColumn } from './StageColumn';
 import { useStageMove } from './useStageMove';
+
+/** No deal fields (or not read yet): one array, so memoized cards do not redraw for a new `[]`. */
+const noFields: CustomField[] = [];
 
 export function BoardPage() {
   const [params] = useSearchParams();
@@ -40,6 +44,8 @@ export function BoardPage() {
     pipelines.data?.find((p) => p.is_default) ??
     pipelines.data?.[0];
   const board = useBoard(pipeline?.id);
+  // Cards show their first custom field values; the query keeps the same array until the fields change.
+  const fields = useCustomFields('deal').data ?? noFields;
   const columns = board.data?.stages;
   // Every card takes the stage list (its "Move to stage" menu): the same array
   // while the stages are the same, though each move or refetch makes new columns.
@@ -111,6 +117,7 @@ export function BoardPage() {
               <StageColumn
                 key={column.stage.id}
                 column={column}
+                fields={fields}
                 stages={stages}
                 canEdit={canEdit}
                 totalsStale={mover.pending || board.isFetching}
@@ -122,7 +129,7 @@ export function BoardPage() {
             ))}
           </Group>
         </ScrollArea>
-        <DragPreview ownerName={ownerName} />
+        <DragPreview ownerName={ownerName} fields={fields} />
       </DndContext>
     );
   }
@@ -149,12 +156,18 @@ export function BoardPage() {
  * would be clipped by them and relaid out on every move. In a portal, so no
  * transformed ancestor can offset its fixed position.
  */
-function DragPreview({ ownerName }: { ownerName: (id: string | null | undefined) => string }) {
+function DragPreview({
+  ownerName,
+  fields,
+}: {
+  ownerName: (id: string | null | undefined) => string;
+  fields: CustomField[];
+}) {
   const { active } = useDndContext();
   const deal = (active?.data.current as { deal?: Deal } | undefined)?.deal;
   return createPortal(
     <DragOverlay dropAnimation={null}>
-      {deal ? <DealCardPreview deal={deal} ownerName={ownerName(deal.owner_id)} /> : null}
+      {deal ? <DealCardPreview deal={deal} ownerName={ownerName(deal.owner_id)} fields={fields} /> : null}
     </DragOverlay>,
     document.body,
   );

@@ -3,12 +3,15 @@ import { Menu } from '@mantine/core';
 import { memo, useCallback, useLayoutEffect, useRef, useState } from 'react';
 import { flushSync } from 'react-dom';
 import { Link } from 'react-router';
-import type { Deal, Stage } from '../../api/types';
+import type { CustomField, Deal, Stage } from '../../api/types';
 import { formatDate } from '../../ui/dates';
 import { Money } from '../../ui/Money';
+import { filledValues } from '../customFields';
 import classes from './DealCard.module.css';
 
 const ROTTING_DAYS = 30;
+/** A card shows at most this many custom field values, so it stays short. */
+const CUSTOM_VALUES = 2;
 
 function daysSince(iso: string): number {
   return Math.floor((Date.now() - new Date(iso).getTime()) / 86_400_000);
@@ -34,6 +37,8 @@ const moveIcon = (
 interface Props {
   deal: Deal;
   ownerName: string;
+  /** The deal fields, in their order (the board keeps the same array while they do not change). */
+  fields: CustomField[];
   stages: Stage[];
   canEdit: boolean;
   onMove: (deal: Deal, stage: Stage) => void;
@@ -47,7 +52,7 @@ interface Props {
  * stable; only its drag handle reads dnd-kit's context, and its menu is
  * mounted when it is about to be used.
  */
-export const DealCard = memo(function DealCard({ deal, ownerName, stages, canEdit, onMove }: Props) {
+export const DealCard = memo(function DealCard({ deal, ownerName, fields, stages, canEdit, onMove }: Props) {
   const idle = idleDays(deal);
   return (
     <div
@@ -58,7 +63,7 @@ export const DealCard = memo(function DealCard({ deal, ownerName, stages, canEdi
       aria-label={`Deal ${deal.title}`}
     >
       {canEdit && <DragHandle deal={deal} />}
-      <CardBody deal={deal} ownerName={ownerName} idle={idle} linked />
+      <CardBody deal={deal} ownerName={ownerName} fields={fields} idle={idle} linked />
       {canEdit && <MoveMenu deal={deal} stages={stages} onMove={onMove} />}
     </div>
   );
@@ -68,9 +73,11 @@ export const DealCard = memo(function DealCard({ deal, ownerName, stages, canEdi
 export const DealCardPreview = memo(function DealCardPreview({
   deal,
   ownerName,
+  fields,
 }: {
   deal: Deal;
   ownerName: string;
+  fields: CustomField[];
 }) {
   const idle = idleDays(deal);
   return (
@@ -80,7 +87,7 @@ export const DealCardPreview = memo(function DealCardPreview({
       aria-hidden="true"
     >
       <span className={classes.icon}>{gripIcon}</span>
-      <CardBody deal={deal} ownerName={ownerName} idle={idle} linked={false} />
+      <CardBody deal={deal} ownerName={ownerName} fields={fields} idle={idle} linked={false} />
       <span className={classes.icon}>{moveIcon}</span>
     </div>
   );
@@ -89,15 +96,18 @@ export const DealCardPreview = memo(function DealCardPreview({
 function CardBody({
   deal,
   ownerName,
+  fields,
   idle,
   linked,
 }: {
   deal: Deal;
   ownerName: string;
+  fields: CustomField[];
   idle: number;
   linked: boolean;
 }) {
   const closes = deal.expected_close_date ? ` · closes ${formatDate(deal.expected_close_date)}` : '';
+  const custom = filledValues(fields, deal.custom_fields, CUSTOM_VALUES);
   return (
     <div className={classes.body}>
       {linked ? (
@@ -111,6 +121,11 @@ function CardBody({
         <Money amount={deal.amount} currency={deal.currency} />
       </p>
       <p className={classes.meta}>{`${ownerName}${closes}`}</p>
+      {custom.map((c) => (
+        <p key={c.key} className={classes.custom} title={`${c.label}: ${c.text}`}>
+          <span className={classes.customLabel}>{`${c.label}:`}</span> {c.text}
+        </p>
+      ))}
       {idle >= ROTTING_DAYS && <span className={classes.badge}>{`No change for ${idle} days`}</span>}
     </div>
   );

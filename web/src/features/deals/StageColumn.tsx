@@ -1,7 +1,7 @@
 import { useDroppable } from '@dnd-kit/core';
 import { Badge, Button, Group, Paper, ScrollArea, Stack, Text } from '@mantine/core';
 import { memo, type ReactNode } from 'react';
-import type { BoardColumn, Deal, Stage } from '../../api/types';
+import type { BoardColumn, CustomField, Deal, Stage } from '../../api/types';
 import { Money } from '../../ui/Money';
 import { DealCard } from './DealCard';
 
@@ -9,6 +9,8 @@ const kindColor: Record<string, string> = { open: 'gray', won: 'green', lost: 'r
 
 interface Props {
   column: BoardColumn;
+  /** The deal fields whose values the cards show. */
+  fields: CustomField[];
   stages: Stage[];
   canEdit: boolean;
   totalsStale: boolean;
@@ -26,6 +28,7 @@ interface Props {
  */
 export const StageColumn = memo(function StageColumn({
   column,
+  fields,
   stages,
   canEdit,
   totalsStale,
@@ -81,6 +84,7 @@ export const StageColumn = memo(function StageColumn({
               key={deal.id}
               deal={deal}
               ownerName={ownerName(deal.owner_id)}
+              fields={fields}
               stages={stages}
               canEdit={canEdit}
               onMove={onMove}

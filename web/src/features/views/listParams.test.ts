@@ -22,6 +22,12 @@ describe('a view in the URL', () => {
     expect(paramsOf(shape).get('cf.seats.gte')).toBe('10');
   });
 
+  it('keeps a custom field sort', () => {
+    const shape = shapeOf('contact', new URLSearchParams('sort=-cf.seats&cols=cf.seats'));
+    expect(shape.sort).toBe('-cf.seats');
+    expect(paramsOf(shape, 'v1').get('sort')).toBe('-cf.seats');
+  });
+
   it('tells a changed list from the saved one', () => {
     const saved = { filters: { owner_id: 'u1' }, sort: null, columns: [] };
     expect(sameShape(saved, { ...saved, sort: 'name' })).toBe(false);
