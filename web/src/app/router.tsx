@@ -24,6 +24,7 @@ const ContactPage = lazyNamed(() => import('../features/contacts/ContactPage'), 
 const CompaniesPage = lazyNamed(() => import('../features/companies/CompaniesPage'), 'CompaniesPage');
 const CompanyPage = lazyNamed(() => import('../features/companies/CompanyPage'), 'CompanyPage');
 const BoardPage = lazyNamed(() => import('../features/deals/BoardPage'), 'BoardPage');
+const DealListPage = lazyNamed(() => import('../features/deals/DealListPage'), 'DealListPage');
 const DealPage = lazyNamed(() => import('../features/deals/DealPage'), 'DealPage');
 const TasksPage = lazyNamed(() => import('../features/tasks/TasksPage'), 'TasksPage');
 const ForecastPage = lazyNamed(() => import('../features/forecast/ForecastPage'), 'ForecastPage');
@@ -57,6 +58,7 @@ export const router = createBrowserRouter([
           { path: 'companies', element: page(<CompaniesPage />) },
           { path: 'companies/:id', element: page(<CompanyPage />) },
           { path: 'deals', element: page(<BoardPage />) },
+          { path: 'deals/list', element: page(<DealListPage />) },
           { path: 'deals/:id', element: page(<DealPage />) },
           { path: 'tasks', element: page(<TasksPage />) },
           { path: 'forecast', element: page(<ForecastPage />) },

@@ -1,5 +1,5 @@
 import { oneOf, type CompanySort } from '../../api/types';
-import { Anchor, Button, Group, Select, Table, Text } from '@mantine/core';
+import { Anchor, Button, Group, Select, Table } from '@mantine/core';
 import { IconPlus } from '@tabler/icons-react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { useOwnerName } from '../../app/members';
@@ -22,6 +22,7 @@ import {
   useCustomFields,
 } from '../customFields';
 import { ColumnPicker, OwnerFilter } from '../views/ListControls';
+import { ListFooter } from '../views/ListFooter';
 import { visibleColumns } from '../views/listParams';
 import { ViewTabs } from '../views/ViewTabs';
 import { CompanyForm } from './CompanyForm';
@@ -161,21 +162,7 @@ export function CompaniesPage() {
               </Table.Tbody>
             </Table>
           </Table.ScrollContainer>
-          <Group justify="center" mt="md">
-            {list.hasNextPage ? (
-              <Button
-                variant="default"
-                onClick={() => void list.fetchNextPage()}
-                loading={list.isFetchingNextPage}
-              >
-                Load more
-              </Button>
-            ) : (
-              <Text size="sm" c="dimmed">
-                {rows.length} {rows.length === 1 ? 'company' : 'companies'}, that is all.
-              </Text>
-            )}
-          </Group>
+          <ListFooter list={list} count={rows.length} noun={['company', 'companies']} />
         </>
       )}
       <CompanyForm

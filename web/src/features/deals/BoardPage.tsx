@@ -24,6 +24,7 @@ import { PageHeader } from '../../ui/PageHeader';
 import { useCustomFields } from '../customFields';
 import { announcements } from './announcements';
 import { DealCardPreview } from './DealCard';
+import { DealsLayoutSwitch } from './DealsLayoutSwitch';
 import { DealForm } from './DealForm';
 import { LostReasonModal } from './LostReasonModal';
 import { useBoard, useLoadMoreInColumn, usePipelines } from './queries';
@@ -76,6 +77,7 @@ export function BoardPage() {
       description="Drag a card to another stage, or use its move button. Column totals count every deal in the stage."
       actions={
         <>
+          <DealsLayoutSwitch current="board" />
           {pipelines.data && pipelines.data.length > 1 && (
             <Select
               label="Pipeline"

@@ -1,7 +1,7 @@
-import { Anchor, Badge, Button, Card, Grid, Group, Select, Stack, Text, Title } from '@mantine/core';
+import { Anchor, Button, Card, Grid, Group, Select, Stack, Text, Title } from '@mantine/core';
 import { IconEdit, IconThumbDown, IconThumbUp } from '@tabler/icons-react';
 import { useState } from 'react';
-import { Link, useParams } from 'react-router';
+import { Link, useLocation, useParams } from 'react-router';
 import { useOwnerName } from '../../app/members';
 import { usePermissions } from '../../app/session';
 import { formatDate } from '../../ui/dates';
@@ -16,9 +16,8 @@ import { DealForm } from './DealForm';
 import { LostReasonModal } from './LostReasonModal';
 import { useDeal, usePipelines } from './queries';
 import { StageHistory } from './StageHistory';
+import { StatusBadge } from './StatusBadge';
 import { useStageMove } from './useStageMove';
-
-const statusColor: Record<string, string> = { open: 'blue', won: 'green', lost: 'red' };
 
 function Field({ label, labelId, children }: { label: string; labelId?: string; children: React.ReactNode }) {
   return (
@@ -33,8 +32,15 @@ function Field({ label, labelId, children }: { label: string; labelId?: string; 
   );
 }
 
+/** The deal list (with its filters) the deal was opened from, if it was (DealListPage passes it). */
+function listBack(state: unknown): string | null {
+  const from = (state as { from?: unknown } | null)?.from;
+  return typeof from === 'string' && from.startsWith('/deals/list') ? from : null;
+}
+
 export function DealPage() {
   const { id = '' } = useParams();
+  const back = listBack(useLocation().state);
   const deal = useDeal(id);
   const pipelines = usePipelines();
   const { canEdit } = usePermissions();
@@ -56,12 +62,18 @@ export function DealPage() {
     <Stack gap="md">
       <Group justify="space-between" align="flex-start">
         <div>
-          <Anchor component={Link} to={`/deals?pipeline=${d.pipeline_id}`} size="sm">
-            ← Board
-          </Anchor>
+          {back ? (
+            <Anchor component={Link} to={back} size="sm">
+              ← Deals list
+            </Anchor>
+          ) : (
+            <Anchor component={Link} to={`/deals?pipeline=${d.pipeline_id}`} size="sm">
+              ← Board
+            </Anchor>
+          )}
           <Group gap="sm">
             <Title order={2}>{d.title}</Title>
-            <Badge color={statusColor[d.status] ?? 'gray'}>{d.status}</Badge>
+            <StatusBadge status={d.status} />
           </Group>
           <Text size="xl" fw={600}>
             <Money amount={d.amount} currency={d.currency} />

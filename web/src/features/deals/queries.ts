@@ -1,8 +1,15 @@
-import { useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
+import {
+  keepPreviousData,
+  useInfiniteQuery,
+  useMutation,
+  useQuery,
+  useQueryClient,
+  type QueryClient,
+} from '@tanstack/react-query';
 import { api } from '../../api/client';
 import { unwrap } from '../../api/result';
 import type { components } from '../../api/schema';
-import type { Board, Deal } from '../../api/types';
+import type { Board, Deal, DealListQuery } from '../../api/types';
 
 export type DealBody = components['schemas']['DealBody'];
 export type DealPatch = components['schemas']['DealPatch'];
@@ -24,6 +31,49 @@ export function useBoard(pipelineId: string | undefined) {
     enabled: Boolean(pipelineId),
     queryFn: ({ signal }) =>
       unwrap(api.GET('/api/pipelines/{id}/deals', { params: { path: { id: pipelineId ?? '' } }, signal })),
+  });
+}
+
+/** The deal list's built-in sorts (custom fields add theirs). */
+export const dealSorts = [
+  { value: '-created_at', label: 'Newest first' },
+  { value: 'created_at', label: 'Oldest first' },
+  { value: '-amount', label: 'Amount, high to low' },
+  { value: 'amount', label: 'Amount, low to high' },
+  { value: 'title', label: 'Title A–Z' },
+  { value: '-title', label: 'Title Z–A' },
+  { value: '-updated_at', label: 'Recently updated' },
+] as const;
+
+export const dealStatuses = ['open', 'won', 'lost'] as const;
+export type DealStatus = (typeof dealStatuses)[number];
+
+/** Every deal the filters let through, a page at a time (`GET /api/deals`, keyset paged). */
+export function useDealList(filters: {
+  q: string;
+  sort: string;
+  pipeline_id?: string | null;
+  stage_id?: string | null;
+  status?: DealStatus | null;
+  owner_id?: string | null;
+  /** `cf.*` filters: not in the API document, so passed through as they are. */
+  custom?: Record<string, string>;
+}) {
+  return useInfiniteQuery({
+    queryKey: ['deals', 'list', filters],
+    initialPageParam: null as string | null,
+    placeholderData: keepPreviousData,
+    queryFn: ({ pageParam, signal }) => {
+      const query = { sort: filters.sort, ...filters.custom } as DealListQuery;
+      if (filters.q) query.q = filters.q;
+      if (filters.pipeline_id) query.pipeline_id = filters.pipeline_id;
+      if (filters.stage_id) query.stage_id = filters.stage_id;
+      if (filters.status) query.status = filters.status;
+      if (filters.owner_id) query.owner_id = filters.owner_id;
+      if (pageParam) query.cursor = pageParam;
+      return unwrap(api.GET('/api/deals', { params: { query }, signal }));
+    },
+    getNextPageParam: (page) => page.next_cursor ?? null,
   });
 }
 

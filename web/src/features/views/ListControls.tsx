@@ -10,27 +10,63 @@ function useParam(key: string): [string | null, (value: string | null) => void] 
   return [params.get(key), (value) => setParam(key, value)];
 }
 
+/**
+ * A list filter held in one URL parameter: "any" (the parameter absent) or
+ * one of `data`. Changing it also removes the `clears` parameters (e.g. a
+ * stage filter that belongs to the pipeline filter).
+ */
+export function ParamSelect({
+  param,
+  label,
+  anyLabel,
+  data,
+  clears = [],
+  searchable = false,
+  w = 200,
+}: {
+  param: string;
+  label: string;
+  anyLabel: string;
+  data: { value: string; label: string }[];
+  clears?: readonly string[];
+  searchable?: boolean;
+  w?: number;
+}) {
+  const [params, setParams] = useSearchParams();
+  const value = params.get(param) ?? '';
+  const choose = (next: string | null) =>
+    setParams(
+      (prev) => {
+        const out = new URLSearchParams(prev);
+        if (next) out.set(param, next);
+        else out.delete(param);
+        if ((prev.get(param) ?? '') !== (next ?? '')) for (const name of clears) out.delete(name);
+        return out;
+      },
+      { replace: true },
+    );
+  return (
+    <Select
+      label={label}
+      data={[{ value: '', label: anyLabel }, ...data]}
+      value={value}
+      onChange={choose}
+      allowDeselect={false}
+      searchable={searchable}
+      w={w}
+    />
+  );
+}
+
 /** "Owner": anyone, me, or one member (the `owner_id` filter). */
 export function OwnerFilter() {
-  const [owner, setOwner] = useParam('owner_id');
   const me = useSession().user.id;
   const members = useMembers().data ?? [];
   const data = [
-    { value: '', label: 'Anyone' },
     { value: me, label: 'Me' },
     ...members.filter((m) => m.user_id !== me).map((m) => ({ value: m.user_id, label: m.name })),
   ];
-  return (
-    <Select
-      label="Owner"
-      data={data}
-      value={owner ?? ''}
-      onChange={(v) => setOwner(v || null)}
-      allowDeselect={false}
-      searchable
-      w={200}
-    />
-  );
+  return <ParamSelect param="owner_id" label="Owner" anyLabel="Anyone" data={data} searchable />;
 }
 
 /** Which optional columns the list shows (the `cols` parameter). */

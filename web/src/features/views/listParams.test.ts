@@ -15,6 +15,19 @@ describe('a view in the URL', () => {
     expect(sameShape(shapeOf('company', back), shape)).toBe(true);
   });
 
+  it('keeps the deal filters, not the board pipeline or paging', () => {
+    const params = new URLSearchParams(
+      'pipeline_id=p1&stage_id=s1&status=won&owner_id=u1&pipeline=p2&cursor=c&new=1&sort=-amount&cols=amount,stage',
+    );
+    const shape = shapeOf('deal', params);
+    expect(shape).toEqual({
+      filters: { pipeline_id: 'p1', stage_id: 's1', status: 'won', owner_id: 'u1' },
+      sort: '-amount',
+      columns: ['amount', 'stage'],
+    });
+    expect(sameShape(shapeOf('deal', paramsOf(shape, 'v1')), shape)).toBe(true);
+  });
+
   it('keeps custom field filters', () => {
     const params = new URLSearchParams('cf.tier=gold,silver&cf.seats.gte=10&cols=cf.tier');
     const shape = shapeOf('company', params);

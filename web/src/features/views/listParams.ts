@@ -1,11 +1,12 @@
 /** What a saved view holds, read from and written to a list page's URL. */
 
-export type ViewEntity = 'contact' | 'company';
+export type ViewEntity = 'contact' | 'company' | 'deal';
 
 /** The list filters a view keeps (the server checks the same names). */
 const filterKeys: Record<ViewEntity, readonly string[]> = {
   contact: ['q', 'owner_id', 'company_id'],
   company: ['q', 'owner_id'],
+  deal: ['q', 'owner_id', 'pipeline_id', 'stage_id', 'status'],
 };
 
 export interface ViewShape {
