@@ -1,29 +1,57 @@
 //! The SQL that filters and sorts a contact, company or deal list by custom
 //! values (ADR 0034) through `custom_field_values`. Each filter is the set
 //! of records with a matching value: one range of a value index. A list in
-//! its default order (by `created_at`) is driven by its first filter's
-//! matches, read in that order from the index, so only the page's records
-//! are fetched (migration 20261206000010); otherwise the filters narrow the
-//! list's own scan.
+//! its default order (by `created_at`) whose filter has few matches is
+//! driven by them, read in that order, so only the page's records are
+//! fetched (migration 20261206000010); otherwise the filters narrow the
+//! list's own scan, which finds a dense filter's page quickly.
 
+use crate::errors::map_err;
 use crate::records::{push_page, push_scope};
 use chrono::{DateTime, NaiveDate, Utc};
 use clearview_kernel::custom_fields::{CustomCondition, CustomQuery, CustomSort, FilterOp, ValueColumn};
 use clearview_kernel::records::ReadScope;
 use clearview_kernel::{Decimal, PageRequest, RepoError, TenantContext};
-use sqlx::{Postgres, QueryBuilder};
+use sqlx::{PgConnection, Postgres, QueryBuilder};
 
 fn unexpected(why: String) -> RepoError {
     RepoError::Unexpected(why.into())
 }
 
-/// The filter whose matches drive the list: the first one, when the list is
-/// in its default order, which the matches carry (`created_at`).
-fn driver<'q>(custom: &'q CustomQuery, page: &PageRequest) -> Option<&'q CustomCondition> {
+/// Above this many matches a filter does not drive its list: reading and
+/// sorting them all costs more than walking the list's order and probing
+/// the value index record by record (on the whale: 2,082 matches driven in
+/// 3.9 ms against 18.4 ms probed; 24,804 matches driven in 25 ms against
+/// 1 ms probed).
+const DRIVING_MATCHES_CAP: i64 = 5_000;
+
+/// Which of a list's custom filters (by index) drives it, if any.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Driver(Option<usize>);
+
+/// Chooses the driving filter: in the default order (the matches carry
+/// `created_at`), the filter with the fewest matches, when it has at most
+/// [`DRIVING_MATCHES_CAP`] — each counted up to the cap on `conn`, one
+/// index range each.
+pub(crate) async fn choose_driver(
+    conn: &mut PgConnection,
+    custom: &CustomQuery,
+    page: &PageRequest,
+) -> Result<Driver, RepoError> {
     if custom.sort.is_some() || page.sort.field != "created_at" {
-        return None;
+        return Ok(Driver(None));
     }
-    custom.conditions.first()
+    let mut fewest: Option<(usize, i64)> = None;
+    for (index, condition) in custom.conditions.iter().enumerate() {
+        let mut sql = QueryBuilder::new("SELECT count(*) FROM (");
+        push_matches(&mut sql, condition)?;
+        sql.push(" LIMIT ").push_bind(DRIVING_MATCHES_CAP + 1).push(") matches");
+        let count: i64 = sql.build_query_scalar().fetch_one(&mut *conn).await.map_err(map_err)?;
+        if count <= DRIVING_MATCHES_CAP && fewest.is_none_or(|(_, least)| count < least) {
+            fewest = Some((index, count));
+        }
+    }
+    Ok(Driver(fewest.map(|(index, _)| index)))
 }
 
 /// `SELECT <columns> FROM <from> WHERE tenant_id = $1` with the read scope
@@ -31,6 +59,7 @@ fn driver<'q>(custom: &'q CustomQuery, page: &PageRequest) -> Option<&'q CustomC
 /// `alias`. When a filter drives the list, `from` is joined to its matches
 /// in the page's order (after the cursor), so PostgreSQL reads records by
 /// id until the page is full instead of reading every match to sort them.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn select_list(
     columns: &str,
     from: &str,
@@ -38,9 +67,10 @@ pub(crate) fn select_list(
     ctx: &TenantContext,
     scope: ReadScope,
     custom: &CustomQuery,
+    driver: Driver,
     page: &PageRequest,
 ) -> Result<QueryBuilder<Postgres>, RepoError> {
-    let Some(condition) = driver(custom, page) else {
+    let Some(condition) = driver.0.and_then(|index| custom.conditions.get(index)) else {
         return Ok(crate::records::select(columns, from, ctx, scope));
     };
     let (cmp, dir) = if page.sort.descending {
@@ -74,17 +104,24 @@ pub(crate) fn select_list(
     Ok(sql)
 }
 
-/// The filters, then the page: by a custom field or by a column. `table` is
-/// the name (or alias) the list reads records under; it must have been
-/// started by [`select_list`] with the same query and page.
+/// The filters other than the driving one, then the page: by a custom field
+/// or by a column. `table` is the name (or alias) the list reads records
+/// under; the query must have been started by [`select_list`] with the same
+/// query, driver and page.
 pub(crate) fn push_filters_and_page(
     sql: &mut QueryBuilder<Postgres>,
     table: &str,
     custom: &CustomQuery,
+    driver: Driver,
     page: &PageRequest,
 ) -> Result<(), RepoError> {
-    let driven = usize::from(driver(custom, page).is_some());
-    push_conditions(sql, table, &custom.conditions[driven..])?;
+    let others = custom
+        .conditions
+        .iter()
+        .enumerate()
+        .filter(|(index, _)| driver.0 != Some(*index))
+        .map(|(_, condition)| condition);
+    push_conditions(sql, table, others)?;
     match &custom.sort {
         Some(sort) => push_custom_page(sql, table, sort, page),
         None => push_page(sql, page),
@@ -92,10 +129,10 @@ pub(crate) fn push_filters_and_page(
 }
 
 /// One `AND <table>.id IN (…)` per filter.
-fn push_conditions(
+fn push_conditions<'c>(
     sql: &mut QueryBuilder<Postgres>,
     table: &str,
-    conditions: &[CustomCondition],
+    conditions: impl Iterator<Item = &'c CustomCondition>,
 ) -> Result<(), RepoError> {
     for condition in conditions {
         sql.push(format!(" AND {table}.id IN (SELECT record_id FROM ("));

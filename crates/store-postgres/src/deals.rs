@@ -1,7 +1,7 @@
 //! `DealRepository` over PostgreSQL. A deal is read through one SELECT that
 //! joins its stage (status, stage probability) and gathers its contacts.
 
-use crate::custom_lists::{push_filters_and_page, select_list};
+use crate::custom_lists::{choose_driver, push_filters_and_page, select_list};
 use crate::db::PgStore;
 use crate::errors::map_err;
 use crate::pipelines::currency_from;
@@ -267,7 +267,9 @@ impl DealRepository for PgStore {
     }
 
     async fn list(&self, ctx: &TenantContext, query: &DealQuery, scope: ReadScope) -> Result<Page<Deal>, RepoError> {
-        let mut sql = select_list("deal.*", DEALS, "deal", ctx, scope, &query.custom, &query.page)?;
+        let mut tx = self.tenant_tx(ctx.tenant_id).await.map_err(map_err)?;
+        let driver = choose_driver(&mut tx, &query.custom, &query.page).await?;
+        let mut sql = select_list("deal.*", DEALS, "deal", ctx, scope, &query.custom, driver, &query.page)?;
         if let Some(p) = query.pipeline_id {
             sql.push(" AND pipeline_id = ").push_bind(p.as_uuid());
         }
@@ -294,8 +296,7 @@ impl DealRepository for PgStore {
             sql.push(" AND lower(title) LIKE ")
                 .push_bind(format!("%{}%", like_literal(term)));
         }
-        push_filters_and_page(&mut sql, "deal", &query.custom, &query.page)?;
-        let mut tx = self.tenant_tx(ctx.tenant_id).await.map_err(map_err)?;
+        push_filters_and_page(&mut sql, "deal", &query.custom, driver, &query.page)?;
         let rows: Vec<DealRow> = sql.build_query_as().fetch_all(&mut *tx).await.map_err(map_err)?;
         tx.commit().await.map_err(map_err)?;
         let deals = rows

@@ -1,6 +1,6 @@
 //! Contacts and companies over PostgreSQL, with keyset-paged lists.
 
-use crate::custom_lists::{push_filters_and_page, select_list};
+use crate::custom_lists::{choose_driver, push_filters_and_page, select_list};
 use crate::db::PgStore;
 use crate::errors::map_err;
 use crate::rows::{
@@ -242,6 +242,7 @@ impl RecordRepository<Contacts> for PgStore {
         scope: ReadScope,
     ) -> Result<Page<Contact>, RepoError> {
         let mut tx = self.tenant_tx(ctx.tenant_id).await.map_err(map_err)?;
+        let driver = choose_driver(&mut tx, &query.custom, &query.page).await?;
         let mut sql = select_list(
             CONTACT_COLUMNS,
             "contacts",
@@ -249,6 +250,7 @@ impl RecordRepository<Contacts> for PgStore {
             ctx,
             scope,
             &query.custom,
+            driver,
             &query.page,
         )?;
         if let Some(owner) = query.owner_id {
@@ -285,7 +287,7 @@ impl RecordRepository<Contacts> for PgStore {
                 }
             }
         }
-        push_filters_and_page(&mut sql, "contacts", &query.custom, &query.page)?;
+        push_filters_and_page(&mut sql, "contacts", &query.custom, driver, &query.page)?;
         let rows: Vec<ContactRow> = sql.build_query_as().fetch_all(&mut *tx).await.map_err(map_err)?;
         tx.commit().await.map_err(map_err)?;
         let rows: Vec<Contact> = rows.into_iter().map(Contact::from).collect();
@@ -356,6 +358,8 @@ impl RecordRepository<Companies> for PgStore {
         query: &CompanyQuery,
         scope: ReadScope,
     ) -> Result<Page<Company>, RepoError> {
+        let mut tx = self.tenant_tx(ctx.tenant_id).await.map_err(map_err)?;
+        let driver = choose_driver(&mut tx, &query.custom, &query.page).await?;
         let mut sql = select_list(
             COMPANY_COLUMNS,
             "companies",
@@ -363,6 +367,7 @@ impl RecordRepository<Companies> for PgStore {
             ctx,
             scope,
             &query.custom,
+            driver,
             &query.page,
         )?;
         if let Some(owner) = query.owner_id {
@@ -372,8 +377,10 @@ impl RecordRepository<Companies> for PgStore {
             sql.push(" AND lower(name || ' ' || coalesce(domain, '')) LIKE ")
                 .push_bind(format!("%{}%", like_literal(term)));
         }
-        push_filters_and_page(&mut sql, "companies", &query.custom, &query.page)?;
-        let rows = fetch_all_scoped::<CompanyRow, Company>(self, ctx, sql).await?;
+        push_filters_and_page(&mut sql, "companies", &query.custom, driver, &query.page)?;
+        let rows: Vec<CompanyRow> = sql.build_query_as().fetch_all(&mut *tx).await.map_err(map_err)?;
+        tx.commit().await.map_err(map_err)?;
+        let rows: Vec<Company> = rows.into_iter().map(Company::from).collect();
         let cursor = cursor_after(
             &query.custom,
             &query.page,
