@@ -158,8 +158,10 @@ fn push_matches(sql: &mut QueryBuilder<Postgres>, condition: &CustomCondition) -
                 let value = values.first().map(decimal).transpose()?;
                 (value, value)
             }
-            FilterOp::Gte(value) => (Some(decimal(value)?), None),
-            FilterOp::Lte(value) => (None, Some(decimal(value)?)),
+            FilterOp::Range { min, max } => (
+                min.as_ref().map(decimal).transpose()?,
+                max.as_ref().map(decimal).transpose()?,
+            ),
         };
         sql.push("SELECT record_id, created_at FROM custom_number_matches(")
             .push_bind(condition.field_id)
@@ -188,13 +190,15 @@ fn push_matches(sql: &mut QueryBuilder<Postgres>, condition: &CustomCondition) -
             }
             sql.push(")");
         }
-        FilterOp::Gte(value) => {
-            sql.push(format!(" AND {column} >= "));
-            push_typed(sql, condition.column, value)?;
-        }
-        FilterOp::Lte(value) => {
-            sql.push(format!(" AND {column} <= "));
-            push_typed(sql, condition.column, value)?;
+        FilterOp::Range { min, max } => {
+            if let Some(value) = min {
+                sql.push(format!(" AND {column} >= "));
+                push_typed(sql, condition.column, value)?;
+            }
+            if let Some(value) = max {
+                sql.push(format!(" AND {column} <= "));
+                push_typed(sql, condition.column, value)?;
+            }
         }
     }
     Ok(())

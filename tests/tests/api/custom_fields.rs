@@ -138,6 +138,8 @@ async fn values_are_checked_returned_filtered_and_sorted() {
     assert_eq!(ids(&oldest.json), [acme.clone(), core.clone()]);
     let both = admin.get("/api/companies?cf.seats.gte=40&cf.tier=gold").await;
     assert_eq!(ids(&both.json), [acme.as_str()]);
+    let between = admin.get("/api/companies?cf.seats.gte=40&cf.seats.lte=200").await;
+    assert_eq!(ids(&between.json), [acme.as_str()]);
     define(
         &mut admin,
         json!({"entity": "company", "key": "regions", "label": "Regions", "type": "multi_select",

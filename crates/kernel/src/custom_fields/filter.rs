@@ -16,8 +16,13 @@ pub const SORT_FIELD: &str = "cf";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FilterOp {
     AnyOf(Vec<String>),
-    Gte(String),
-    Lte(String),
+    /// `.gte` and `.lte` of one field, together: one range of the index,
+    /// not two sets to intersect (each half of a narrow range can match
+    /// most records).
+    Range {
+        min: Option<String>,
+        max: Option<String>,
+    },
 }
 
 /// A filter resolved against its definition, ready for the store: rows
@@ -83,6 +88,28 @@ fn checked_value(def: &FieldDefinition, raw: &str) -> Result<String, String> {
     }
 }
 
+/// Sets one bound of the field's range condition, adding the condition if
+/// the field has none yet.
+fn bound(conditions: &mut Vec<CustomCondition>, field_id: Uuid, column: ValueColumn, lower: bool, value: String) {
+    let existing = conditions
+        .iter_mut()
+        .find(|c| c.field_id == field_id && matches!(c.op, FilterOp::Range { .. }));
+    let condition = match existing {
+        Some(condition) => condition,
+        None => {
+            conditions.push(CustomCondition {
+                field_id,
+                column,
+                op: FilterOp::Range { min: None, max: None },
+            });
+            conditions.last_mut().expect("just pushed")
+        }
+    };
+    if let FilterOp::Range { min, max } = &mut condition.op {
+        *(if lower { min } else { max }) = Some(value);
+    }
+}
+
 impl CustomQuery {
     pub fn is_empty(&self) -> bool {
         self.filters.is_empty() && self.sort_key.is_none()
@@ -112,15 +139,17 @@ impl CustomQuery {
                 errors.add(param, "ranges apply to number, currency and date fields");
                 continue;
             }
-            let op = if op == "eq" && def.field_type.has_options() {
+            if op != "eq" {
+                if let Some(value) = errors.check(&param, checked_value(def, raw)) {
+                    bound(&mut conditions, def.id, column, op == "gte", value);
+                }
+                continue;
+            }
+            let op = if def.field_type.has_options() {
                 let keys: Result<Vec<_>, _> = raw.split(',').map(|v| checked_value(def, v)).collect();
                 keys.map(FilterOp::AnyOf)
             } else {
-                checked_value(def, raw).map(|v| match op {
-                    "gte" => FilterOp::Gte(v),
-                    "lte" => FilterOp::Lte(v),
-                    _ => FilterOp::AnyOf(vec![v]),
-                })
+                checked_value(def, raw).map(|v| FilterOp::AnyOf(vec![v]))
             };
             if let Some(op) = errors.check(&param, op) {
                 conditions.push(CustomCondition {

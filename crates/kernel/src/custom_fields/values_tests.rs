@@ -123,12 +123,21 @@ fn filters_resolve_by_type() {
             ("size.gte".into(), "10".into()),
             ("tier".into(), "gold,silver".into()),
             ("renewal.lte".into(), "2027-02-01".into()),
+            ("size.lte".into(), "20".into()),
         ],
         sort_key: Some("size".into()),
         ..Default::default()
     };
     query.resolve(&defs, &page()).unwrap();
-    assert_eq!(query.conditions[0].op, FilterOp::Gte("10".into()));
+    // Both bounds of one field make one range.
+    assert_eq!(query.conditions.len(), 3);
+    assert_eq!(
+        query.conditions[0].op,
+        FilterOp::Range {
+            min: Some("10".into()),
+            max: Some("20".into())
+        }
+    );
     assert_eq!(
         query.conditions[1].op,
         FilterOp::AnyOf(vec!["gold".into(), "silver".into()])
