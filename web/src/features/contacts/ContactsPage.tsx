@@ -1,4 +1,3 @@
-import { oneOf } from '../../api/types';
 import { Anchor, Button, Group, Select, Table } from '@mantine/core';
 import { IconPlus } from '@tabler/icons-react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
@@ -11,19 +10,10 @@ import { ErrorState } from '../../ui/ErrorState';
 import { LoadingRows } from '../../ui/LoadingRows';
 import { PageHeader } from '../../ui/PageHeader';
 import { UrlSearchInput } from '../../ui/UrlSearchInput';
-import {
-  CustomCells,
-  CustomFieldFilter,
-  CustomFilterChips,
-  customColumns,
-  customFilterParams,
-  customSortParam,
-  sortChoices,
-  useCustomFields,
-} from '../customFields';
+import { CustomCells, CustomFieldFilter, CustomFilterChips, sortChoices } from '../customFields';
 import { ColumnPicker, OwnerFilter } from '../views/ListControls';
 import { ListFooter } from '../views/ListFooter';
-import { visibleColumns } from '../views/listParams';
+import { useListSettings } from '../views/useListSettings';
 import { ViewTabs } from '../views/ViewTabs';
 import { ContactForm } from './ContactForm';
 import { contactSorts, useContactList } from './queries';
@@ -48,23 +38,15 @@ export function ContactsPage() {
   // The search box writes `q` once typing pauses (UrlSearchInput).
   const q = (params.get('q') ?? '').trim();
   const owner = params.get('owner_id');
-  // Custom fields can be shown as columns too (`cf.<key>`, after the built-in ones), filter and sort the list.
-  const fieldsQuery = useCustomFields('contact');
-  const customFields = fieldsQuery.data ?? [];
-  // A custom field sort (`cf.<key>`, `-cf.<key>`) the list can still use, else a built-in one.
-  const sort =
-    customSortParam(params.get('sort'), fieldsQuery.data) ??
-    oneOf(
-      contactSorts.map((s) => s.value),
-      params.get('sort'),
-      '-created_at',
-    );
-  const custom = customFilterParams(params, fieldsQuery.data);
+  const { customFields, sort, custom, allColumns, show } = useListSettings(
+    'contact',
+    contactSorts,
+    '-created_at',
+    columns,
+    defaultColumns,
+  );
   const narrowed = Boolean(owner) || Object.keys(custom).length > 0;
   const list = useContactList({ q, sort, owner_id: owner, custom });
-  const allColumns = [...columns, ...customColumns(customFields)];
-  const shown = visibleColumns(params, defaultColumns);
-  const show = (column: string) => shown.includes(column);
   const creating = params.get('new') === '1';
   const rows = list.data?.pages.flatMap((p) => p.data) ?? [];
 

@@ -2,7 +2,7 @@ import { Anchor, Button, Group, Select, Table, Text } from '@mantine/core';
 import { IconPlus } from '@tabler/icons-react';
 import { useMemo } from 'react';
 import { Link, useLocation, useSearchParams } from 'react-router';
-import { oneOf, type Pipeline, type Stage } from '../../api/types';
+import type { Pipeline, Stage } from '../../api/types';
 import { useOwnerName } from '../../app/members';
 import { useSetParam } from '../../app/useSetParam';
 import { usePermissions } from '../../app/session';
@@ -13,19 +13,10 @@ import { LoadingRows } from '../../ui/LoadingRows';
 import { Money } from '../../ui/Money';
 import { PageHeader } from '../../ui/PageHeader';
 import { UrlSearchInput } from '../../ui/UrlSearchInput';
-import {
-  CustomCells,
-  CustomFieldFilter,
-  CustomFilterChips,
-  customColumns,
-  customFilterParams,
-  customSortParam,
-  sortChoices,
-  useCustomFields,
-} from '../customFields';
+import { CustomCells, CustomFieldFilter, CustomFilterChips, sortChoices } from '../customFields';
 import { ColumnPicker, OwnerFilter, ParamSelect } from '../views/ListControls';
 import { ListFooter } from '../views/ListFooter';
-import { visibleColumns } from '../views/listParams';
+import { useListSettings } from '../views/useListSettings';
 import { ViewTabs } from '../views/ViewTabs';
 import { DealForm } from './DealForm';
 import { DealsLayoutSwitch } from './DealsLayoutSwitch';
@@ -91,18 +82,13 @@ export function DealListPage() {
     : rawStage;
   const status = dealStatuses.find((st) => st === params.get('status')) ?? null;
   const owner = params.get('owner_id');
-  // Custom fields can be shown as columns too (`cf.<key>`, after the built-in ones), filter and sort the list.
-  const fieldsQuery = useCustomFields('deal');
-  const customFields = fieldsQuery.data ?? [];
-  // A custom field sort (`cf.<key>`, `-cf.<key>`) the list can still use, else a built-in one.
-  const sort =
-    customSortParam(params.get('sort'), fieldsQuery.data) ??
-    oneOf(
-      dealSorts.map((s) => s.value),
-      params.get('sort'),
-      '-created_at',
-    );
-  const custom = customFilterParams(params, fieldsQuery.data);
+  const { customFields, sort, custom, allColumns, show } = useListSettings(
+    'deal',
+    dealSorts,
+    '-created_at',
+    columns,
+    defaultColumns,
+  );
   const narrowed = Boolean(q || pipelineId || stageId || status || owner) || Object.keys(custom).length > 0;
   const list = useDealList({
     q,
@@ -113,9 +99,6 @@ export function DealListPage() {
     owner_id: owner,
     custom,
   });
-  const allColumns = [...columns, ...customColumns(customFields)];
-  const shown = visibleColumns(params, defaultColumns);
-  const show = (column: string) => shown.includes(column);
   const rows = list.data?.pages.flatMap((p) => p.data) ?? [];
   // New deals go into the pipeline the list shows, else the default one.
   const newDealPipeline = pipeline ?? pipelines.data?.find((p) => p.is_default) ?? pipelines.data?.[0];
