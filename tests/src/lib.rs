@@ -14,6 +14,7 @@ pub mod postgres_server;
 pub mod process;
 pub mod redis_server;
 pub mod reports;
+pub mod scim;
 pub mod smtp;
 mod spawn;
 pub mod stack;

@@ -2,7 +2,9 @@
 //! installed in a virtualenv under the target directory) runs every operation
 //! of the server's own OpenAPI document against the running server, signed in
 //! as the admin of an organization of its own (`tests/contract/clearview_auth.py`),
-//! with every check. Any failure or schema error fails the run.
+//! with every check. Any failure or schema error fails the run. Then the SCIM
+//! conformance check: scim2-tester (same venv) against `/scim/v2`
+//! (`tests/contract/scim_conformance.py`).
 
 use anyhow::{Context, bail};
 use std::path::{Path, PathBuf};
@@ -76,4 +78,19 @@ pub fn run_against(root: &Path, target: &Path, url: &str, mail_dir: &Path) -> an
         .args(["--report", "junit,ndjson", "--report-dir"])
         .arg(&report))
     .context("the contract test found failures (report under target/contract-report)")
+}
+
+/// Runs the SCIM conformance check (scim2-tester through the `scim2` CLI,
+/// pinned beside schemathesis) against the server at `url`, as the admin
+/// of a fresh organization signed up through `mail_dir`.
+pub fn scim_against(root: &Path, target: &Path, url: &str, mail_dir: &Path) -> anyhow::Result<()> {
+    let python = ensure_installed(root, target)?.with_file_name("python");
+    println!("test: SCIM conformance (scim2-tester) against {url}/scim/v2");
+    run(Command::new(python)
+        .current_dir(root.join("tests/contract"))
+        .env("PYTHONPATH", root.join("tests/contract"))
+        .env("CV_BASE_URL", url)
+        .env("CV_MAIL_DIR", mail_dir)
+        .arg("scim_conformance.py"))
+    .context("the SCIM conformance check failed (its output is above)")
 }

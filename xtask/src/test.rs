@@ -153,6 +153,7 @@ pub async fn run(root: &Path) -> anyhow::Result<ExitCode> {
     }
     println!("test: screenshots in {}", screenshots.display());
     contract::run_against(root, &target_dir(root), &server.url, &server.mail_dir)?;
+    contract::scim_against(root, &target_dir(root), &server.url, &server.mail_dir)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -164,5 +165,6 @@ pub async fn contract_only(root: &Path) -> anyhow::Result<ExitCode> {
     cargo(root, &["build", "--workspace", "--locked"])?;
     let server = start_server(root, &dist).await?;
     contract::run_against(root, &target_dir(root), &server.url, &server.mail_dir)?;
+    contract::scim_against(root, &target_dir(root), &server.url, &server.mail_dir)?;
     Ok(ExitCode::SUCCESS)
 }

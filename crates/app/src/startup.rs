@@ -14,7 +14,7 @@ use clearview_cache_redis::RedisDenylist;
 use clearview_contacts::{CompanyService, ContactService, ImportService};
 use clearview_deals::DealService;
 use clearview_http_api::Limits;
-use clearview_http_api::security::api_key_secrets::ApiKeySecrets;
+use clearview_http_api::security::api_key_secrets::{ApiKeySecrets, ScimTokenSecrets};
 use clearview_http_api::security::mfa_secrets::MfaRandom;
 use clearview_http_api::security::{password::BcryptHasher, secrets::RefreshSecrets, tokens::TokenKeys};
 use clearview_http_api::{ApiState, HttpSettings, configure, request_id_middleware};
@@ -172,6 +172,11 @@ impl Application {
             ),
             rates: clearview_pipelines::RateService::new(store.clone()),
             api_keys: ApiKeyService::new(store.clone(), Arc::new(ApiKeySecrets)),
+            scim: clearview_tenancy::scim::ScimService::new(
+                store.clone(),
+                Arc::new(ScimTokenSecrets),
+                denylist.clone(),
+            ),
             webhooks: WebhookService::new(store.clone(), config.webhook_sender(), config.public_base_url.clone()),
             privacy: PrivacyService::new(
                 store.clone(),
@@ -188,6 +193,7 @@ impl Application {
             import_quota_bytes: config.import_quota_bytes,
             client_stall: std::time::Duration::from_secs(config.client_stall_seconds.max(1)),
             web_dir: config.web_dir.as_ref().map(std::path::PathBuf::from),
+            public_base_url: config.public_base_url.clone(),
         };
 
         let listener = TcpListener::bind((config.host.as_str(), config.port))?;

@@ -43,6 +43,7 @@ pub fn configure(state: Data<ApiState>, settings: HttpSettings) -> impl FnOnce(&
             .app_data(web::QueryConfig::default().error_handler(routes::params_error))
             .route("/healthz", web::get().to(ops::healthz))
             .route("/readyz", web::get().to(ops::readyz))
+            .configure(routes::scim::configure)
             .service(
                 web::scope("/api")
                     // API answers hold personal data: no cache keeps them.
@@ -108,6 +109,9 @@ pub fn configure(state: Data<ApiState>, settings: HttpSettings) -> impl FnOnce(&
                     .route("/views", web::post().to(routes::views::create))
                     .route("/views/{id}", web::patch().to(routes::views::patch))
                     .route("/views/{id}", web::delete().to(routes::views::delete))
+                    .route("/scim/token", web::get().to(routes::scim_token::get))
+                    .route("/scim/token", web::post().to(routes::scim_token::issue))
+                    .route("/scim/token", web::delete().to(routes::scim_token::revoke))
                     .route("/api-keys", web::get().to(routes::api_keys::list))
                     .route("/api-keys", web::post().to(routes::api_keys::create))
                     .route("/api-keys/{id}", web::delete().to(routes::api_keys::revoke))

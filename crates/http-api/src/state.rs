@@ -33,6 +33,9 @@ pub struct HttpSettings {
     pub client_stall: std::time::Duration,
     /// The built web app served at `/` (`None`: API only).
     pub web_dir: Option<std::path::PathBuf>,
+    /// Where users reach this server (`PUBLIC_BASE_URL`): SCIM resources'
+    /// `meta.location` is built from it.
+    pub public_base_url: String,
 }
 
 /// Health of the backing services, for `/readyz`.
@@ -71,6 +74,7 @@ pub struct ApiState {
     pub rates: clearview_pipelines::RateService,
     pub reports: clearview_pipelines::ReportService,
     pub webhooks: WebhookService,
+    pub scim: clearview_tenancy::scim::ScimService,
     pub privacy: PrivacyService,
     pub exports: ExportService,
     /// Slots for imports and exports per organization.

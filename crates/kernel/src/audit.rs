@@ -61,6 +61,17 @@ pub mod actions {
     pub const CUSTOM_FIELD_UPDATED: &str = "custom_field.updated";
     pub const CUSTOM_FIELD_DELETED: &str = "custom_field.deleted";
     pub const COMPANIES_MERGED: &str = "companies.merged";
+    /// An admin issued (or replaced) or revoked the SCIM token (ADR 0036).
+    pub const SCIM_TOKEN_CREATED: &str = "scim_token.created";
+    pub const SCIM_TOKEN_REVOKED: &str = "scim_token.revoked";
+    /// The identity provider changed its directory (no actor: the token).
+    /// A user update's `details.active` says when it (de)activated them.
+    pub const SCIM_USER_CREATED: &str = "scim_user.created";
+    pub const SCIM_USER_UPDATED: &str = "scim_user.updated";
+    pub const SCIM_USER_DELETED: &str = "scim_user.deleted";
+    pub const SCIM_GROUP_CREATED: &str = "scim_group.created";
+    pub const SCIM_GROUP_UPDATED: &str = "scim_group.updated";
+    pub const SCIM_GROUP_DELETED: &str = "scim_group.deleted";
 }
 
 /// Where a request came from: the peer address, the request id, and the

@@ -29,6 +29,10 @@ const CONSTRAINTS: &[(&str, Meaning)] = &[
     ("activities_owner_fkey", Meaning::MissingReference("owner_id")),
     ("saved_views_name_key", Meaning::Duplicate("name")),
     ("custom_fields_key_key", Meaning::Duplicate("key")),
+    ("scim_users_user_name_key", Meaning::Duplicate("userName")),
+    // Two directory users with the same address would be one person.
+    ("scim_users_user_key", Meaning::Duplicate("userName")),
+    ("scim_group_members_user_fkey", Meaning::MissingReference("members")),
 ];
 
 /// The meaning of a constraint violation, if it is one the domain knows.

@@ -35,7 +35,48 @@ fn invitation_from(row: InvitationRow) -> Result<Invitation, RepoError> {
 
 /// Locks the organization's admins and returns the target's current role,
 /// so two concurrent demotions cannot both pass the last-admin check.
-async fn lock_admins(conn: &mut PgConnection, tenant: Uuid, user: Uuid) -> Result<(Role, usize), RepoError> {
+/// Gives a member a new role and ends their sessions (sessions carry the
+/// role, so the new one applies at once); returns the sessions ended.
+pub(crate) async fn set_role(
+    conn: &mut PgConnection,
+    tenant: Uuid,
+    user: Uuid,
+    role: Role,
+) -> Result<Vec<Uuid>, sqlx::Error> {
+    sqlx::query("UPDATE memberships SET role = $3 WHERE tenant_id = $1 AND user_id = $2")
+        .bind(tenant)
+        .bind(user)
+        .bind(role.as_str())
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query_scalar(
+        "UPDATE sessions SET revoked_at = now() WHERE tenant_id = $1 AND user_id = $2 AND revoked_at IS NULL RETURNING id",
+    )
+    .bind(tenant)
+    .bind(user)
+    .fetch_all(&mut *conn)
+    .await
+}
+
+/// Removes a membership; its sessions cascade and are remembered as ended
+/// (returned, for the denylist). Owned records stay, with no owner.
+pub(crate) async fn leave(conn: &mut PgConnection, tenant: Uuid, user: Uuid) -> Result<Vec<Uuid>, sqlx::Error> {
+    let sessions: Vec<Uuid> =
+        sqlx::query_scalar("SELECT id FROM sessions WHERE tenant_id = $1 AND user_id = $2 AND revoked_at IS NULL")
+            .bind(tenant)
+            .bind(user)
+            .fetch_all(&mut *conn)
+            .await?;
+    crate::ended_sessions::remember(&mut *conn, &sessions).await?;
+    sqlx::query("DELETE FROM memberships WHERE tenant_id = $1 AND user_id = $2")
+        .bind(tenant)
+        .bind(user)
+        .execute(&mut *conn)
+        .await?;
+    Ok(sessions)
+}
+
+pub(crate) async fn lock_admins(conn: &mut PgConnection, tenant: Uuid, user: Uuid) -> Result<(Role, usize), RepoError> {
     let admins: Vec<Uuid> =
         sqlx::query_scalar("SELECT user_id FROM memberships WHERE tenant_id = $1 AND role = 'admin' FOR UPDATE")
             .bind(tenant)
@@ -98,22 +139,7 @@ impl TeamRepository for PgStore {
                 "the last admin cannot be demoted; make someone else an admin first",
             ));
         }
-        sqlx::query("UPDATE memberships SET role = $3 WHERE tenant_id = $1 AND user_id = $2")
-            .bind(tenant)
-            .bind(user.as_uuid())
-            .bind(role.as_str())
-            .execute(&mut *tx)
-            .await
-            .map_err(map_err)?;
-        // Sessions carry the role: end them so the new role applies at once.
-        let sessions: Vec<Uuid> = sqlx::query_scalar(
-            "UPDATE sessions SET revoked_at = now() WHERE tenant_id = $1 AND user_id = $2 AND revoked_at IS NULL RETURNING id",
-        )
-        .bind(tenant)
-        .bind(user.as_uuid())
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(map_err)?;
+        let sessions = set_role(&mut tx, tenant, user.as_uuid(), role).await.map_err(map_err)?;
         let updated = member(&mut tx, tenant, Some(user.as_uuid()))
             .await?
             .pop()
@@ -137,23 +163,7 @@ impl TeamRepository for PgStore {
                 "the last admin cannot be removed; make someone else an admin first",
             ));
         }
-        let sessions: Vec<Uuid> =
-            sqlx::query_scalar("SELECT id FROM sessions WHERE tenant_id = $1 AND user_id = $2 AND revoked_at IS NULL")
-                .bind(tenant)
-                .bind(user.as_uuid())
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(map_err)?;
-        crate::ended_sessions::remember(&mut tx, &sessions)
-            .await
-            .map_err(map_err)?;
-        // Sessions cascade; owned records keep existing with no owner.
-        sqlx::query("DELETE FROM memberships WHERE tenant_id = $1 AND user_id = $2")
-            .bind(tenant)
-            .bind(user.as_uuid())
-            .execute(&mut *tx)
-            .await
-            .map_err(map_err)?;
+        let sessions = leave(&mut tx, tenant, user.as_uuid()).await.map_err(map_err)?;
         append_for(&mut tx, ctx, audit).await.map_err(map_err)?;
         tx.commit().await.map_err(map_err)?;
         Ok(sessions.into_iter().map(SessionId::from_uuid).collect())

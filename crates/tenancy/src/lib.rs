@@ -15,6 +15,7 @@ mod organization;
 mod ports;
 mod privacy;
 mod reset;
+pub mod scim;
 mod service;
 mod signup;
 mod team;

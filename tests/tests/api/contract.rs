@@ -237,6 +237,9 @@ async fn every_documented_route_exists_and_every_route_is_documented() {
         "GET /api/reports/activity",
         "GET /api/reports/rotting",
         "GET /api/reports/forecast-accuracy",
+        "GET /api/scim/token",
+        "POST /api/scim/token",
+        "DELETE /api/scim/token",
     ];
     expected.sort();
     assert_eq!(documented, expected);

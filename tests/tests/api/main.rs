@@ -36,6 +36,7 @@ mod reminders;
 mod roles;
 mod sales_reports;
 mod schedules;
+mod scim;
 mod shutdown;
 mod stack;
 mod trash;

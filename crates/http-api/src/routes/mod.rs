@@ -23,6 +23,8 @@ pub mod pipelines;
 pub mod rates;
 pub mod reports;
 pub mod sales_reports;
+pub mod scim;
+pub mod scim_token;
 mod spool;
 pub mod team;
 pub mod trash;

@@ -10,6 +10,7 @@ import { MembersPanel } from './MembersPanel';
 import { OrganizationPanel } from './OrganizationPanel';
 import { PipelinesPanel } from './PipelinesPanel';
 import { RatesPanel } from './RatesPanel';
+import { ScimPanel } from './ScimPanel';
 import { WebhooksPanel } from './WebhooksPanel';
 
 export function SettingsPage() {
@@ -34,6 +35,7 @@ export function SettingsPage() {
           {isAdmin && <Tabs.Tab value="jobs">Jobs</Tabs.Tab>}
           {isAdmin && <Tabs.Tab value="api-keys">API keys</Tabs.Tab>}
           {isAdmin && <Tabs.Tab value="webhooks">Webhooks</Tabs.Tab>}
+          {isAdmin && <Tabs.Tab value="scim">Directory sync (SCIM)</Tabs.Tab>}
         </Tabs.List>
         <Tabs.Panel value="organization">
           <OrganizationPanel />
@@ -61,6 +63,9 @@ export function SettingsPage() {
         </Tabs.Panel>
         <Tabs.Panel value="webhooks">
           <WebhooksPanel />
+        </Tabs.Panel>
+        <Tabs.Panel value="scim">
+          <ScimPanel />
         </Tabs.Panel>
       </Tabs>
     </>
