@@ -9,6 +9,7 @@
 mod client;
 pub mod custom_fields;
 pub mod imports;
+pub mod oidc;
 pub mod otlp;
 pub mod postgres_server;
 pub mod process;

@@ -56,6 +56,8 @@ pub struct AppOptions {
     pub database_server: Option<String>,
     /// `WEBHOOK_ALLOW_HOSTS` (a receiver on loopback); http is allowed.
     pub webhook_allow_hosts: Vec<String>,
+    /// `host:port` of identity providers on loopback (the tests' own).
+    pub oidc_allow_hosts: Vec<String>,
 }
 
 /// The production policy names with limits no test reaches by accident.
@@ -100,6 +102,7 @@ impl Default for AppOptions {
             metrics_addr: None,
             database_server: None,
             webhook_allow_hosts: Vec::new(),
+            oidc_allow_hosts: Vec::new(),
         }
     }
 }
@@ -182,6 +185,8 @@ pub async fn spawn_app_with(options: AppOptions) -> Result<TestApp, String> {
         metrics_addr: options.metrics_addr.clone(),
         webhook_allow_http: true,
         webhook_allow_hosts: options.webhook_allow_hosts.clone(),
+        oidc_allow_http: true,
+        oidc_allow_hosts: options.oidc_allow_hosts.clone(),
     };
     let app = Application::build(config.clone()).await.map_err(|e| e.to_string())?;
     let address = format!("http://127.0.0.1:{}", app.port());

@@ -22,7 +22,7 @@ test('an admin connects an identity provider with a SCIM token, which provisions
 }) => {
   await signUpFreshOrganization(page);
   await page.getByRole('link', { name: 'Settings' }).click();
-  await page.getByRole('tab', { name: 'Directory sync (SCIM)' }).click();
+  await page.getByRole('tab', { name: 'Directory sync' }).click();
   await expect(page.getByText('No SCIM token')).toBeVisible();
   await expect(page.getByText('Clearview Managers', { exact: true })).toBeVisible();
   await screenshot(page, '69-scim-off');
@@ -78,7 +78,7 @@ test('an admin connects an identity provider with a SCIM token, which provisions
   await expect(patRow.getByRole('combobox')).toHaveValue('Manager');
 
   // The panel now says when the provider last came by.
-  await page.getByRole('tab', { name: 'Directory sync (SCIM)' }).click();
+  await page.getByRole('tab', { name: 'Directory sync' }).click();
   await expect(connection).not.toContainText('Never used');
   await screenshot(page, '72-scim-connected');
 
@@ -111,7 +111,7 @@ test('an admin connects an identity provider with a SCIM token, which provisions
   await expect(members).not.toContainText('Pat Lee');
 
   // Revoking asks first; the provider is refused from then on.
-  await page.getByRole('tab', { name: 'Directory sync (SCIM)' }).click();
+  await page.getByRole('tab', { name: 'Directory sync' }).click();
   await page.getByRole('button', { name: 'Revoke token' }).click();
   const revoke = page.getByRole('dialog', { name: 'Revoke the SCIM token?' });
   await expect(revoke).toContainText('provisioning stops until a new token is set');

@@ -46,6 +46,8 @@ struct E2eServer {
     mail_dir: PathBuf,
     /// Where the webhook spec's receiver listens (allowed on loopback).
     webhook_port: u16,
+    /// Where the browser tests start their identity provider.
+    oidc_port: u16,
 }
 
 impl Drop for E2eServer {
@@ -63,6 +65,7 @@ async fn start_server(root: &Path, dist: &Path) -> anyhow::Result<E2eServer> {
     db::migrate(&owner).await?;
     let port = free_port()?;
     let webhook_port = free_port()?;
+    let oidc_port = free_port()?;
     let url = format!("http://127.0.0.1:{port}");
     let mail_dir = target_dir(root).join("e2e-mail");
     let _ = std::fs::remove_dir_all(&mail_dir);
@@ -94,6 +97,8 @@ async fn start_server(root: &Path, dist: &Path) -> anyhow::Result<E2eServer> {
         .env("RATE_LIMIT_MFA", "100000/1m")
         .env("WEBHOOK_ALLOW_HTTP", "true")
         .env("WEBHOOK_ALLOW_HOSTS", format!("127.0.0.1:{webhook_port}"))
+        .env("OIDC_ALLOW_HTTP", "true")
+        .env("OIDC_ALLOW_HOSTS", format!("127.0.0.1:{oidc_port}"))
         .env_remove("SMTP_URL")
         .stdout(Stdio::from(log.try_clone()?))
         .stderr(Stdio::from(log))
@@ -104,6 +109,7 @@ async fn start_server(root: &Path, dist: &Path) -> anyhow::Result<E2eServer> {
         url,
         mail_dir,
         webhook_port,
+        oidc_port,
     };
     let started = Instant::now();
     let client = reqwest::Client::new();
@@ -127,6 +133,8 @@ pub async fn run(root: &Path) -> anyhow::Result<ExitCode> {
     // The webhook tests verify signatures with the reference Python
     // library, installed beside schemathesis.
     let python = contract::ensure_installed(root, &target_dir(root))?.with_file_name("python");
+    // The single sign-on tests start a real provider (oidc-provider).
+    web::ensure_oidc_provider(root)?;
     cargo_with(
         root,
         &["test", "--workspace", "--locked"],
@@ -146,6 +154,7 @@ pub async fn run(root: &Path) -> anyhow::Result<ExitCode> {
         .env("E2E_MAIL_DIR", &server.mail_dir)
         .env("E2E_SCREENSHOT_DIR", &screenshots)
         .env("E2E_WEBHOOK_PORT", server.webhook_port.to_string())
+        .env("E2E_OIDC_PORT", server.oidc_port.to_string())
         .status()
         .context("running Playwright")?;
     if !status.success() {

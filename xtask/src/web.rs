@@ -36,11 +36,15 @@ fn modified(path: &Path) -> Option<SystemTime> {
 
 /// Runs `npm <args>` in `web/`, failing when it fails.
 pub fn npm(root: &Path, args: &[&str]) -> anyhow::Result<()> {
-    let dir = root.join("web");
-    println!("web: npm {}", args.join(" "));
+    npm_in(&root.join("web"), args)
+}
+
+/// Runs npm in `dir`.
+fn npm_in(dir: &Path, args: &[&str]) -> anyhow::Result<()> {
+    println!("npm {} (in {})", args.join(" "), dir.display());
     let status = std::process::Command::new("npm")
         .args(args)
-        .current_dir(&dir)
+        .current_dir(dir)
         .status()
         .context("running npm (the web app needs Node 20+ and npm)")?;
     if !status.success() {
@@ -52,13 +56,23 @@ pub fn npm(root: &Path, args: &[&str]) -> anyhow::Result<()> {
 /// Installs the web app's dependencies when the lock file is newer than
 /// the last install.
 pub fn ensure_installed(root: &Path) -> anyhow::Result<()> {
-    let web = root.join("web");
-    let installed = modified(&web.join("node_modules/.package-lock.json"));
-    let locked = modified(&web.join("package-lock.json"));
+    ensure_installed_in(&root.join("web"))
+}
+
+/// Installs the locked packages of `dir` unless they are current.
+fn ensure_installed_in(dir: &Path) -> anyhow::Result<()> {
+    let installed = modified(&dir.join("node_modules/.package-lock.json"));
+    let locked = modified(&dir.join("package-lock.json"));
     if installed.is_none() || locked > installed {
-        npm(root, &["ci", "--no-audit", "--no-fund"])?;
+        npm_in(dir, &["ci", "--no-audit", "--no-fund"])?;
     }
     Ok(())
+}
+
+/// The identity provider the single sign-on tests run (`tests/oidc`,
+/// oidc-provider from npm; ADR 0037).
+pub fn ensure_oidc_provider(root: &Path) -> anyhow::Result<()> {
+    ensure_installed_in(&root.join("tests/oidc"))
 }
 
 /// Builds the web app when a source is newer than the last build; returns

@@ -102,6 +102,13 @@ pub struct Config {
     /// `WEBHOOK_ALLOW_HOSTS`: `host:port` pairs webhooks may reach even on a
     /// private or loopback address (comma-separated; for tests).
     pub webhook_allow_hosts: Vec<String>,
+    /// `OIDC_ALLOW_HTTP`: identity providers may be reached over plain http
+    /// (off: https only; ADR 0037).
+    pub oidc_allow_http: bool,
+    /// `OIDC_ALLOW_HOSTS`: `host:port` pairs an identity provider may be
+    /// reached at even on a private or loopback address (comma-separated; a
+    /// provider on the same network, or the tests' on loopback).
+    pub oidc_allow_hosts: Vec<String>,
 }
 
 /// Where the variables come from: the process environment, or a map a
@@ -221,13 +228,9 @@ impl Config {
             shutdown_timeout_seconds: vars.parsed("SHUTDOWN_TIMEOUT_SECONDS", 30u64)?,
             metrics_addr: vars.var("METRICS_ADDR"),
             webhook_allow_http: vars.parsed("WEBHOOK_ALLOW_HTTP", false)?,
-            webhook_allow_hosts: vars
-                .var("WEBHOOK_ALLOW_HOSTS")
-                .unwrap_or_default()
-                .split(',')
-                .map(|h| h.trim().to_owned())
-                .filter(|h| !h.is_empty())
-                .collect(),
+            webhook_allow_hosts: host_list(vars.var("WEBHOOK_ALLOW_HOSTS")),
+            oidc_allow_http: vars.parsed("OIDC_ALLOW_HTTP", false)?,
+            oidc_allow_hosts: host_list(vars.var("OIDC_ALLOW_HOSTS")),
             web_dir: match vars.var("WEB_DIR") {
                 Some(dir) if dir == "none" => None,
                 Some(dir) => Some(dir),
@@ -326,6 +329,14 @@ impl Config {
         ))
     }
 
+    /// The identity-provider client with this deployment's URL guard.
+    pub fn identity_provider(&self) -> std::sync::Arc<dyn clearview_tenancy::sso::IdentityProvider> {
+        std::sync::Arc::new(clearview_oidc_http::OidcHttp::new(clearview_webhooks_http::Guard {
+            allow_http: self.oidc_allow_http,
+            allow_hosts: self.oidc_allow_hosts.clone(),
+        }))
+    }
+
     /// The mail transport: SMTP when configured, else `.eml` files.
     pub fn mailer(&self) -> Result<std::sync::Arc<dyn clearview_kernel::mail::Mailer>, String> {
         Ok(match &self.smtp_url {
@@ -333,6 +344,15 @@ impl Config {
             None => std::sync::Arc::new(clearview_mail_smtp::FileMailer::new(&self.mail_dir, &self.mail_from)?),
         })
     }
+}
+
+/// A comma-separated list of `host:port` pairs.
+fn host_list(raw: Option<String>) -> Vec<String> {
+    raw.unwrap_or_default()
+        .split(',')
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .collect()
 }
 
 #[cfg(test)]

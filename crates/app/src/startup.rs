@@ -133,6 +133,13 @@ impl Application {
             true => Some(start_worker(&config, shutdown.clone()).await?),
             false => None,
         };
+        let sso = clearview_tenancy::sso::SsoService::new(
+            store.clone(),
+            config.identity_provider(),
+            secrets.clone(),
+            auth.clone(),
+            config.public_base_url.clone(),
+        );
         let state = Data::new(ApiState {
             signups,
             team,
@@ -172,6 +179,7 @@ impl Application {
             ),
             rates: clearview_pipelines::RateService::new(store.clone()),
             api_keys: ApiKeyService::new(store.clone(), Arc::new(ApiKeySecrets)),
+            sso,
             scim: clearview_tenancy::scim::ScimService::new(
                 store.clone(),
                 Arc::new(ScimTokenSecrets),

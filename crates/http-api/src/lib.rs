@@ -67,7 +67,12 @@ pub fn configure(state: Data<ApiState>, settings: HttpSettings) -> impl FnOnce(&
                         "/auth/password-reset/confirm",
                         web::post().to(auth::confirm_password_reset),
                     )
+                    .route("/auth/oidc/callback", web::get().to(routes::oidc::callback))
+                    .route("/auth/oidc/{organization_id}/start", web::get().to(routes::oidc::start))
                     .route("/invitations/accept", web::post().to(routes::team::accept))
+                    .route("/organizations/{id}/sso", web::get().to(routes::sso::get))
+                    .route("/organizations/{id}/sso", web::put().to(routes::sso::put))
+                    .route("/organizations/{id}/sso", web::delete().to(routes::sso::delete))
                     .route("/organizations/{id}/members", web::get().to(routes::team::members))
                     .route(
                         "/organizations/{id}/members/{user_id}",

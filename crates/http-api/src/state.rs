@@ -75,6 +75,7 @@ pub struct ApiState {
     pub reports: clearview_pipelines::ReportService,
     pub webhooks: WebhookService,
     pub scim: clearview_tenancy::scim::ScimService,
+    pub sso: clearview_tenancy::sso::SsoService,
     pub privacy: PrivacyService,
     pub exports: ExportService,
     /// Slots for imports and exports per organization.

@@ -72,6 +72,12 @@ pub mod actions {
     pub const SCIM_GROUP_CREATED: &str = "scim_group.created";
     pub const SCIM_GROUP_UPDATED: &str = "scim_group.updated";
     pub const SCIM_GROUP_DELETED: &str = "scim_group.deleted";
+    /// An admin set up or changed (`details.issuer`) or removed single
+    /// sign-on (ADR 0037).
+    pub const SSO_UPDATED: &str = "sso.updated";
+    pub const SSO_DELETED: &str = "sso.deleted";
+    /// A person joined by signing in with the organization's provider.
+    pub const MEMBER_JOINED_BY_SSO: &str = "member.joined_by_sso";
 }
 
 /// Where a request came from: the peer address, the request id, and the

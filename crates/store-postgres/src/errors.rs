@@ -107,6 +107,28 @@ pub(crate) fn touched_one(done: &sqlx::postgres::PgQueryResult) -> Result<(), Re
     }
 }
 
+/// Deletes the caller's organization's one row of `table` (a setting kept
+/// once per organization) and appends `audit` in the same transaction;
+/// `NotFound` (and nothing written) when there is none.
+pub(crate) async fn delete_setting(
+    store: &crate::db::PgStore,
+    ctx: &clearview_kernel::TenantContext,
+    table: &'static str,
+    audit: &clearview_kernel::audit::AuditEntry,
+) -> Result<(), RepoError> {
+    let mut tx = store.tenant_tx(ctx.tenant_id).await.map_err(map_err)?;
+    let deleted = sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table} WHERE tenant_id = $1")))
+        .bind(ctx.tenant_id.as_uuid())
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+    if deleted.rows_affected() == 0 {
+        return Err(RepoError::NotFound);
+    }
+    crate::audit::append_for(&mut tx, ctx, audit).await.map_err(map_err)?;
+    tx.commit().await.map_err(map_err)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

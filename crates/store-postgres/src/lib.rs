@@ -34,6 +34,7 @@ mod scim_rows;
 mod scim_sync;
 mod sealing;
 mod signups;
+mod sso;
 mod team;
 mod trash;
 mod views;

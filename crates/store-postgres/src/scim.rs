@@ -132,17 +132,7 @@ impl ScimRepository for PgStore {
     }
 
     async fn delete_token(&self, ctx: &TenantContext, audit: &AuditEntry) -> Result<(), RepoError> {
-        let mut tx = self.tenant_tx(ctx.tenant_id).await.map_err(map_err)?;
-        let deleted = sqlx::query("DELETE FROM scim_tokens WHERE tenant_id = $1")
-            .bind(ctx.tenant_id.as_uuid())
-            .execute(&mut *tx)
-            .await
-            .map_err(map_err)?;
-        if deleted.rows_affected() == 0 {
-            return Err(RepoError::NotFound);
-        }
-        append_for(&mut tx, ctx, audit).await.map_err(map_err)?;
-        tx.commit().await.map_err(map_err)
+        crate::errors::delete_setting(self, ctx, "scim_tokens", audit).await
     }
 
     async fn token_matches(&self, tenant: TenantId, digest: &[u8]) -> Result<bool, RepoError> {

@@ -5,17 +5,13 @@
 
 use crate::errors::map_err;
 use crate::scim_rows::load_user;
-use crate::team::{leave, lock_admins, set_role};
+use crate::team::{directory_identity, leave, lock_admins, set_role};
 use clearview_kernel::{RepoError, Role};
 use clearview_tenancy::scim::{
     MembershipPlan, UserAttributes, group_role, has_access, highest_role, login_address, plan_membership,
 };
 use sqlx::PgConnection;
 use uuid::Uuid;
-
-/// A password hash no password matches: a provisioned person sets theirs
-/// by resetting it (proving the address), or signs in by single sign-on.
-const NO_PASSWORD: &str = "!provisioned";
 
 /// Syncs each SCIM user's membership; returns the sessions it ended.
 pub(crate) async fn sync_members(
@@ -37,8 +33,12 @@ async fn sync_one(conn: &mut PgConnection, tenant: Uuid, id: Uuid) -> Result<Vec
     let access = has_access(&user.attributes);
     let identity = match linked {
         Some(identity) => identity,
-        None if access => link_identity(conn, tenant, id, &user.attributes).await?,
-        None => return Ok(Vec::new()),
+        // A deactivated user is still linked to a member with its address
+        // (one who joined by invitation meanwhile), so it can leave.
+        None => match link_identity(conn, tenant, id, &user.attributes, access).await? {
+            Some(identity) => identity,
+            None => return Ok(Vec::new()),
+        },
     };
     let groups: Vec<String> = sqlx::query_scalar(
         "SELECT g.display_name FROM scim_group_members m \
@@ -101,40 +101,28 @@ async fn refuse_losing_last_admin(
     Ok(())
 }
 
-/// Links the SCIM user to the identity with its address, creating one
-/// (with no usable password) when none exists.
+/// Links the SCIM user to the identity with its address when the directory
+/// may use it (`team::directory_identity`; a new one only when `create`);
+/// `None` leaves it unlinked, with no membership, until its person joins by
+/// invitation or it gets an address.
 async fn link_identity(
     conn: &mut PgConnection,
     tenant: Uuid,
     id: Uuid,
     user: &UserAttributes,
-) -> Result<Uuid, RepoError> {
-    let address = login_address(user).ok_or(RepoError::NotFound)?;
-    let known: Option<Uuid> = sqlx::query_scalar("SELECT id FROM users WHERE lower(email) = lower($1)")
-        .bind(address.as_str())
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(map_err)?;
-    let identity = match known {
-        Some(identity) => identity,
-        None => {
-            let name = user
-                .display_name
-                .clone()
-                .filter(|n| !n.trim().is_empty())
-                .or_else(|| user.name.as_ref().and_then(|n| n.display()))
-                .unwrap_or_else(|| address.as_str().to_owned());
-            let identity = Uuid::now_v7();
-            sqlx::query("INSERT INTO users (id, email, name, password_hash) VALUES ($1, $2, $3, $4)")
-                .bind(identity)
-                .bind(address.as_str())
-                .bind(name.chars().take(200).collect::<String>())
-                .bind(NO_PASSWORD)
-                .execute(&mut *conn)
-                .await
-                .map_err(map_err)?;
-            identity
-        }
+    create: bool,
+) -> Result<Option<Uuid>, RepoError> {
+    let Some(address) = login_address(user) else {
+        return Ok(None);
+    };
+    let name = user
+        .display_name
+        .clone()
+        .filter(|n| !n.trim().is_empty())
+        .or_else(|| user.name.as_ref().and_then(|n| n.display()))
+        .unwrap_or_else(|| address.as_str().to_owned());
+    let Some(identity) = directory_identity(conn, tenant, address.as_str(), &name, create).await? else {
+        return Ok(None);
     };
     sqlx::query("UPDATE scim_users SET user_id = $3 WHERE tenant_id = $1 AND id = $2")
         .bind(tenant)
@@ -143,5 +131,5 @@ async fn link_identity(
         .execute(&mut *conn)
         .await
         .map_err(map_err)?;
-    Ok(identity)
+    Ok(Some(identity))
 }

@@ -33,8 +33,57 @@ fn invitation_from(row: InvitationRow) -> Result<Invitation, RepoError> {
     })
 }
 
-/// Locks the organization's admins and returns the target's current role,
-/// so two concurrent demotions cannot both pass the last-admin check.
+/// A password hash no password matches, for an identity made by SCIM or
+/// single sign-on: its person sets a password by resetting it (proving the
+/// address), or keeps signing in with their provider.
+pub(crate) const NO_PASSWORD: &str = "!no-password";
+
+/// The identity an organization's own directory (SCIM, single sign-on) may
+/// use for `email`: the one already a member here, one that is a member
+/// nowhere (someone who left, coming back), or, when `create`, a new one
+/// (named `name`, with no password). `None` when the address belongs to a member of other
+/// organizations only: its person brings it in by accepting an invitation —
+/// never another organization's provider, which could then act as them
+/// (ADR 0036, 0037).
+pub(crate) async fn directory_identity(
+    conn: &mut PgConnection,
+    tenant: Uuid,
+    email: &str,
+    name: &str,
+    create: bool,
+) -> Result<Option<Uuid>, RepoError> {
+    let known: Option<(Uuid, bool)> = sqlx::query_as(
+        // Other tenants' memberships through the SECURITY DEFINER look-up
+        // (RLS hides them from this transaction).
+        "SELECT u.id, EXISTS (SELECT 1 FROM memberships m WHERE m.tenant_id = $1 AND m.user_id = u.id) \
+                      OR NOT EXISTS (SELECT 1 FROM login_candidates($2) c \
+                                     WHERE c.tenant_id IS NOT NULL AND c.tenant_id <> $1) \
+         FROM users u WHERE lower(u.email) = lower($2)",
+    )
+    .bind(tenant)
+    .bind(email)
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(map_err)?;
+    match known {
+        Some((identity, true)) => Ok(Some(identity)),
+        Some((_, false)) => Ok(None),
+        None if !create => Ok(None),
+        None => {
+            let identity = Uuid::now_v7();
+            sqlx::query("INSERT INTO users (id, email, name, password_hash) VALUES ($1, $2, $3, $4)")
+                .bind(identity)
+                .bind(email)
+                .bind(name.chars().take(200).collect::<String>())
+                .bind(NO_PASSWORD)
+                .execute(&mut *conn)
+                .await
+                .map_err(map_err)?;
+            Ok(Some(identity))
+        }
+    }
+}
+
 /// Gives a member a new role and ends their sessions (sessions carry the
 /// role, so the new one applies at once); returns the sessions ended.
 pub(crate) async fn set_role(
@@ -76,6 +125,8 @@ pub(crate) async fn leave(conn: &mut PgConnection, tenant: Uuid, user: Uuid) -> 
     Ok(sessions)
 }
 
+/// Locks the organization's admins and returns the target's current role,
+/// so two concurrent demotions cannot both pass the last-admin check.
 pub(crate) async fn lock_admins(conn: &mut PgConnection, tenant: Uuid, user: Uuid) -> Result<(Role, usize), RepoError> {
     let admins: Vec<Uuid> =
         sqlx::query_scalar("SELECT user_id FROM memberships WHERE tenant_id = $1 AND role = 'admin' FOR UPDATE")

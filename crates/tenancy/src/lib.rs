@@ -18,6 +18,7 @@ mod reset;
 pub mod scim;
 mod service;
 mod signup;
+pub mod sso;
 mod team;
 mod views;
 mod webhooks;

@@ -88,6 +88,7 @@ async fn with_no_tenant_set_the_application_role_reads_no_rows_of_any_tenant_tab
     clearview_tests::reports::fill_forecast_snapshots(&app, admin.tenant_id).await;
     clearview_tests::custom_fields::fill_custom_field_tables(&mut admin, "a").await;
     clearview_tests::scim::fill_scim_tables(&mut admin, "a").await;
+    clearview_tests::oidc::fill_sso_tables(&app, admin.tenant_id).await;
     // A deleted company fills `trash`.
     let gone = admin.company("Gone", None).await;
     assert_eq!(admin.delete(&format!("/api/companies/{gone}")).await.status, 204);

@@ -334,6 +334,7 @@ async fn deleting_an_organization_erases_every_row_of_it_in_every_table_and_noth
         clearview_tests::reports::fill_forecast_snapshots(&app, admin.tenant_id).await;
         clearview_tests::custom_fields::fill_custom_field_tables(admin, tag).await;
         clearview_tests::scim::fill_scim_tables(admin, tag).await;
+        clearview_tests::oidc::fill_sso_tables(&app, admin.tenant_id).await;
         let view = admin.post("/api/views", &json!({"entity": "deal", "name": tag})).await;
         assert_eq!(view.status, 201, "{}", view.body);
     }

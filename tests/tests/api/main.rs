@@ -25,6 +25,7 @@ mod members;
 mod merge;
 mod metrics;
 mod mfa;
+mod oidc;
 mod otlp;
 mod outbox;
 mod pagination;

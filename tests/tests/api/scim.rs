@@ -630,7 +630,7 @@ async fn users_are_filtered_and_paged_in_creation_order() {
 }
 
 #[tokio::test]
-async fn an_address_makes_a_member_and_an_existing_identity_is_linked() {
+async fn an_address_makes_a_member_and_only_a_members_existing_identity_is_linked() {
     let app = spawn_app().await;
     let mut admin = app.register("Scim Inc").await;
     let scim = Scim::new(&app, &scim_token(&mut admin).await);
@@ -696,15 +696,16 @@ async fn an_address_makes_a_member_and_an_existing_identity_is_linked() {
     assert_eq!(linked[0]["role"], "manager", "an existing membership keeps its role");
     assert_eq!(manager.get("/api/auth/me").await.status, 200, "linking ends no session");
 
-    // Someone else's admin: the same global identity joins, as rep here.
+    // An account made elsewhere (another organization's admin) is not
+    // taken over by this directory: the SCIM user exists, with no
+    // membership, and no second identity is made for the address.
     let mut elsewhere = app.register("Elsewhere Inc").await;
-    scim.create_user(user(&elsewhere.email)).await;
+    let outside = scim.create_user(user(&elsewhere.email)).await;
     let listed = members(&mut admin).await;
-    let joined = listed
-        .iter()
-        .find(|m| m["user_id"] == elsewhere.user_id.to_string())
-        .unwrap_or_else(|| panic!("the existing identity is linked: {listed:?}"));
-    assert_eq!(joined["role"], "rep");
+    assert!(
+        listed.iter().all(|m| m["user_id"] != elsewhere.user_id.to_string()),
+        "an account made elsewhere joins only by invitation: {listed:?}"
+    );
     let identities: i64 = sqlx::query_scalar("SELECT count(*) FROM users WHERE lower(email) = lower($1)")
         .bind(&elsewhere.email)
         .fetch_one(&app.owner)
@@ -717,7 +718,37 @@ async fn an_address_makes_a_member_and_an_existing_identity_is_linked() {
         Some("admin"),
         "their own organization is untouched"
     );
-    assert_eq!(listed.len(), 5, "{listed:?}");
+    assert_eq!(listed.len(), 4, "{listed:?}");
+
+    // Once they accept an invitation, the directory's next write links
+    // them and their membership follows it.
+    let path = format!("/api/organizations/{}/invite", admin.tenant_id);
+    let invited = admin
+        .post(&path, &json!({"email": their_email, "role": "viewer"}))
+        .await;
+    assert_eq!(invited.status, 202, "{}", invited.body);
+    let mail = app.mail_to(&their_email, "/invitations/accept?token=", None).await;
+    let token = clearview_tests::smtp::token_in(&mail).expect("an invitation token");
+    let accepted = app
+        .anonymous()
+        .post(
+            "/api/invitations/accept",
+            &json!({"token": token, "password": PASSWORD}),
+        )
+        .await;
+    assert!(accepted.status < 300, "{}: {}", accepted.status, accepted.body);
+    let deactivated = scim.set_active(&outside, false).await;
+    assert_eq!(deactivated.status, 200, "{}", deactivated.body);
+    assert_eq!(
+        role_of(&mut admin, &their_email).await,
+        None,
+        "the directory now manages them"
+    );
+    assert_eq!(
+        role_of(&mut elsewhere, &their_email).await.as_deref(),
+        Some("admin"),
+        "only here"
+    );
 }
 
 #[tokio::test]

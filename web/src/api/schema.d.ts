@@ -283,6 +283,47 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/auth/oidc/{organization_id}/start': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Starts signing in to an organization with its identity provider: a 302
+     *     to the provider, and a short-lived cookie binding the sign-in to this
+     *     browser. 404 when the organization has no single sign-on.
+     */
+    get: operations['oidc_start'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/auth/oidc/callback': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Where the identity provider sends the browser back: a session (302 to
+     *     the app) or a refusal (302 to the sign-in page with `sso_error`).
+     */
+    get: operations['oidc_callback'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/auth/password-reset': {
     parameters: {
       query?: never;
@@ -1131,6 +1172,28 @@ export interface paths {
      *     role applies at once; the last admin cannot be demoted (409).
      */
     patch: operations['team_change_role'];
+    trace?: never;
+  };
+  '/api/organizations/{id}/sso': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The organization's single sign-on (admins). */
+    get: operations['sso_get'];
+    /**
+     * Sets single sign-on up or changes it (admins). The issuer's discovery
+     *     document is read first: a provider that does not answer is a 422.
+     */
+    put: operations['sso_put'];
+    post?: never;
+    /** Removes single sign-on (admins): members sign in with their password. */
+    delete: operations['sso_delete'];
+    options?: never;
+    head?: never;
+    patch?: never;
     trace?: never;
   };
   '/api/pipelines': {
@@ -3802,6 +3865,37 @@ export interface components {
       /** @description Always `verification_sent`. */
       status: string;
     };
+    SsoBody: {
+      allowed_domains?: string[];
+      client_id: string;
+      /** @description Required the first time; leave out to keep the stored one. */
+      client_secret?: string | null;
+      /**
+       * @description admin, manager, rep or viewer; `null` or absent: invitation only.
+       * @enum {string|null}
+       */
+      default_role?: 'admin' | 'manager' | 'rep' | 'viewer' | null;
+      /** @description The provider's issuer URL (https); it must answer discovery. */
+      issuer: string;
+    };
+    SsoView: {
+      /** @description Address domains whose people may join by signing in; empty: any. */
+      allowed_domains: string[];
+      client_id: string;
+      /**
+       * @description admin, manager, rep or viewer: the role of a person who signs in
+       *     without being a member; `null`: invitation only.
+       */
+      default_role?: string | null;
+      /** @description The provider's issuer URL. */
+      issuer: string;
+      /** @description Register this redirect URI at the provider. */
+      redirect_uri: string;
+      /** @description Where people start signing in (a link or bookmark). */
+      start_url: string;
+      /** Format: date-time */
+      updated_at: string;
+    };
     StageBody: {
       /**
        * @description open, won or lost.
@@ -5492,6 +5586,77 @@ export interface operations {
         content: {
           'application/problem+json': components['schemas']['Problem'];
         };
+      };
+      /** @description The service is saturated; see Retry-After */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  oidc_start: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The organization's id */
+        organization_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description To the identity provider */
+      302: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  oidc_callback: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The authorization code. */
+        code: string | null;
+        /** @description The provider's error, when it refused (e.g. `access_denied`). */
+        error: string | null;
+        /** @description The `state` this server sent. */
+        state: string | null;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description To the app, signed in; or to the sign-in page with `sso_error` */
+      302: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
       };
       /** @description The service is saturated; see Retry-After */
       503: {
@@ -10804,6 +10969,247 @@ export interface operations {
         };
       };
       422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The organization's request budget is spent; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The service is saturated; see Retry-After */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  sso_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The organization's id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SsoView'];
+        };
+      };
+      /** @description Not signed in, or the session ended */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The organization's request budget is spent; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The service is saturated; see Retry-After */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  sso_put: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The organization's id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['SsoBody'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SsoView'];
+        };
+      };
+      /** @description The body is not well-formed */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not signed in, or the session ended */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body conflicts with the records' current state (named in errors) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body has the wrong media type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The organization's request budget is spent; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The service is saturated; see Retry-After */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  sso_delete: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The organization's id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Not signed in, or the session ended */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      404: {
         headers: {
           [name: string]: unknown;
         };

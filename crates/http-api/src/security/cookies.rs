@@ -21,6 +21,11 @@ const REFRESH_PATH: &str = "/api/auth";
 pub const MFA_CHALLENGE: &str = "cv_mfa";
 const MFA_CHALLENGE_PATH: &str = "/api/auth/mfa";
 
+/// Binds a single sign-on to the browser that started it (ADR 0037): sent
+/// only to the callback, for the ten minutes a sign-in may take.
+pub const SSO_BROWSER: &str = "cv_sso";
+const SSO_BROWSER_PATH: &str = "/api/auth/oidc";
+
 fn base(name: &'static str, value: String, path: &'static str, secure: bool) -> Cookie<'static> {
     Cookie::build(name, value)
         .path(path)
@@ -50,6 +55,19 @@ pub fn refresh(token: String, secure: bool) -> Cookie<'static> {
 pub fn mfa_challenge(token: String, secure: bool) -> Cookie<'static> {
     let mut cookie = base(MFA_CHALLENGE, token, MFA_CHALLENGE_PATH, secure);
     cookie.set_max_age(Duration::minutes(clearview_tenancy::CHALLENGE_MINUTES));
+    cookie
+}
+
+pub fn sso_browser(secret: String, secure: bool) -> Cookie<'static> {
+    let mut cookie = base(SSO_BROWSER, secret, SSO_BROWSER_PATH, secure);
+    cookie.set_max_age(Duration::minutes(clearview_tenancy::sso::PENDING_MINUTES));
+    cookie
+}
+
+/// A cookie that makes the browser forget a finished sign-on.
+pub fn sso_browser_cleared(secure: bool) -> Cookie<'static> {
+    let mut cookie = base(SSO_BROWSER, String::new(), SSO_BROWSER_PATH, secure);
+    cookie.make_removal();
     cookie
 }
 

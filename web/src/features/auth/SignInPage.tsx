@@ -2,7 +2,7 @@ import { Alert, Anchor, Button, Group, PasswordInput, Radio, Stack, Text, TextIn
 import { useForm } from '@mantine/form';
 import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
-import { Link } from 'react-router';
+import { Link, useSearchParams } from 'react-router';
 import { api } from '../../api/client';
 import { isProblem } from '../../api/problem';
 import { unwrap } from '../../api/result';
@@ -12,12 +12,17 @@ import { showFieldErrors } from '../../ui/forms';
 import { AuthLayout } from './AuthLayout';
 import { organizationChoices, type OrganizationChoice } from './organizations';
 import { SecondFactorStep } from './SecondFactorStep';
+import { ssoErrorMessage } from './ssoErrors';
 import { useSignedIn } from './useSignedIn';
 
 export function SignInPage() {
   const signedIn = useSignedIn();
+  const [params] = useSearchParams();
+  // Single sign-on comes back here with its refusal, or with a second
+  // factor to answer (the challenge cookie is already set).
+  const ssoError = ssoErrorMessage(params.get('sso_error'));
   const [choices, setChoices] = useState<OrganizationChoice[] | null>(null);
-  const [secondStep, setSecondStep] = useState(false);
+  const [secondStep, setSecondStep] = useState(params.get('second_factor') === '1');
   const form = useForm({ initialValues: { email: '', password: '', organization_id: '' } });
 
   const login = useMutation({
@@ -40,7 +45,10 @@ export function SignInPage() {
   const choosing = choices !== null && choices.length > 0;
   if (secondStep) {
     return (
-      <AuthLayout title="Two-step sign-in" subtitle={`Signing in as ${form.values.email.trim()}.`}>
+      <AuthLayout
+        title="Two-step sign-in"
+        subtitle={form.values.email.trim() ? `Signing in as ${form.values.email.trim()}.` : undefined}
+      >
         <SecondFactorStep
           onRestart={() => {
             setSecondStep(false);
@@ -55,6 +63,11 @@ export function SignInPage() {
     <AuthLayout title="Sign in" subtitle="Welcome back to Clearview.">
       <form onSubmit={form.onSubmit((v) => login.mutate(v))} noValidate>
         <Stack gap="sm">
+          {ssoError && (
+            <Alert color="red" role="alert" title="Single sign-on did not sign you in">
+              {ssoError}
+            </Alert>
+          )}
           <TextInput
             label="E-mail"
             type="email"

@@ -1,5 +1,5 @@
 import type { ScimToken, ScimTokenIssued } from '../../api/types';
-import { Badge, Button, Code, CopyButton, Group, List, Stack, Table, Text, Title } from '@mantine/core';
+import { Badge, Button, Code, Group, List, Stack, Table, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api } from '../../api/client';
@@ -7,6 +7,7 @@ import { isProblem } from '../../api/problem';
 import { useAction } from '../../api/useAction';
 import { send, unwrap } from '../../api/result';
 import { ConfirmButton } from '../../ui/ConfirmButton';
+import { CopyValue } from '../../ui/CopyValue';
 import { formatDateTime, formatRelative } from '../../ui/dates';
 import { Empty } from '../../ui/Empty';
 import { ErrorState } from '../../ui/ErrorState';
@@ -29,18 +30,6 @@ async function fetchToken(signal: AbortSignal): Promise<ScimToken | null> {
 interface Issued {
   token: ScimTokenIssued;
   replaced: boolean;
-}
-
-function CopyValue({ value, label }: { value: string; label: string }) {
-  return (
-    <CopyButton value={value}>
-      {({ copied, copy }) => (
-        <Button size="xs" variant="light" onClick={copy}>
-          {copied ? 'Copied' : label}
-        </Button>
-      )}
-    </CopyButton>
-  );
 }
 
 function TokenStatus({

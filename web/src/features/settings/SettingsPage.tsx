@@ -11,6 +11,7 @@ import { OrganizationPanel } from './OrganizationPanel';
 import { PipelinesPanel } from './PipelinesPanel';
 import { RatesPanel } from './RatesPanel';
 import { ScimPanel } from './ScimPanel';
+import { SsoPanel } from './SsoPanel';
 import { WebhooksPanel } from './WebhooksPanel';
 
 export function SettingsPage() {
@@ -35,7 +36,8 @@ export function SettingsPage() {
           {isAdmin && <Tabs.Tab value="jobs">Jobs</Tabs.Tab>}
           {isAdmin && <Tabs.Tab value="api-keys">API keys</Tabs.Tab>}
           {isAdmin && <Tabs.Tab value="webhooks">Webhooks</Tabs.Tab>}
-          {isAdmin && <Tabs.Tab value="scim">Directory sync (SCIM)</Tabs.Tab>}
+          {isAdmin && <Tabs.Tab value="scim">Directory sync</Tabs.Tab>}
+          {isAdmin && <Tabs.Tab value="sso">Single sign-on</Tabs.Tab>}
         </Tabs.List>
         <Tabs.Panel value="organization">
           <OrganizationPanel />
@@ -66,6 +68,9 @@ export function SettingsPage() {
         </Tabs.Panel>
         <Tabs.Panel value="scim">
           <ScimPanel />
+        </Tabs.Panel>
+        <Tabs.Panel value="sso">
+          <SsoPanel />
         </Tabs.Panel>
       </Tabs>
     </>
