@@ -22,6 +22,13 @@ use utoipa::OpenApi;
         crate::routes::api_keys::create, crate::routes::api_keys::list, crate::routes::api_keys::revoke,
         crate::routes::scim_token::get, crate::routes::scim_token::issue, crate::routes::scim_token::revoke,
         crate::routes::oidc::start, crate::routes::oidc::callback,
+        crate::routes::scim::discovery::service_provider_config, crate::routes::scim::discovery::schemas, crate::routes::scim::discovery::schema,
+        crate::routes::scim::discovery::resource_types, crate::routes::scim::discovery::resource_type, crate::routes::scim::resources::search_all,
+        crate::routes::scim::resources::list_users, crate::routes::scim::resources::search_users, crate::routes::scim::resources::create_user,
+        crate::routes::scim::resources::get_user, crate::routes::scim::resources::replace_user, crate::routes::scim::resources::patch_user,
+        crate::routes::scim::resources::delete_user, crate::routes::scim::resources::list_groups, crate::routes::scim::resources::search_groups,
+        crate::routes::scim::resources::create_group, crate::routes::scim::resources::get_group, crate::routes::scim::resources::replace_group,
+        crate::routes::scim::resources::patch_group, crate::routes::scim::resources::delete_group,
         crate::routes::sso::get, crate::routes::sso::put, crate::routes::sso::delete,
         crate::routes::views::list, crate::routes::views::create, crate::routes::views::patch,
         crate::routes::views::delete,
@@ -65,7 +72,7 @@ use utoipa::OpenApi;
         (name = "activities", description = "Calls, emails, meetings, tasks, notes and timelines"),
         (name = "privacy", description = "GDPR export and erasure"),
         (name = "api-keys", description = "API keys for integrations (admins)"),
-        (name = "scim", description = "Directory sync: the SCIM token an identity provider uses on /scim/v2 (admins)"),
+        (name = "scim", description = "Directory sync (ADR 0036): the SCIM token admins issue on /api/scim/token, and SCIM 2.0 (RFC 7643/7644) under /scim/v2, authenticated only by `Authorization: Bearer <SCIM token>`, answering application/scim+json (errors too)"),
         (name = "webhooks", description = "Signed outgoing webhooks and their delivery logs (admins)"),
         (name = "custom-fields", description = "Fields admins define on contacts, companies and deals"),
         (name = "views", description = "Saved list views: filters, sort and columns, private or shared"),
@@ -116,6 +123,11 @@ impl utoipa::Modify for CommonResponses {
                 .build()
         };
         for (path, item) in openapi.paths.paths.iter_mut() {
+            // SCIM has its own errors (application/scim+json), documented
+            // on each of its operations.
+            if path.starts_with("/scim/") {
+                continue;
+            }
             let public = PUBLIC.contains(&path.as_str());
             for operation in crate::openapi_refine::operations_mut(item) {
                 let responses = &mut operation.responses.responses;

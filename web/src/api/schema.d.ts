@@ -1746,6 +1746,202 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/scim/v2/.search': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * `POST /.search`: users then groups as one list. A filter only one kind
+     *     understands (`userName`) searches that kind alone.
+     */
+    post: operations['scim_search'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/scim/v2/Groups': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['scim_groups_list'];
+    put?: never;
+    post: operations['scim_groups_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/scim/v2/Groups/.search': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['scim_groups_search'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/scim/v2/Groups/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['scim_groups_get'];
+    put: operations['scim_groups_replace'];
+    post?: never;
+    delete: operations['scim_groups_delete'];
+    options?: never;
+    head?: never;
+    patch: operations['scim_groups_patch'];
+    trace?: never;
+  };
+  '/scim/v2/ResourceTypes': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['scim_resource_types'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/scim/v2/ResourceTypes/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['scim_resource_type'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/scim/v2/Schemas': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['scim_schemas'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/scim/v2/Schemas/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['scim_schema'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/scim/v2/ServiceProviderConfig': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['scim_service_provider_config'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/scim/v2/Users': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['scim_users_list'];
+    put?: never;
+    post: operations['scim_users_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/scim/v2/Users/.search': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['scim_users_search'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/scim/v2/Users/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['scim_users_get'];
+    put: operations['scim_users_replace'];
+    post?: never;
+    delete: operations['scim_users_delete'];
+    options?: never;
+    head?: never;
+    patch: operations['scim_users_patch'];
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -13978,6 +14174,974 @@ export interface operations {
           [name: string]: unknown;
         };
         content?: never;
+      };
+    };
+  };
+  scim_search: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description A SCIM SearchRequest: filter, startIndex, count, attributes, excludedAttributes */
+    requestBody: {
+      content: {
+        'application/scim+json': unknown;
+      };
+    };
+    responses: {
+      /** @description A SCIM ListResponse of users and groups */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': unknown;
+        };
+      };
+      /** @description The body, a filter or a value is invalid (a SCIM Error naming it) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': unknown;
+        };
+      };
+      /** @description No SCIM token, or not this organization's (a SCIM Error) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': unknown;
+        };
+      };
+    };
+  };
+  scim_groups_list: {
+    parameters: {
+      query?: {
+        /** @description Comma-separated attributes to return (with `id` and `schemas`). */
+        attributes?: string;
+        /** @description At most 200, also when not given; 0 gives only the total. */
+        count?: number;
+        /** @description Comma-separated attributes to leave out. */
+        excludedAttributes?: string;
+        /**
+         * @description `<attribute> eq "<value>"` with `userName`, `externalId`,
+         *     `displayName` or `id`.
+         */
+        filter?: string;
+        /** @description 1-based (below 1 counts as 1). */
+        startIndex?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A SCIM ListResponse */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': unknown;
+        };
+      };
+      /** @description The body, a filter or a value is invalid (a SCIM Error naming it) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': unknown;
+        };
+      };
+      /** @description No SCIM token, or not this organization's (a SCIM Error) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': unknown;
+        };
+      };
+    };
+  };
+  scim_groups_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description A SCIM resource (RFC 7643) */
+    requestBody: {
+      content: {
+        'application/scim+json': unknown;
+      };
+    };
+    responses: {
+      /** @description The resource created */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': unknown;
+        };
+      };
+      /** @description The body, a filter or a value is invalid (a SCIM Error naming it) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': unknown;
+        };
+      };
+      /** @description No SCIM token, or not this organization's (a SCIM Error) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': unknown;
+        };
+      };
+      /** @description A `userName` already in use, or a change that would remove the last admin (a SCIM Error) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': unknown;
+        };
+      };
+    };
+  };
+  scim_groups_search: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description A SCIM SearchRequest: filter, startIndex, count, attributes, excludedAttributes */
+    requestBody: {
+      content: {
+        'application/scim+json': unknown;
+      };
+    };
+    responses: {
+      /** @description A SCIM ListResponse */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': unknown;
+        };
+      };
+      /** @description The body, a filter or a value is invalid (a SCIM Error naming it) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': unknown;
+        };
+      };
+      /** @description No SCIM token, or not this organization's (a SCIM Error) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': unknown;
+        };
+      };
+    };
+  };
+  scim_groups_get: {
+    parameters: {
+      query?: {
+        /** @description Comma-separated attributes to return (with `id` and `schemas`). */
+        attributes?: string;
+        /** @description At most 200, also when not given; 0 gives only the total. */
+        count?: number;
+        /** @description Comma-separated attributes to leave out. */
+        excludedAttributes?: string;
+        /**
+         * @description `<attribute> eq "<value>"` with `userName`, `externalId`,
+         *     `displayName` or `id`.
+         */
+        filter?: string;
+        /** @description 1-based (below 1 counts as 1). */
+        startIndex?: number;
+      };
+      header?: never;
+      path: {
+        /** @description The resource's id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The resource */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': unknown;
+        };
+      };
+      /** @description No SCIM token, or not this organization's (a SCIM Error) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': unknown;
+        };
+      };
+      /** @description No such resource in this organization (a SCIM Error) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': unknown;
+        };
+      };
+    };
+  };
+  scim_groups_replace: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The resource's id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    /** @description A SCIM resource (RFC 7643) */
+    requestBody: {
+      content: {
+        'application/scim+json': unknown;
+      };
+    };
+    responses: {
+      /** @description The resource replaced */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': unknown;
+        };
+      };
+      /** @description The body, a filter or a value is invalid (a SCIM Error naming it) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': unknown;
+        };
+      };
+      /** @description No SCIM token, or not this organization's (a SCIM Error) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': unknown;
+        };
+      };
+      /** @description No such resource in this organization (a SCIM Error) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': unknown;
+        };
+      };
+      /** @description A `userName` already in use, or a change that would remove the last admin (a SCIM Error) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': unknown;
+        };
+      };
+    };
+  };
+  scim_groups_delete: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The resource's id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Deleted */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description No SCIM token, or not this organization's (a SCIM Error) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': unknown;
+        };
+      };
+      /** @description No such resource in this organization (a SCIM Error) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': unknown;
+        };
+      };
+      /** @description A `userName` already in use, or a change that would remove the last admin (a SCIM Error) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': unknown;
+        };
+      };
+    };
+  };
+  scim_groups_patch: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The resource's id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    /** @description A SCIM PatchOp (RFC 7644 3.5.2) */
+    requestBody: {
+      content: {
+        'application/scim+json': unknown;
+      };
+    };
+    responses: {
+      /** @description The resource changed */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': unknown;
+        };
+      };
+      /** @description The body, a filter or a value is invalid (a SCIM Error naming it) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': unknown;
+        };
+      };
+      /** @description No SCIM token, or not this organization's (a SCIM Error) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': unknown;
+        };
+      };
+      /** @description No such resource in this organization (a SCIM Error) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': unknown;
+        };
+      };
+      /** @description A `userName` already in use, or a change that would remove the last admin (a SCIM Error) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': unknown;
+        };
+      };
+    };
+  };
+  scim_resource_types: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The discovery document */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': unknown;
+        };
+      };
+      /** @description No SCIM token, or not this organization's (a SCIM Error) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': unknown;
+        };
+      };
+    };
+  };
+  scim_resource_type: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description User or Group */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The discovery document */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': unknown;
+        };
+      };
+      /** @description No SCIM token, or not this organization's (a SCIM Error) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': unknown;
+        };
+      };
+      /** @description No such resource in this organization (a SCIM Error) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': unknown;
+        };
+      };
+    };
+  };
+  scim_schemas: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The discovery document */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': unknown;
+        };
+      };
+      /** @description No SCIM token, or not this organization's (a SCIM Error) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': unknown;
+        };
+      };
+    };
+  };
+  scim_schema: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The schema's URN */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The discovery document */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': unknown;
+        };
+      };
+      /** @description No SCIM token, or not this organization's (a SCIM Error) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': unknown;
+        };
+      };
+      /** @description No such resource in this organization (a SCIM Error) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': unknown;
+        };
+      };
+    };
+  };
+  scim_service_provider_config: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The discovery document */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': unknown;
+        };
+      };
+      /** @description No SCIM token, or not this organization's (a SCIM Error) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': unknown;
+        };
+      };
+    };
+  };
+  scim_users_list: {
+    parameters: {
+      query?: {
+        /** @description Comma-separated attributes to return (with `id` and `schemas`). */
+        attributes?: string;
+        /** @description At most 200, also when not given; 0 gives only the total. */
+        count?: number;
+        /** @description Comma-separated attributes to leave out. */
+        excludedAttributes?: string;
+        /**
+         * @description `<attribute> eq "<value>"` with `userName`, `externalId`,
+         *     `displayName` or `id`.
+         */
+        filter?: string;
+        /** @description 1-based (below 1 counts as 1). */
+        startIndex?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A SCIM ListResponse */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': unknown;
+        };
+      };
+      /** @description The body, a filter or a value is invalid (a SCIM Error naming it) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': unknown;
+        };
+      };
+      /** @description No SCIM token, or not this organization's (a SCIM Error) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': unknown;
+        };
+      };
+    };
+  };
+  scim_users_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description A SCIM resource (RFC 7643) */
+    requestBody: {
+      content: {
+        'application/scim+json': unknown;
+      };
+    };
+    responses: {
+      /** @description The resource created */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': unknown;
+        };
+      };
+      /** @description The body, a filter or a value is invalid (a SCIM Error naming it) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': unknown;
+        };
+      };
+      /** @description No SCIM token, or not this organization's (a SCIM Error) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': unknown;
+        };
+      };
+      /** @description A `userName` already in use, or a change that would remove the last admin (a SCIM Error) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': unknown;
+        };
+      };
+    };
+  };
+  scim_users_search: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description A SCIM SearchRequest: filter, startIndex, count, attributes, excludedAttributes */
+    requestBody: {
+      content: {
+        'application/scim+json': unknown;
+      };
+    };
+    responses: {
+      /** @description A SCIM ListResponse */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': unknown;
+        };
+      };
+      /** @description The body, a filter or a value is invalid (a SCIM Error naming it) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': unknown;
+        };
+      };
+      /** @description No SCIM token, or not this organization's (a SCIM Error) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': unknown;
+        };
+      };
+    };
+  };
+  scim_users_get: {
+    parameters: {
+      query?: {
+        /** @description Comma-separated attributes to return (with `id` and `schemas`). */
+        attributes?: string;
+        /** @description At most 200, also when not given; 0 gives only the total. */
+        count?: number;
+        /** @description Comma-separated attributes to leave out. */
+        excludedAttributes?: string;
+        /**
+         * @description `<attribute> eq "<value>"` with `userName`, `externalId`,
+         *     `displayName` or `id`.
+         */
+        filter?: string;
+        /** @description 1-based (below 1 counts as 1). */
+        startIndex?: number;
+      };
+      header?: never;
+      path: {
+        /** @description The resource's id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The resource */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': unknown;
+        };
+      };
+      /** @description No SCIM token, or not this organization's (a SCIM Error) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': unknown;
+        };
+      };
+      /** @description No such resource in this organization (a SCIM Error) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': unknown;
+        };
+      };
+    };
+  };
+  scim_users_replace: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The resource's id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    /** @description A SCIM resource (RFC 7643) */
+    requestBody: {
+      content: {
+        'application/scim+json': unknown;
+      };
+    };
+    responses: {
+      /** @description The resource replaced */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': unknown;
+        };
+      };
+      /** @description The body, a filter or a value is invalid (a SCIM Error naming it) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': unknown;
+        };
+      };
+      /** @description No SCIM token, or not this organization's (a SCIM Error) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': unknown;
+        };
+      };
+      /** @description No such resource in this organization (a SCIM Error) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': unknown;
+        };
+      };
+      /** @description A `userName` already in use, or a change that would remove the last admin (a SCIM Error) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': unknown;
+        };
+      };
+    };
+  };
+  scim_users_delete: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The resource's id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Deleted */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description No SCIM token, or not this organization's (a SCIM Error) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': unknown;
+        };
+      };
+      /** @description No such resource in this organization (a SCIM Error) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': unknown;
+        };
+      };
+      /** @description A `userName` already in use, or a change that would remove the last admin (a SCIM Error) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': unknown;
+        };
+      };
+    };
+  };
+  scim_users_patch: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The resource's id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    /** @description A SCIM PatchOp (RFC 7644 3.5.2) */
+    requestBody: {
+      content: {
+        'application/scim+json': unknown;
+      };
+    };
+    responses: {
+      /** @description The resource changed */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': unknown;
+        };
+      };
+      /** @description The body, a filter or a value is invalid (a SCIM Error naming it) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': unknown;
+        };
+      };
+      /** @description No SCIM token, or not this organization's (a SCIM Error) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': unknown;
+        };
+      };
+      /** @description No such resource in this organization (a SCIM Error) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': unknown;
+        };
+      };
+      /** @description A `userName` already in use, or a change that would remove the last admin (a SCIM Error) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/scim+json': unknown;
+        };
       };
     };
   };

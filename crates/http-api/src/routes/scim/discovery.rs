@@ -61,6 +61,7 @@ fn whole(items: Vec<Value>) -> Value {
     list_response(items.len() as u64, page, items)
 }
 
+#[utoipa::path(get, operation_id = "scim_service_provider_config", path = "/scim/v2/ServiceProviderConfig", tag = "scim", responses((status = 200, description = "The discovery document", body = serde_json::Value, content_type = "application/scim+json"), (status = 401, description = "No SCIM token, or not this organization's (a SCIM Error)", body = serde_json::Value, content_type = "application/scim+json")))]
 pub async fn service_provider_config(_: ScimTenant, settings: Data<HttpSettings>) -> HttpResponse {
     let base = super::base_url(&settings);
     ok(&located(
@@ -70,11 +71,13 @@ pub async fn service_provider_config(_: ScimTenant, settings: Data<HttpSettings>
     ))
 }
 
+#[utoipa::path(get, operation_id = "scim_schemas", path = "/scim/v2/Schemas", tag = "scim", responses((status = 200, description = "The discovery document", body = serde_json::Value, content_type = "application/scim+json"), (status = 401, description = "No SCIM token, or not this organization's (a SCIM Error)", body = serde_json::Value, content_type = "application/scim+json")))]
 pub async fn schemas(_: ScimTenant, settings: Data<HttpSettings>) -> HttpResponse {
     let base = super::base_url(&settings);
     ok(&whole(SCHEMAS.iter().map(|s| schema_json(s, &base)).collect()))
 }
 
+#[utoipa::path(get, operation_id = "scim_schema", path = "/scim/v2/Schemas/{id}", tag = "scim", params(("id" = String, Path, description = "The schema's URN")), responses((status = 200, description = "The discovery document", body = serde_json::Value, content_type = "application/scim+json"), (status = 401, description = "No SCIM token, or not this organization's (a SCIM Error)", body = serde_json::Value, content_type = "application/scim+json"), (status = 404, description = "No such resource in this organization (a SCIM Error)", body = serde_json::Value, content_type = "application/scim+json")))]
 pub async fn schema(
     _: ScimTenant,
     settings: Data<HttpSettings>,
@@ -88,6 +91,7 @@ pub async fn schema(
     Ok(ok(&schema_json(schema, &base)))
 }
 
+#[utoipa::path(get, operation_id = "scim_resource_types", path = "/scim/v2/ResourceTypes", tag = "scim", responses((status = 200, description = "The discovery document", body = serde_json::Value, content_type = "application/scim+json"), (status = 401, description = "No SCIM token, or not this organization's (a SCIM Error)", body = serde_json::Value, content_type = "application/scim+json")))]
 pub async fn resource_types(_: ScimTenant, settings: Data<HttpSettings>) -> HttpResponse {
     let base = super::base_url(&settings);
     ok(&whole(
@@ -95,6 +99,7 @@ pub async fn resource_types(_: ScimTenant, settings: Data<HttpSettings>) -> Http
     ))
 }
 
+#[utoipa::path(get, operation_id = "scim_resource_type", path = "/scim/v2/ResourceTypes/{id}", tag = "scim", params(("id" = String, Path, description = "User or Group")), responses((status = 200, description = "The discovery document", body = serde_json::Value, content_type = "application/scim+json"), (status = 401, description = "No SCIM token, or not this organization's (a SCIM Error)", body = serde_json::Value, content_type = "application/scim+json"), (status = 404, description = "No such resource in this organization (a SCIM Error)", body = serde_json::Value, content_type = "application/scim+json")))]
 pub async fn resource_type(
     _: ScimTenant,
     settings: Data<HttpSettings>,

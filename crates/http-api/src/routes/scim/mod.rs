@@ -1,14 +1,15 @@
 //! `/scim/v2`: SCIM 2.0 provisioning for an organization's identity
 //! provider (issue 11, ADR 0036). Its own protocol, so its own scope: a
 //! bearer SCIM token is the only credential (no cookie, no API key), every
-//! body is `application/scim+json`, every error a SCIM error. It is not in
-//! the OpenAPI document; `scim2-tester` checks it in CI.
+//! body is `application/scim+json`, every error a SCIM error. Its routes
+//! are in the OpenAPI document (tag `scim`, free-form SCIM JSON); the
+//! contract test leaves them to `scim2-tester`, which checks them in CI.
 
-mod discovery;
+pub(crate) mod discovery;
 mod error;
 mod patch;
 mod query;
-mod resources;
+pub(crate) mod resources;
 mod wire;
 
 use crate::security::session::bearer_token;

@@ -50,13 +50,20 @@ pub fn parse_filter(raw: Option<&str>, resource: Resource) -> Result<ScimFilter,
 }
 
 /// The query string of a list (also the fields of a `.search` body).
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
 #[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query, rename_all = "camelCase")]
 pub struct ListQuery {
+    /// `<attribute> eq "<value>"` with `userName`, `externalId`,
+    /// `displayName` or `id`.
     pub filter: Option<String>,
+    /// 1-based (below 1 counts as 1).
     pub start_index: Option<i64>,
+    /// At most 200, also when not given; 0 gives only the total.
     pub count: Option<i64>,
+    /// Comma-separated attributes to return (with `id` and `schemas`).
     pub attributes: Option<String>,
+    /// Comma-separated attributes to leave out.
     pub excluded_attributes: Option<String>,
 }
 

@@ -84,6 +84,7 @@ async fn groups_page(
     ))
 }
 
+#[utoipa::path(get, operation_id = "scim_users_list", path = "/scim/v2/Users", tag = "scim", params(ListQuery), responses((status = 200, description = "A SCIM ListResponse", body = serde_json::Value, content_type = "application/scim+json"), (status = 400, description = "The body, a filter or a value is invalid (a SCIM Error naming it)", body = serde_json::Value, content_type = "application/scim+json"), (status = 401, description = "No SCIM token, or not this organization's (a SCIM Error)", body = serde_json::Value, content_type = "application/scim+json")))]
 pub async fn list_users(
     tenant: ScimTenant,
     state: Data<ApiState>,
@@ -95,6 +96,7 @@ pub async fn list_users(
     Ok(ok(&list_response(total, page, users)))
 }
 
+#[utoipa::path(post, operation_id = "scim_users_search", path = "/scim/v2/Users/.search", tag = "scim", request_body(content = serde_json::Value, content_type = "application/scim+json", description = "A SCIM SearchRequest: filter, startIndex, count, attributes, excludedAttributes"), responses((status = 200, description = "A SCIM ListResponse", body = serde_json::Value, content_type = "application/scim+json"), (status = 400, description = "The body, a filter or a value is invalid (a SCIM Error naming it)", body = serde_json::Value, content_type = "application/scim+json"), (status = 401, description = "No SCIM token, or not this organization's (a SCIM Error)", body = serde_json::Value, content_type = "application/scim+json")))]
 pub async fn search_users(
     tenant: ScimTenant,
     state: Data<ApiState>,
@@ -107,6 +109,7 @@ pub async fn search_users(
     Ok(ok(&list_response(total, page, users)))
 }
 
+#[utoipa::path(get, operation_id = "scim_groups_list", path = "/scim/v2/Groups", tag = "scim", params(ListQuery), responses((status = 200, description = "A SCIM ListResponse", body = serde_json::Value, content_type = "application/scim+json"), (status = 400, description = "The body, a filter or a value is invalid (a SCIM Error naming it)", body = serde_json::Value, content_type = "application/scim+json"), (status = 401, description = "No SCIM token, or not this organization's (a SCIM Error)", body = serde_json::Value, content_type = "application/scim+json")))]
 pub async fn list_groups(
     tenant: ScimTenant,
     state: Data<ApiState>,
@@ -118,6 +121,7 @@ pub async fn list_groups(
     Ok(ok(&list_response(total, page, groups)))
 }
 
+#[utoipa::path(post, operation_id = "scim_groups_search", path = "/scim/v2/Groups/.search", tag = "scim", request_body(content = serde_json::Value, content_type = "application/scim+json", description = "A SCIM SearchRequest: filter, startIndex, count, attributes, excludedAttributes"), responses((status = 200, description = "A SCIM ListResponse", body = serde_json::Value, content_type = "application/scim+json"), (status = 400, description = "The body, a filter or a value is invalid (a SCIM Error naming it)", body = serde_json::Value, content_type = "application/scim+json"), (status = 401, description = "No SCIM token, or not this organization's (a SCIM Error)", body = serde_json::Value, content_type = "application/scim+json")))]
 pub async fn search_groups(
     tenant: ScimTenant,
     state: Data<ApiState>,
@@ -132,6 +136,7 @@ pub async fn search_groups(
 
 /// `POST /.search`: users then groups as one list. A filter only one kind
 /// understands (`userName`) searches that kind alone.
+#[utoipa::path(post, operation_id = "scim_search", path = "/scim/v2/.search", tag = "scim", request_body(content = serde_json::Value, content_type = "application/scim+json", description = "A SCIM SearchRequest: filter, startIndex, count, attributes, excludedAttributes"), responses((status = 200, description = "A SCIM ListResponse of users and groups", body = serde_json::Value, content_type = "application/scim+json"), (status = 400, description = "The body, a filter or a value is invalid (a SCIM Error naming it)", body = serde_json::Value, content_type = "application/scim+json"), (status = 401, description = "No SCIM token, or not this organization's (a SCIM Error)", body = serde_json::Value, content_type = "application/scim+json")))]
 pub async fn search_all(
     tenant: ScimTenant,
     state: Data<ApiState>,
@@ -167,6 +172,7 @@ fn single(resource: Value, query: &ListQuery) -> HttpResponse {
     ok(&query.projection().apply(resource))
 }
 
+#[utoipa::path(post, operation_id = "scim_users_create", path = "/scim/v2/Users", tag = "scim", request_body(content = serde_json::Value, content_type = "application/scim+json", description = "A SCIM resource (RFC 7643)"), responses((status = 201, description = "The resource created", body = serde_json::Value, content_type = "application/scim+json"), (status = 400, description = "The body, a filter or a value is invalid (a SCIM Error naming it)", body = serde_json::Value, content_type = "application/scim+json"), (status = 401, description = "No SCIM token, or not this organization's (a SCIM Error)", body = serde_json::Value, content_type = "application/scim+json"), (status = 409, description = "A `userName` already in use, or a change that would remove the last admin (a SCIM Error)", body = serde_json::Value, content_type = "application/scim+json")))]
 pub async fn create_user(
     req: HttpRequest,
     tenant: ScimTenant,
@@ -179,6 +185,7 @@ pub async fn create_user(
     Ok(created(&user_json(&user, &base_url(&settings))))
 }
 
+#[utoipa::path(get, operation_id = "scim_users_get", path = "/scim/v2/Users/{id}", tag = "scim", params(("id" = String, Path, description = "The resource's id"), ListQuery), responses((status = 200, description = "The resource", body = serde_json::Value, content_type = "application/scim+json"), (status = 401, description = "No SCIM token, or not this organization's (a SCIM Error)", body = serde_json::Value, content_type = "application/scim+json"), (status = 404, description = "No such resource in this organization (a SCIM Error)", body = serde_json::Value, content_type = "application/scim+json")))]
 pub async fn get_user(
     tenant: ScimTenant,
     state: Data<ApiState>,
@@ -190,6 +197,7 @@ pub async fn get_user(
     Ok(single(user_json(&user, &base_url(&settings)), &query))
 }
 
+#[utoipa::path(put, operation_id = "scim_users_replace", path = "/scim/v2/Users/{id}", tag = "scim", params(("id" = String, Path, description = "The resource's id")), request_body(content = serde_json::Value, content_type = "application/scim+json", description = "A SCIM resource (RFC 7643)"), responses((status = 200, description = "The resource replaced", body = serde_json::Value, content_type = "application/scim+json"), (status = 400, description = "The body, a filter or a value is invalid (a SCIM Error naming it)", body = serde_json::Value, content_type = "application/scim+json"), (status = 401, description = "No SCIM token, or not this organization's (a SCIM Error)", body = serde_json::Value, content_type = "application/scim+json"), (status = 404, description = "No such resource in this organization (a SCIM Error)", body = serde_json::Value, content_type = "application/scim+json"), (status = 409, description = "A `userName` already in use, or a change that would remove the last admin (a SCIM Error)", body = serde_json::Value, content_type = "application/scim+json")))]
 pub async fn replace_user(
     req: HttpRequest,
     tenant: ScimTenant,
@@ -206,6 +214,7 @@ pub async fn replace_user(
     Ok(ok(&user_json(&user, &base_url(&settings))))
 }
 
+#[utoipa::path(patch, operation_id = "scim_users_patch", path = "/scim/v2/Users/{id}", tag = "scim", params(("id" = String, Path, description = "The resource's id")), request_body(content = serde_json::Value, content_type = "application/scim+json", description = "A SCIM PatchOp (RFC 7644 3.5.2)"), responses((status = 200, description = "The resource changed", body = serde_json::Value, content_type = "application/scim+json"), (status = 400, description = "The body, a filter or a value is invalid (a SCIM Error naming it)", body = serde_json::Value, content_type = "application/scim+json"), (status = 401, description = "No SCIM token, or not this organization's (a SCIM Error)", body = serde_json::Value, content_type = "application/scim+json"), (status = 404, description = "No such resource in this organization (a SCIM Error)", body = serde_json::Value, content_type = "application/scim+json"), (status = 409, description = "A `userName` already in use, or a change that would remove the last admin (a SCIM Error)", body = serde_json::Value, content_type = "application/scim+json")))]
 pub async fn patch_user(
     req: HttpRequest,
     tenant: ScimTenant,
@@ -232,6 +241,7 @@ pub async fn patch_user(
     Err(ScimError::Changed.into())
 }
 
+#[utoipa::path(delete, operation_id = "scim_users_delete", path = "/scim/v2/Users/{id}", tag = "scim", params(("id" = String, Path, description = "The resource's id")), responses((status = 204, description = "Deleted"), (status = 401, description = "No SCIM token, or not this organization's (a SCIM Error)", body = serde_json::Value, content_type = "application/scim+json"), (status = 404, description = "No such resource in this organization (a SCIM Error)", body = serde_json::Value, content_type = "application/scim+json"), (status = 409, description = "A `userName` already in use, or a change that would remove the last admin (a SCIM Error)", body = serde_json::Value, content_type = "application/scim+json")))]
 pub async fn delete_user(
     req: HttpRequest,
     tenant: ScimTenant,
@@ -242,6 +252,7 @@ pub async fn delete_user(
     Ok(HttpResponse::NoContent().finish())
 }
 
+#[utoipa::path(post, operation_id = "scim_groups_create", path = "/scim/v2/Groups", tag = "scim", request_body(content = serde_json::Value, content_type = "application/scim+json", description = "A SCIM resource (RFC 7643)"), responses((status = 201, description = "The resource created", body = serde_json::Value, content_type = "application/scim+json"), (status = 400, description = "The body, a filter or a value is invalid (a SCIM Error naming it)", body = serde_json::Value, content_type = "application/scim+json"), (status = 401, description = "No SCIM token, or not this organization's (a SCIM Error)", body = serde_json::Value, content_type = "application/scim+json"), (status = 409, description = "A `userName` already in use, or a change that would remove the last admin (a SCIM Error)", body = serde_json::Value, content_type = "application/scim+json")))]
 pub async fn create_group(
     req: HttpRequest,
     tenant: ScimTenant,
@@ -254,6 +265,7 @@ pub async fn create_group(
     Ok(created(&group_json(&group, &base_url(&settings))))
 }
 
+#[utoipa::path(get, operation_id = "scim_groups_get", path = "/scim/v2/Groups/{id}", tag = "scim", params(("id" = String, Path, description = "The resource's id"), ListQuery), responses((status = 200, description = "The resource", body = serde_json::Value, content_type = "application/scim+json"), (status = 401, description = "No SCIM token, or not this organization's (a SCIM Error)", body = serde_json::Value, content_type = "application/scim+json"), (status = 404, description = "No such resource in this organization (a SCIM Error)", body = serde_json::Value, content_type = "application/scim+json")))]
 pub async fn get_group(
     tenant: ScimTenant,
     state: Data<ApiState>,
@@ -265,6 +277,7 @@ pub async fn get_group(
     Ok(single(group_json(&group, &base_url(&settings)), &query))
 }
 
+#[utoipa::path(put, operation_id = "scim_groups_replace", path = "/scim/v2/Groups/{id}", tag = "scim", params(("id" = String, Path, description = "The resource's id")), request_body(content = serde_json::Value, content_type = "application/scim+json", description = "A SCIM resource (RFC 7643)"), responses((status = 200, description = "The resource replaced", body = serde_json::Value, content_type = "application/scim+json"), (status = 400, description = "The body, a filter or a value is invalid (a SCIM Error naming it)", body = serde_json::Value, content_type = "application/scim+json"), (status = 401, description = "No SCIM token, or not this organization's (a SCIM Error)", body = serde_json::Value, content_type = "application/scim+json"), (status = 404, description = "No such resource in this organization (a SCIM Error)", body = serde_json::Value, content_type = "application/scim+json"), (status = 409, description = "A `userName` already in use, or a change that would remove the last admin (a SCIM Error)", body = serde_json::Value, content_type = "application/scim+json")))]
 pub async fn replace_group(
     req: HttpRequest,
     tenant: ScimTenant,
@@ -281,6 +294,7 @@ pub async fn replace_group(
     Ok(ok(&group_json(&group, &base_url(&settings))))
 }
 
+#[utoipa::path(patch, operation_id = "scim_groups_patch", path = "/scim/v2/Groups/{id}", tag = "scim", params(("id" = String, Path, description = "The resource's id")), request_body(content = serde_json::Value, content_type = "application/scim+json", description = "A SCIM PatchOp (RFC 7644 3.5.2)"), responses((status = 200, description = "The resource changed", body = serde_json::Value, content_type = "application/scim+json"), (status = 400, description = "The body, a filter or a value is invalid (a SCIM Error naming it)", body = serde_json::Value, content_type = "application/scim+json"), (status = 401, description = "No SCIM token, or not this organization's (a SCIM Error)", body = serde_json::Value, content_type = "application/scim+json"), (status = 404, description = "No such resource in this organization (a SCIM Error)", body = serde_json::Value, content_type = "application/scim+json"), (status = 409, description = "A `userName` already in use, or a change that would remove the last admin (a SCIM Error)", body = serde_json::Value, content_type = "application/scim+json")))]
 pub async fn patch_group(
     req: HttpRequest,
     tenant: ScimTenant,
@@ -307,6 +321,7 @@ pub async fn patch_group(
     Err(ScimError::Changed.into())
 }
 
+#[utoipa::path(delete, operation_id = "scim_groups_delete", path = "/scim/v2/Groups/{id}", tag = "scim", params(("id" = String, Path, description = "The resource's id")), responses((status = 204, description = "Deleted"), (status = 401, description = "No SCIM token, or not this organization's (a SCIM Error)", body = serde_json::Value, content_type = "application/scim+json"), (status = 404, description = "No such resource in this organization (a SCIM Error)", body = serde_json::Value, content_type = "application/scim+json"), (status = 409, description = "A `userName` already in use, or a change that would remove the last admin (a SCIM Error)", body = serde_json::Value, content_type = "application/scim+json")))]
 pub async fn delete_group(
     req: HttpRequest,
     tenant: ScimTenant,
