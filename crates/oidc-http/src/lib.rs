@@ -26,6 +26,8 @@ use std::time::{Duration, Instant};
 
 /// How long discovery and keys are trusted before being read again.
 const CACHE_FOR: Duration = Duration::from_secs(600);
+/// Most issuers whose discovery is kept at once.
+const CACHE_MAX: usize = 256;
 /// One request to the provider may take this long.
 const TIMEOUT: Duration = Duration::from_secs(10);
 /// Largest answer read from a provider.
@@ -64,15 +66,24 @@ impl OidcHttp {
         {
             return Ok(cached.clone());
         }
-        let url = IssuerUrl::new(issuer.to_owned()).map_err(|e| failed("the issuer is no URL", e))?;
-        let metadata = CoreProviderMetadata::discover_async(url, &self.http)
-            .await
-            .map_err(|e| failed("discovery failed", error_chain(&e)))?;
-        self.cache
-            .lock()
-            .expect("cache lock")
-            .insert(issuer.to_owned(), (Instant::now(), metadata.clone()));
+        let metadata = self.fetch(issuer).await?;
+        let mut cache = self.cache.lock().expect("cache lock");
+        // Bounded: expired entries go, and past the cap everything does
+        // (issuers are few; a full cache means someone is cycling them).
+        cache.retain(|_, (at, _)| at.elapsed() < CACHE_FOR);
+        if cache.len() >= CACHE_MAX {
+            cache.clear();
+        }
+        cache.insert(issuer.to_owned(), (Instant::now(), metadata.clone()));
         Ok(metadata)
+    }
+
+    /// Reads the discovery document and keys.
+    async fn fetch(&self, issuer: &str) -> Result<CoreProviderMetadata, ProviderError> {
+        let url = IssuerUrl::new(issuer.to_owned()).map_err(|e| failed("the issuer is no URL", e))?;
+        CoreProviderMetadata::discover_async(url, &self.http)
+            .await
+            .map_err(|e| failed("discovery failed", error_chain(&e)))
     }
 
     async fn client(&self, config: &ProviderConfig, redirect_uri: &str, fresh: bool) -> Result<Client, ProviderError> {
@@ -148,7 +159,8 @@ fn error_chain(error: &dyn std::error::Error) -> String {
 #[async_trait]
 impl IdentityProvider for OidcHttp {
     async fn discover(&self, issuer: &str) -> Result<(), ProviderError> {
-        self.metadata(issuer, true).await.map(drop)
+        // Checked, not cached: a save that fails must leave nothing behind.
+        self.fetch(issuer).await.map(drop)
     }
 
     async fn authorization_url(

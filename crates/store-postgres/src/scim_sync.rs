@@ -5,7 +5,7 @@
 
 use crate::errors::map_err;
 use crate::scim_rows::load_user;
-use crate::team::{directory_identity, leave, lock_admins, set_role};
+use crate::team::{directory_identity, leave, lock_admins, member_elsewhere, set_role};
 use clearview_kernel::{RepoError, Role};
 use clearview_tenancy::scim::{
     MembershipPlan, UserAttributes, group_role, has_access, highest_role, login_address, plan_membership,
@@ -65,6 +65,17 @@ async fn sync_one(conn: &mut PgConnection, tenant: Uuid, id: Uuid) -> Result<Vec
     match plan_membership(access, current, granted) {
         MembershipPlan::Nothing => Ok(Vec::new()),
         MembershipPlan::Join(role) => {
+            // A linked person who meanwhile joined another organization is
+            // theirs now: only an invitation brings them back (ADR 0036).
+            if joined_elsewhere(conn, tenant, identity).await? {
+                sqlx::query("UPDATE scim_users SET user_id = NULL WHERE tenant_id = $1 AND id = $2")
+                    .bind(tenant)
+                    .bind(id)
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(map_err)?;
+                return Ok(Vec::new());
+            }
             sqlx::query("INSERT INTO memberships (tenant_id, user_id, role) VALUES ($1, $2, $3)")
                 .bind(tenant)
                 .bind(identity)
@@ -83,6 +94,16 @@ async fn sync_one(conn: &mut PgConnection, tenant: Uuid, id: Uuid) -> Result<Vec
             leave(conn, tenant, identity).await.map_err(map_err)
         }
     }
+}
+
+/// Whether the identity is a member of an organization other than `tenant`.
+async fn joined_elsewhere(conn: &mut PgConnection, tenant: Uuid, identity: Uuid) -> Result<bool, RepoError> {
+    let email: String = sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
+        .bind(identity)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(map_err)?;
+    member_elsewhere(conn, tenant, &email).await
 }
 
 /// The provider may not leave the organization without an admin.

@@ -39,11 +39,12 @@ fn invitation_from(row: InvitationRow) -> Result<Invitation, RepoError> {
 pub(crate) const NO_PASSWORD: &str = "!no-password";
 
 /// The identity an organization's own directory (SCIM, single sign-on) may
-/// use for `email`: the one already a member here, one that is a member
-/// nowhere (someone who left, coming back), or, when `create`, a new one
-/// (named `name`, with no password). `None` when the address belongs to a member of other
-/// organizations only: its person brings it in by accepting an invitation —
-/// never another organization's provider, which could then act as them
+/// use for `email`: the one already a member here; one a directory made
+/// that nobody claimed (no password, no membership); or, when `create`, a
+/// new one (named `name`, with no password). `None` for an identity a
+/// person controls outside this organization (a password, or other
+/// memberships): its person brings it in by accepting an invitation —
+/// never an organization's provider, which could then act as them
 /// (ADR 0036, 0037).
 pub(crate) async fn directory_identity(
     conn: &mut PgConnection,
@@ -52,22 +53,21 @@ pub(crate) async fn directory_identity(
     name: &str,
     create: bool,
 ) -> Result<Option<Uuid>, RepoError> {
-    let known: Option<(Uuid, bool)> = sqlx::query_as(
-        // Other tenants' memberships through the SECURITY DEFINER look-up
-        // (RLS hides them from this transaction).
-        "SELECT u.id, EXISTS (SELECT 1 FROM memberships m WHERE m.tenant_id = $1 AND m.user_id = u.id) \
-                      OR NOT EXISTS (SELECT 1 FROM login_candidates($2) c \
-                                     WHERE c.tenant_id IS NOT NULL AND c.tenant_id <> $1) \
+    let known: Option<(Uuid, bool, bool)> = sqlx::query_as(
+        "SELECT u.id, EXISTS (SELECT 1 FROM memberships m WHERE m.tenant_id = $1 AND m.user_id = u.id), \
+                u.password_hash = $3 \
          FROM users u WHERE lower(u.email) = lower($2)",
     )
     .bind(tenant)
     .bind(email)
+    .bind(NO_PASSWORD)
     .fetch_optional(&mut *conn)
     .await
     .map_err(map_err)?;
     match known {
-        Some((identity, true)) => Ok(Some(identity)),
-        Some((_, false)) => Ok(None),
+        Some((identity, true, _)) => Ok(Some(identity)),
+        Some((identity, false, true)) if !member_elsewhere(conn, tenant, email).await? => Ok(Some(identity)),
+        Some(_) => Ok(None),
         None if !create => Ok(None),
         None => {
             let identity = Uuid::now_v7();
@@ -82,6 +82,20 @@ pub(crate) async fn directory_identity(
             Ok(Some(identity))
         }
     }
+}
+
+/// Whether the identity with `email` is a member of an organization other
+/// than `tenant`, through the SECURITY DEFINER look-up (RLS hides other
+/// tenants' memberships from this transaction).
+pub(crate) async fn member_elsewhere(conn: &mut PgConnection, tenant: Uuid, email: &str) -> Result<bool, RepoError> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM login_candidates($2) c WHERE c.tenant_id IS NOT NULL AND c.tenant_id <> $1)",
+    )
+    .bind(tenant)
+    .bind(email)
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(map_err)
 }
 
 /// Gives a member a new role and ends their sessions (sessions carry the

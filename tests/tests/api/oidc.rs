@@ -458,7 +458,7 @@ async fn a_newcomer_joins_with_the_default_role_and_an_account_made_elsewhere_jo
     // taken over by this organization's provider: refused, nothing joined,
     // its password and its own organization untouched.
     let (refused, _) = oidc::sign_in(&app, &provider, admin.tenant_id, &linked.email).await;
-    assert_refused(&refused, "account_exists");
+    assert_refused(&refused, "invitation_only");
     assert_eq!(identities(&app, &linked.email).await, 1);
     assert_eq!(members(&mut admin).await.len(), 2, "no membership was made");
     let own = app
@@ -701,4 +701,34 @@ async fn a_member_with_an_authenticator_still_gives_the_second_factor() {
     assert_eq!(verified.status, 200, "{}", verified.body);
     assert_eq!(verified.json["user"]["id"], admin.user_id.to_string());
     assert_eq!(me(&mut browser).await["role"], "admin");
+}
+
+#[tokio::test]
+async fn the_stored_secret_goes_only_to_the_provider_it_was_given_for() {
+    // Otherwise an admin (or a stolen admin session) could point the
+    // settings at a server of theirs and receive the secret at sign-in.
+    let provider = Provider::start().await;
+    let app = app_for(&provider).await;
+    let mut admin = app.register("Acme").await;
+    set_up(&mut admin, &provider, &[], None).await;
+    let path = sso_path(admin.tenant_id);
+    for body in [
+        json!({"issuer": provider.issuer, "client_id": "another-client"}),
+        json!({"issuer": format!("{}/", provider.issuer.trim_end_matches('/')) + "other", "client_id": CLIENT_ID}),
+    ] {
+        let moved = admin.put(&path, &body).await;
+        assert_eq!(moved.status, 422, "{}", moved.body);
+        assert!(
+            moved.error_fields().contains(&"client_secret".to_owned()),
+            "{}",
+            moved.body
+        );
+    }
+    let kept = admin.get(&path).await;
+    assert_eq!(kept.json["client_id"], CLIENT_ID, "nothing changed");
+    // The same provider and client keep the stored secret.
+    let same = admin
+        .put(&path, &json!({"issuer": provider.issuer, "client_id": CLIENT_ID}))
+        .await;
+    assert_eq!(same.status, 200, "{}", same.body);
 }

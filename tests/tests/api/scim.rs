@@ -968,13 +968,30 @@ async fn deleting_a_user_removes_the_member_and_the_resource() {
     // The member's records stay with the organization.
     assert_eq!(admin.get(&format!("/api/contacts/{contact}")).await.status, 200);
 
-    // The userName is free again, and the same identity comes back.
+    // The userName is free again. The person has a password of their own
+    // and belongs nowhere now: the directory does not bring them back by
+    // itself (an invitation does), and makes no second identity.
     scim.create_user(user(&email)).await;
-    assert_eq!(role_of(&mut admin, &email).await.as_deref(), Some("rep"));
-    let listed = members(&mut admin).await;
-    assert!(
-        listed.iter().any(|m| m["user_id"] == rep.user_id.to_string()),
-        "{listed:?}"
+    assert_eq!(role_of(&mut admin, &email).await, None);
+    let identities: i64 = sqlx::query_scalar("SELECT count(*) FROM users WHERE lower(email) = lower($1)")
+        .bind(&email)
+        .fetch_one(&app.owner)
+        .await
+        .unwrap();
+    assert_eq!(identities, 1);
+
+    // Someone the directory made and who never set a password comes back.
+    let made = scim.create_user(user("made.here@directory.test")).await;
+    assert_eq!(
+        role_of(&mut admin, "made.here@directory.test").await.as_deref(),
+        Some("rep")
+    );
+    assert_eq!(scim.delete(&format!("/Users/{made}")).await.status, 204);
+    assert_eq!(role_of(&mut admin, "made.here@directory.test").await, None);
+    scim.create_user(user("made.here@directory.test")).await;
+    assert_eq!(
+        role_of(&mut admin, "made.here@directory.test").await.as_deref(),
+        Some("rep")
     );
 }
 
@@ -1201,4 +1218,57 @@ async fn a_provisioned_person_sets_a_password_by_reset_and_signs_in_with_the_gro
         role_of(&mut admin, "new.hire@directory.test").await.as_deref(),
         Some("viewer")
     );
+}
+
+#[tokio::test]
+async fn a_person_who_claimed_the_address_elsewhere_is_not_pulled_back_by_the_directory() {
+    // The pre-takeover a directory could attempt: make an account for an
+    // address, let it go, wait for its real person to claim it elsewhere,
+    // then re-activate it to pull them in (and act as them by SSO).
+    let app = spawn_app().await;
+    let mut squatter = app.register("Squatter Inc").await;
+    let scim = Scim::new(&app, &scim_token(&mut squatter).await);
+    let victim = "victim@corp.test";
+    let id = scim.create_user(user(victim)).await;
+    assert_eq!(role_of(&mut squatter, victim).await.as_deref(), Some("rep"));
+    assert_eq!(scim.set_active(&id, false).await.status, 200);
+    assert_eq!(role_of(&mut squatter, victim).await, None);
+
+    // The real person is invited to their company and claims the address.
+    let mut company = app.register("Corp").await;
+    let path = format!("/api/organizations/{}/invite", company.tenant_id);
+    assert_eq!(
+        company
+            .post(&path, &json!({"email": victim, "role": "rep"}))
+            .await
+            .status,
+        202
+    );
+    let mail = app.mail_to(victim, "/invitations/accept?token=", None).await;
+    let token = clearview_tests::smtp::token_in(&mail).expect("an invitation token");
+    let accepted = app
+        .anonymous()
+        .post(
+            "/api/invitations/accept",
+            &json!({"token": token, "name": "Real Victim", "password": PASSWORD}),
+        )
+        .await;
+    assert!(accepted.status < 300, "{}: {}", accepted.status, accepted.body);
+    assert_eq!(role_of(&mut company, victim).await.as_deref(), Some("rep"));
+
+    // Re-activating the directory's user brings no one back, and lets go.
+    let back = scim.set_active(&id, true).await;
+    assert_eq!(back.status, 200, "{}", back.body);
+    assert_eq!(
+        role_of(&mut squatter, victim).await,
+        None,
+        "not pulled into the squatter's organization"
+    );
+    let linked: Option<Uuid> = sqlx::query_scalar("SELECT user_id FROM scim_users WHERE id = $1")
+        .bind(Uuid::parse_str(&id).unwrap())
+        .fetch_one(&app.owner)
+        .await
+        .unwrap();
+    assert_eq!(linked, None, "the directory's link to the person is gone");
+    assert_eq!(role_of(&mut company, victim).await.as_deref(), Some("rep"));
 }

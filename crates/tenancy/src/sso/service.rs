@@ -132,7 +132,9 @@ impl SsoError {
             SsoError::UnverifiedEmail => "unverified_email",
             SsoError::DomainNotAllowed => "domain_not_allowed",
             SsoError::InvitationOnly => "invitation_only",
-            SsoError::AccountElsewhere => "account_exists",
+            // The same answer as any non-member: a provider must not learn
+            // which addresses have a Clearview account.
+            SsoError::AccountElsewhere => "invitation_only",
             SsoError::Auth(_) | SsoError::Storage(_) => "unavailable",
         }
     }
@@ -262,8 +264,14 @@ impl SsoService {
             Some(role) => errors.check("default_role", role.parse::<Role>()),
         };
         let existing = self.repo.settings(org).await?;
-        if existing.is_none() && secret.is_none() {
-            errors.add("client_secret", "is required");
+        // The stored secret goes only to the provider it was given for: a
+        // new issuer or client id needs it again (else an admin could send
+        // it to a server of theirs).
+        let same_provider = existing
+            .as_ref()
+            .is_some_and(|e| e.issuer == issuer && e.client_id == client_id);
+        if !same_provider && secret.is_none() {
+            errors.add("client_secret", "is required for a new provider or client id");
         }
         if !errors.is_empty() {
             return Err(RecordError::Invalid(errors));

@@ -5,9 +5,7 @@ const messages: Record<string, string> = {
   unverified_email:
     'Your identity provider did not confirm your e-mail address, so Clearview cannot tell who you are. Ask your IT team to verify it.',
   invitation_only:
-    'Your identity provider signed you in, but you are not a member of this organization yet. Ask an admin to invite you.',
-  account_exists:
-    'Your e-mail address already has a Clearview account that is not a member of this organization. Ask an admin to invite you, accept the invitation with your password, then single sign-on works.',
+    'Your identity provider signed you in, but you are not a member of this organization yet. Ask an admin to invite you; if you already have a Clearview account, accept the invitation with its password.',
   domain_not_allowed:
     'Your e-mail domain may not join this organization by single sign-on. Ask an admin to invite you.',
   provider_error:

@@ -15,6 +15,8 @@ mod wire;
 use crate::security::session::bearer_token;
 use crate::state::{ApiState, HttpSettings};
 use actix_web::dev::Payload;
+use actix_web::http::header::CACHE_CONTROL;
+use actix_web::middleware::DefaultHeaders;
 use actix_web::web::{self, Data, ServiceConfig};
 use actix_web::{FromRequest, HttpRequest, HttpResponse, ResponseError};
 use clearview_kernel::TenantId;
@@ -73,6 +75,8 @@ async fn method_not_allowed() -> HttpResponse {
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(
         web::scope("/scim/v2")
+            // Answers hold personal data: no cache keeps them.
+            .wrap(DefaultHeaders::new().add((CACHE_CONTROL, "no-store")))
             .app_data(web::QueryConfig::default().error_handler(|e, _| ScimFailure::syntax(e).into()))
             .route(
                 "/ServiceProviderConfig",

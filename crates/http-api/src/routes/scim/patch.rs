@@ -47,12 +47,11 @@ struct Path {
 
 fn strip_schema(path: &str) -> &str {
     for schema in [USER_SCHEMA, GROUP_SCHEMA] {
-        let prefix_len = schema.len() + 1;
-        if path.len() > prefix_len
-            && path[..schema.len()].eq_ignore_ascii_case(schema)
-            && path.as_bytes()[schema.len()] == b':'
-        {
-            return &path[prefix_len..];
+        // `get`, not indexing: a multi-byte character may sit at the offset.
+        let prefixed = path.get(..schema.len()).is_some_and(|p| p.eq_ignore_ascii_case(schema))
+            && path.as_bytes().get(schema.len()) == Some(&b':');
+        if let Some(rest) = path.get(schema.len() + 1..).filter(|rest| prefixed && !rest.is_empty()) {
+            return rest;
         }
     }
     path
@@ -305,6 +304,9 @@ mod tests {
         let path = parse_path(r#"emails[type eq "work"].value"#).unwrap();
         assert_eq!(path.filter, Some(("type".into(), json!("work"))));
         assert!(parse_path(r#"emails[type co "w"]"#).is_err());
+        // A multi-byte character where a schema prefix would end is no panic.
+        let odd = format!("{}é{}", "a".repeat(41), "xx");
+        assert_eq!(parse_path(&odd).unwrap().attr, odd);
     }
 
     #[test]

@@ -7,7 +7,12 @@ use super::error::ScimFailure;
 use chrono::SecondsFormat;
 use clearview_tenancy::scim::{GroupAttributes, ScimEmail, ScimGroup, ScimName, ScimUser, UserAttributes};
 use serde_json::{Map, Value, json};
+use std::collections::HashSet;
 use uuid::Uuid;
+
+/// Most members one group holds: each write re-decides its members'
+/// memberships in one transaction, so the work per request stays bounded.
+pub const MEMBERS_MAX: usize = 1000;
 
 pub const USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 pub const GROUP_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
@@ -98,13 +103,18 @@ pub fn user_from_json(body: &Value) -> Result<UserAttributes, ScimFailure> {
 pub fn group_from_json(body: &Value) -> Result<GroupAttributes, ScimFailure> {
     let body = object(body, "body")?;
     let display_name = text(body, "displayName")?.ok_or_else(|| ScimFailure::invalid("displayName", "is required"))?;
+    let listed = items(field(body, "members"));
+    if listed.len() > MEMBERS_MAX {
+        return Err(ScimFailure::invalid("members", "at most 1000 members per group"));
+    }
     let mut members: Vec<Uuid> = Vec::new();
-    for member in items(field(body, "members")) {
+    let mut seen = HashSet::new();
+    for member in listed {
         let value = text(object(member, "members")?, "value")?
             .ok_or_else(|| ScimFailure::invalid("members", "value is required"))?;
         let id = Uuid::try_parse(&value)
             .map_err(|_| ScimFailure::invalid("members", format!("`{value}` is no user of this organization")))?;
-        if !members.contains(&id) {
+        if seen.insert(id) {
             members.push(id);
         }
     }
