@@ -54,7 +54,7 @@ impl SsoRepository for PgStore {
         Ok(self.settings_row(tenant).await?.map(|(settings, _)| settings))
     }
 
-    async fn provider(&self, tenant: TenantId) -> Result<Option<ProviderConfig>, RepoError> {
+    async fn provider(&self, tenant: TenantId) -> Result<Option<(SsoSettings, ProviderConfig)>, RepoError> {
         let Some((settings, sealed)) = self.settings_row(tenant).await? else {
             return Ok(None);
         };
@@ -67,11 +67,12 @@ impl SsoRepository for PgStore {
             .as_str()
             .ok_or_else(|| RepoError::Unexpected("the SSO client secret is not text".into()))?
             .to_owned();
-        Ok(Some(ProviderConfig {
-            issuer: settings.issuer,
-            client_id: settings.client_id,
+        let config = ProviderConfig {
+            issuer: settings.issuer.clone(),
+            client_id: settings.client_id.clone(),
             client_secret,
-        }))
+        };
+        Ok(Some((settings, config)))
     }
 
     async fn save(

@@ -29,8 +29,8 @@ pub struct ProviderError(pub String);
 #[async_trait]
 pub trait SsoRepository: Send + Sync {
     async fn settings(&self, tenant: TenantId) -> Result<Option<SsoSettings>, RepoError>;
-    /// The settings with the client secret opened, for the provider.
-    async fn provider(&self, tenant: TenantId) -> Result<Option<ProviderConfig>, RepoError>;
+    /// The settings, and what the provider needs (the client secret opened).
+    async fn provider(&self, tenant: TenantId) -> Result<Option<(SsoSettings, ProviderConfig)>, RepoError>;
     /// Stores the settings; `client_secret` `None` keeps the stored one.
     async fn save(
         &self,
@@ -305,7 +305,7 @@ impl SsoService {
 
     /// Starts a sign-in to `org` at its provider.
     pub async fn start(&self, org: TenantId) -> Result<SsoStart, SsoError> {
-        let config = self.repo.provider(org).await?.ok_or(SsoError::NotConfigured)?;
+        let (_, config) = self.repo.provider(org).await?.ok_or(SsoError::NotConfigured)?;
         // The state names the organization, so the callback finds it.
         let state = self.secrets.mint(org);
         let nonce = self.secrets.mint(org);
@@ -348,7 +348,7 @@ impl SsoService {
         if !same_browser {
             return Err(SsoError::InvalidState);
         }
-        let config = self.repo.provider(tenant).await?.ok_or(SsoError::NotConfigured)?;
+        let (settings, config) = self.repo.provider(tenant).await?.ok_or(SsoError::NotConfigured)?;
         let claims = self
             .provider
             .redeem(
@@ -367,7 +367,6 @@ impl SsoService {
             .as_deref()
             .and_then(|e| EmailAddress::parse(e).ok())
             .ok_or(SsoError::UnverifiedEmail)?;
-        let settings = self.repo.settings(tenant).await?.ok_or(SsoError::NotConfigured)?;
         let domain = email.as_str().rsplit('@').next().unwrap_or_default().to_lowercase();
         let domain_ok = settings.allowed_domains.is_empty() || settings.allowed_domains.contains(&domain);
         let join_as = settings.default_role.filter(|_| domain_ok);

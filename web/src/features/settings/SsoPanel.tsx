@@ -54,12 +54,12 @@ const roleNames: Record<string, string> = {
 /** The select's value for "invitation only" (the API's `null`). */
 const INVITATION_ONLY = 'invitation';
 
+type NewcomerRole = NonNullable<SsoBody['default_role']>;
+const newcomerRoles: NewcomerRole[] = ['viewer', 'rep', 'manager', 'admin'];
+
 const newcomerChoices = [
   { value: INVITATION_ONLY, label: 'Invitation only' },
-  { value: 'viewer', label: 'Join as Viewer' },
-  { value: 'rep', label: 'Join as Rep' },
-  { value: 'manager', label: 'Join as Manager' },
-  { value: 'admin', label: 'Join as Admin' },
+  ...newcomerRoles.map((role) => ({ value: role, label: newcomers(role) })),
 ];
 
 function newcomers(role: string | null | undefined): string {
@@ -152,7 +152,8 @@ function SsoForm({
         // Left out: the stored secret stays (the server requires one the first time).
         ...(secret ? { client_secret: secret } : {}),
         allowed_domains: v.allowed_domains,
-        default_role: v.default_role === INVITATION_ONLY ? null : (v.default_role as SsoBody['default_role']),
+        // The select offers only these roles and "invitation only" (null).
+        default_role: newcomerRoles.find((role) => role === v.default_role) ?? null,
       };
       return unwrap(api.PUT('/api/organizations/{id}/sso', { params: { path: { id: orgId } }, body }));
     },

@@ -167,6 +167,27 @@ pub async fn search_all(
     Ok(ok(&list_response(total, page, resources)))
 }
 
+/// A PATCH: reads the resource, applies the operations to its JSON, parses
+/// the result as a PUT would and stores it if its version did not move
+/// meanwhile (else reads it again, a few times).
+async fn patched<R, A>(
+    operations: &Value,
+    read: impl AsyncFn() -> Result<R, ScimError>,
+    as_json: impl Fn(&R) -> (Value, i64),
+    parse: impl Fn(&Value) -> Result<A, ScimFailure>,
+    write: impl AsyncFn(A, i64) -> Result<R, ScimError>,
+) -> Result<R, ScimFailure> {
+    for _ in 0..PATCH_ATTEMPTS {
+        let (mut resource, version) = as_json(&read().await?);
+        apply_patch(&mut resource, operations)?;
+        match write(parse(&resource)?, version).await {
+            Err(ScimError::Changed) => continue,
+            written => return Ok(written?),
+        }
+    }
+    Err(ScimError::Changed.into())
+}
+
 /// One resource, projected by `attributes` / `excludedAttributes`.
 fn single(resource: Value, query: &ListQuery) -> HttpResponse {
     ok(&query.projection().apply(resource))
@@ -223,22 +244,21 @@ pub async fn patch_user(
     id: Path<String>,
     body: Bytes,
 ) -> Result<HttpResponse, ScimFailure> {
-    let (id, operations, base) = (id_of(&id)?, body_json(&body)?, base_url(&settings));
-    for _ in 0..PATCH_ATTEMPTS {
-        let user = state.scim.user(tenant.0, id).await?;
-        let mut resource = user_json(&user, &base);
-        apply_patch(&mut resource, &operations)?;
-        let attributes = user_from_json(&resource)?;
-        match state
-            .scim
-            .replace_user(tenant.0, id, attributes, Some(user.version), &origin(&req))
-            .await
-        {
-            Err(ScimError::Changed) => continue,
-            changed => return Ok(ok(&user_json(&changed?, &base))),
-        }
-    }
-    Err(ScimError::Changed.into())
+    let (id, operations, base, origin) = (id_of(&id)?, body_json(&body)?, base_url(&settings), origin(&req));
+    let changed = patched(
+        &operations,
+        async || state.scim.user(tenant.0, id).await,
+        |user| (user_json(user, &base), user.version),
+        user_from_json,
+        async |attributes, version| {
+            state
+                .scim
+                .replace_user(tenant.0, id, attributes, Some(version), &origin)
+                .await
+        },
+    )
+    .await?;
+    Ok(ok(&user_json(&changed, &base)))
 }
 
 #[utoipa::path(delete, operation_id = "scim_users_delete", path = "/scim/v2/Users/{id}", tag = "scim", params(("id" = String, Path, description = "The resource's id")), responses((status = 204, description = "Deleted"), (status = 401, description = "No SCIM token, or not this organization's (a SCIM Error)", body = serde_json::Value, content_type = "application/scim+json"), (status = 404, description = "No such resource in this organization (a SCIM Error)", body = serde_json::Value, content_type = "application/scim+json"), (status = 409, description = "A `userName` already in use, or a change that would remove the last admin (a SCIM Error)", body = serde_json::Value, content_type = "application/scim+json")))]
@@ -303,22 +323,21 @@ pub async fn patch_group(
     id: Path<String>,
     body: Bytes,
 ) -> Result<HttpResponse, ScimFailure> {
-    let (id, operations, base) = (id_of(&id)?, body_json(&body)?, base_url(&settings));
-    for _ in 0..PATCH_ATTEMPTS {
-        let group = state.scim.group(tenant.0, id).await?;
-        let mut resource = group_json(&group, &base);
-        apply_patch(&mut resource, &operations)?;
-        let attributes = group_from_json(&resource)?;
-        match state
-            .scim
-            .replace_group(tenant.0, id, attributes, Some(group.version), &origin(&req))
-            .await
-        {
-            Err(ScimError::Changed) => continue,
-            changed => return Ok(ok(&group_json(&changed?, &base))),
-        }
-    }
-    Err(ScimError::Changed.into())
+    let (id, operations, base, origin) = (id_of(&id)?, body_json(&body)?, base_url(&settings), origin(&req));
+    let changed = patched(
+        &operations,
+        async || state.scim.group(tenant.0, id).await,
+        |group| (group_json(group, &base), group.version),
+        group_from_json,
+        async |attributes, version| {
+            state
+                .scim
+                .replace_group(tenant.0, id, attributes, Some(version), &origin)
+                .await
+        },
+    )
+    .await?;
+    Ok(ok(&group_json(&changed, &base)))
 }
 
 #[utoipa::path(delete, operation_id = "scim_groups_delete", path = "/scim/v2/Groups/{id}", tag = "scim", params(("id" = String, Path, description = "The resource's id")), responses((status = 204, description = "Deleted"), (status = 401, description = "No SCIM token, or not this organization's (a SCIM Error)", body = serde_json::Value, content_type = "application/scim+json"), (status = 404, description = "No such resource in this organization (a SCIM Error)", body = serde_json::Value, content_type = "application/scim+json"), (status = 409, description = "A `userName` already in use, or a change that would remove the last admin (a SCIM Error)", body = serde_json::Value, content_type = "application/scim+json")))]
